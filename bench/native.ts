@@ -1,0 +1,81 @@
+/**
+ * The native reference: the same templates rendered in Node with native engines — satori (JS) +
+ * @resvg/resvg-js (Rust, N-API) and @takumi-rs/core (Rust, N-API). The benchmark measures it in the
+ * same run as the Worker to report WASM/native ratios; `npm run preview` uses it to write PNGs of
+ * every template for a quick look. Bundled by esbuild (see bench/build-native.mjs).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Resvg } from '@resvg/resvg-js';
+import { Renderer } from '@takumi-rs/core';
+import { fromJsx } from '@takumi-rs/helpers/jsx';
+import satori from 'satori';
+import { TEMPLATES } from '../templates/index';
+
+const require = createRequire(import.meta.url);
+
+const FONT_FILES = [
+  ['Inter', 400, '@fontsource/inter/files/inter-latin-400-normal'],
+  ['Inter', 500, '@fontsource/inter/files/inter-latin-500-normal'],
+  ['Inter', 600, '@fontsource/inter/files/inter-latin-600-normal'],
+  ['Inter', 700, '@fontsource/inter/files/inter-latin-700-normal'],
+  ['Noto Sans Latin Ext', 400, '@fontsource/noto-sans/files/noto-sans-latin-ext-400-normal'],
+  ['Noto Sans Latin Ext', 700, '@fontsource/noto-sans/files/noto-sans-latin-ext-700-normal'],
+  ['Noto Sans Greek', 400, '@fontsource/noto-sans/files/noto-sans-greek-400-normal'],
+  ['Noto Sans Greek', 700, '@fontsource/noto-sans/files/noto-sans-greek-700-normal'],
+  ['Noto Sans Cyrillic', 400, '@fontsource/noto-sans/files/noto-sans-cyrillic-400-normal'],
+  ['Noto Sans Cyrillic', 700, '@fontsource/noto-sans/files/noto-sans-cyrillic-700-normal'],
+] as const;
+
+const satoriFonts = FONT_FILES.map(([name, weight, file]) => ({
+  name,
+  weight,
+  style: 'normal' as const,
+  data: readFileSync(require.resolve(`${file}.woff`)),
+}));
+
+let takumi: Promise<Renderer> | undefined;
+function takumiRenderer(): Promise<Renderer> {
+  takumi ??= (async () => {
+    const r = new Renderer();
+    for (const [name, weight, file] of FONT_FILES) {
+      await r.registerFont({ name, weight, style: 'normal', data: readFileSync(require.resolve(`${file}.woff2`)) });
+    }
+    return r;
+  })();
+  return takumi;
+}
+
+export type NativeEngine = 'satori' | 'takumi';
+
+/**
+ * Renders a built-in template to PNG natively. `vars` are validated by the template's schema;
+ * `images` then replaces image vars by name (normally with data: URLs), as the job runner does
+ * after it has fetched the validated remote URLs.
+ */
+export async function renderNative(
+  templateId: string,
+  rawVars: unknown,
+  engine: NativeEngine,
+  images: Record<string, string> = {},
+): Promise<Uint8Array> {
+  const template = TEMPLATES.get(templateId);
+  if (!template) throw new Error(`unknown template ${templateId}`);
+  const vars = { ...(template.vars.parse(rawVars) as Record<string, unknown>), ...images };
+  const { width, height } = template.size;
+  const element = template.render(vars as never, template.size);
+  if (engine === 'takumi') {
+    const { node } = await fromJsx(element as never, { defaultStyles: false });
+    return (await takumiRenderer()).render(node, { width, height, format: 'png' });
+  }
+  const svg = await satori(element as never, { width, height, fonts: satoriFonts });
+  return new Resvg(svg, { fitTo: { mode: 'width', value: width }, font: { loadSystemFonts: false } }).render().asPng();
+}
+
+export function templateIds(): string[] {
+  return [...TEMPLATES.keys()];
+}
+
+export function exampleVars(templateId: string): unknown {
+  return TEMPLATES.get(templateId)?.example;
+}

@@ -1,0 +1,108 @@
+/** Typed queries on `renders`. All SQL for render records lives here, as bound statements. */
+import type { EngineName, ImageFormat } from '../render/engine';
+
+export type RenderStatus = 'pending' | 'running' | 'complete' | 'failed';
+
+export interface RenderRow {
+  id: string;
+  account_id: string | null;
+  type: 'image' | 'pdf';
+  template: string;
+  template_version: number;
+  engine: EngineName;
+  format: ImageFormat;
+  width: number;
+  height: number;
+  scale: number;
+  vars: string;
+  cache_key: string;
+  status: RenderStatus;
+  attempts: number;
+  lease_until: number | null;
+  object_key: string | null;
+  bytes: number | null;
+  render_ms: number | null;
+  cached: 0 | 1 | null;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: string;
+  completed_at: string | null;
+}
+
+export type NewRender = Pick<
+  RenderRow,
+  'id' | 'type' | 'template' | 'template_version' | 'engine' | 'format' | 'width' | 'height' | 'scale' | 'vars' | 'cache_key' | 'object_key' | 'created_at'
+>;
+
+export interface Completion {
+  bytes: number;
+  render_ms: number;
+  cached: boolean;
+  completed_at: string;
+}
+
+export function insertPending(db: D1Database, r: NewRender): Promise<D1Result> {
+  return db
+    .prepare(
+      `INSERT INTO renders (id, type, template, template_version, engine, format, width, height, scale, vars, cache_key, object_key, status, created_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending', ?13)`,
+    )
+    .bind(r.id, r.type, r.template, r.template_version, r.engine, r.format, r.width, r.height, r.scale, r.vars, r.cache_key, r.object_key, r.created_at)
+    .run();
+}
+
+/** Records a render answered from the content cache: complete from the start. */
+export function insertCached(db: D1Database, r: NewRender, c: Completion): Promise<D1Result> {
+  return db
+    .prepare(
+      `INSERT INTO renders (id, type, template, template_version, engine, format, width, height, scale, vars, cache_key, object_key, status, bytes, render_ms, cached, created_at, completed_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'complete', ?13, ?14, 1, ?15, ?16)`,
+    )
+    .bind(r.id, r.type, r.template, r.template_version, r.engine, r.format, r.width, r.height, r.scale, r.vars, r.cache_key, r.object_key, c.bytes, c.render_ms, r.created_at, c.completed_at)
+    .run();
+}
+
+export function getRender(db: D1Database, id: string): Promise<RenderRow | null> {
+  return db.prepare('SELECT * FROM renders WHERE id = ?1').bind(id).first<RenderRow>();
+}
+
+/**
+ * Claims a job for one runner: a pending job, or a running one whose lease has lapsed (its runner
+ * died). Exactly one of several concurrent claimers gets the row back; the rest get null.
+ */
+export function claimRender(db: D1Database, id: string, nowMs: number, leaseMs: number): Promise<RenderRow | null> {
+  return db
+    .prepare(
+      `UPDATE renders SET status = 'running', attempts = attempts + 1, lease_until = ?2
+       WHERE id = ?1 AND (status = 'pending' OR (status = 'running' AND lease_until < ?3))
+       RETURNING *`,
+    )
+    .bind(id, nowMs + leaseMs, nowMs)
+    .first<RenderRow>();
+}
+
+export async function completeRender(db: D1Database, id: string, c: Completion): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE renders SET status = 'complete', bytes = ?2, render_ms = ?3, cached = ?4, completed_at = ?5, lease_until = NULL,
+         error_code = NULL, error_message = NULL
+       WHERE id = ?1 AND status = 'running'`,
+    )
+    .bind(id, c.bytes, c.render_ms, c.cached ? 1 : 0, c.completed_at)
+    .run();
+}
+
+export async function failRender(db: D1Database, id: string, code: string, message: string, completedAt: string): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE renders SET status = 'failed', error_code = ?2, error_message = ?3, completed_at = ?4, lease_until = NULL
+       WHERE id = ?1 AND status IN ('pending', 'running')`,
+    )
+    .bind(id, code, message.slice(0, 1000), completedAt)
+    .run();
+}
+
+/** Gives a claimed job back so a retry can claim it. */
+export async function releaseRender(db: D1Database, id: string): Promise<void> {
+  await db.prepare(`UPDATE renders SET status = 'pending', lease_until = NULL WHERE id = ?1 AND status = 'running'`).bind(id).run();
+}

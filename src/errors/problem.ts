@@ -1,0 +1,84 @@
+/**
+ * One error class and one code→status map. Every error response is RFC 9457
+ * `application/problem+json` with a stable `code`, built in one place (`toProblem`).
+ * Handlers throw `ProblemError`; they never hand-build error bodies.
+ */
+
+export const PROBLEMS = {
+  validation_failed: { status: 400, title: 'Validation failed' },
+  malformed_json: { status: 400, title: 'Malformed JSON' },
+  engine_format_unsupported: { status: 400, title: 'Engine cannot produce this format' },
+  image_too_large: { status: 400, title: 'Image too large' },
+  not_found: { status: 404, title: 'Not found' },
+  template_not_found: { status: 404, title: 'Template not found' },
+  render_not_found: { status: 404, title: 'Render not found' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
+  payload_too_large: { status: 413, title: 'Payload too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  remote_image_blocked: { status: 422, title: 'Remote image address not allowed' },
+  remote_image_fetch_failed: { status: 422, title: 'Remote image could not be fetched' },
+  remote_image_too_large: { status: 422, title: 'Remote image too large' },
+  remote_image_invalid_type: { status: 422, title: 'Remote image has an unsupported type' },
+  remote_image_timeout: { status: 422, title: 'Remote image timed out' },
+  remote_image_undecodable: { status: 422, title: 'Remote image could not be decoded' },
+  render_failed: { status: 500, title: 'Render failed' },
+  template_unavailable: { status: 500, title: 'Template unavailable' },
+  dead_lettered: { status: 500, title: 'Render job dead-lettered' },
+  internal_error: { status: 500, title: 'Internal error' },
+  queue_unavailable: { status: 503, title: 'Queue unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+
+export interface FieldError {
+  /** Dotted path into the request, e.g. `vars.title` or `width`. */
+  path: string;
+  message: string;
+}
+
+export class ProblemError extends Error {
+  readonly code: ProblemCode;
+  readonly status: number;
+  readonly errors?: FieldError[];
+  readonly headers?: Record<string, string>;
+
+  constructor(code: ProblemCode, detail: string, options: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {}) {
+    super(detail, { cause: options.cause });
+    this.name = 'ProblemError';
+    this.code = code;
+    this.status = PROBLEMS[code].status;
+    this.errors = options.errors;
+    this.headers = options.headers;
+  }
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ProblemCode;
+  request_id?: string;
+  errors?: FieldError[];
+}
+
+export function toProblem(err: ProblemError, requestId: string | undefined): ProblemBody {
+  const body: ProblemBody = {
+    type: `https://picstream.dev/errors/${err.code.replaceAll('_', '-')}`,
+    title: PROBLEMS[err.code].title,
+    status: err.status,
+    detail: err.message,
+    code: err.code,
+  };
+  if (requestId) body.request_id = requestId;
+  if (err.errors?.length) body.errors = err.errors;
+  return body;
+}
+
+/** Converts zod issues to field errors with dotted paths, optionally under a prefix. */
+export function fieldErrors(issues: readonly { path: readonly PropertyKey[]; message: string }[], prefix?: string): FieldError[] {
+  return issues.map((issue) => {
+    const parts = [...(prefix ? [prefix] : []), ...issue.path.map(String)];
+    return { path: parts.join('.') || '(body)', message: issue.message };
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * Turns a generate-image request into a render job: finds the template, validates its vars,
+ * picks the engine, enforces size limits and the remote-image guard (before any work or fetch),
+ * and computes the content address that the cache and R2 key are built on.
+ */
+import type { TemplateDefinition } from '../../templates/define';
+import { TEMPLATES } from '../../templates/index';
+import { ProblemError, fieldErrors } from '../errors/problem';
+import { canonicalJson, sha256Hex } from '../lib/hash';
+import { ENGINES, type EngineName, type ImageFormat } from '../render/engine';
+import { ENGINE_IMPLS, type ImageJob } from '../render/index';
+import { checkRemoteUrl, type RemoteImagePolicy } from '../render/remote-images';
+
+/** Output pixels (width×scale × height×scale) allowed per image: 4.2 MP keeps RGBA under 17 MB. */
+export const MAX_OUTPUT_PIXELS = 4_200_000;
+
+export interface ImageRequest {
+  template: string;
+  vars: Record<string, unknown>;
+  format: ImageFormat;
+  engine?: EngineName;
+  width?: number;
+  height?: number;
+  scale: number;
+}
+
+export interface PreparedImage {
+  job: ImageJob;
+  /** Canonical JSON of the validated vars (defaults applied). */
+  varsJson: string;
+  cacheKey: string;
+  objectKey: string;
+}
+
+export function findTemplate(id: string): TemplateDefinition {
+  const template = TEMPLATES.get(id);
+  if (!template) throw new ProblemError('template_not_found', `No template "${id}". GET /api/v1/templates lists them.`);
+  return template;
+}
+
+export function defaultEngine(envDefault: string | undefined): EngineName {
+  return (ENGINES as readonly string[]).includes(envDefault ?? '') ? (envDefault as EngineName) : 'takumi';
+}
+
+export function chooseEngine(req: Pick<ImageRequest, 'engine' | 'format'>, template: TemplateDefinition, envDefault: string | undefined): EngineName {
+  if (req.engine) return req.engine;
+  if (req.format === 'svg') return 'satori';
+  return template.preferredEngine ?? defaultEngine(envDefault);
+}
+
+export async function prepareImage(req: ImageRequest, policy: RemoteImagePolicy, envDefaultEngine: string | undefined): Promise<PreparedImage> {
+  const template = findTemplate(req.template);
+  const parsed = template.vars.safeParse(req.vars);
+  if (!parsed.success) {
+    throw new ProblemError('validation_failed', `vars do not match template "${template.id}"`, { errors: fieldErrors(parsed.error.issues, 'vars') });
+  }
+  const vars = parsed.data as Record<string, unknown>;
+
+  const engine = chooseEngine(req, template, envDefaultEngine);
+  if (!ENGINE_IMPLS[engine].formats.includes(req.format)) {
+    throw new ProblemError('engine_format_unsupported', `Engine "${engine}" cannot write ${req.format}; use engine "satori" or omit engine.`, {
+      errors: [{ path: 'engine', message: `does not support format ${req.format}` }],
+    });
+  }
+
+  const width = req.width ?? template.size.width;
+  const height = req.height ?? template.size.height;
+  const pixels = width * req.scale * height * req.scale;
+  if (pixels > MAX_OUTPUT_PIXELS) {
+    throw new ProblemError('image_too_large', `Output would be ${width * req.scale}×${height * req.scale} = ${pixels} pixels; the limit is ${MAX_OUTPUT_PIXELS}.`, {
+      errors: [{ path: 'width', message: 'width×height×scale² exceeds 4,200,000 pixels' }],
+    });
+  }
+
+  // Refuse blocked addresses now, before a job exists or anything is fetched.
+  for (const name of template.imageVars) {
+    const value = vars[name];
+    if (typeof value === 'string' && value !== '') checkRemoteUrl(value, `vars.${name}`, policy);
+  }
+
+  const varsJson = canonicalJson(vars);
+  const address = canonicalJson({ t: template.id, v: template.version, vars, f: req.format, w: width, h: height, s: req.scale, e: engine });
+  const cacheKey = (await sha256Hex(address)).slice(0, 40);
+  return {
+    job: { template, vars, engine, format: req.format, width, height, scale: req.scale },
+    varsJson,
+    cacheKey,
+    objectKey: `img/${cacheKey}.${req.format}`,
+  };
+}

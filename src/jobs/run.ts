@@ -1,0 +1,93 @@
+/**
+ * The one job runner, shared by the sync path and the queue consumer.
+ *
+ * At-least-once delivery is made safe by a claim with a lease in D1: only the runner whose
+ * conditional UPDATE returns the row renders it; a duplicate message finds the job finished (and
+ * does nothing) or claimed (and comes back after the lease). A job that fails for a reason that
+ * retrying cannot fix (bad remote image, template gone) fails at once; any other error is retried
+ * until `maxAttempts`, then the job is marked failed with a stable code.
+ */
+import { TEMPLATES } from '../../templates/index';
+import { claimRender, completeRender, failRender, getRender, releaseRender, type RenderRow } from '../db/renders';
+import type { AppEnv } from '../env';
+import { ProblemError } from '../errors/problem';
+import { isoNow, now } from '../lib/time';
+import { type ImageJob, renderImage } from '../render/index';
+import { remoteImagePolicy } from '../render/remote-images';
+import { headOutput, putOutput } from '../storage/outputs';
+
+/** How long a claim holds before another runner may take over a job whose runner died. */
+export const LEASE_MS = 60_000;
+
+export type RunOutcome =
+  | { kind: 'finished'; row: RenderRow | null }
+  | { kind: 'busy'; retryAfterSeconds: number }
+  | { kind: 'retry'; delaySeconds: number; error: string };
+
+/** Exponential backoff for render retries: 2 s, 4 s, 8 s … capped at 5 minutes. */
+export function retryDelaySeconds(attempt: number): number {
+  return Math.min(2 ** attempt, 300);
+}
+
+function jobFromRow(row: RenderRow): ImageJob {
+  const template = TEMPLATES.get(row.template);
+  if (!template || template.version !== row.template_version) {
+    throw new ProblemError('template_unavailable', `Template ${row.template} v${row.template_version} is no longer available`);
+  }
+  const vars = JSON.parse(row.vars) as Record<string, unknown>;
+  return { template, vars, engine: row.engine, format: row.format, width: row.width, height: row.height, scale: row.scale };
+}
+
+function isPermanent(err: unknown): err is ProblemError {
+  return err instanceof ProblemError && (err.status < 500 || err.code === 'template_unavailable');
+}
+
+export interface RunOptions {
+  maxAttempts: number;
+  /** Sync callers want the failure itself (with its field errors) once it is recorded. */
+  rethrow?: boolean;
+}
+
+export async function runRender(env: AppEnv, id: string, options: RunOptions): Promise<RunOutcome> {
+  const started = now();
+  const claimed = await claimRender(env.DB, id, started, LEASE_MS);
+  if (!claimed) {
+    const row = await getRender(env.DB, id);
+    if (row?.status === 'running' && row.lease_until) {
+      return { kind: 'busy', retryAfterSeconds: Math.max(1, Math.ceil((row.lease_until - started) / 1000)) };
+    }
+    return { kind: 'finished', row }; // already complete/failed (a duplicate), or unknown
+  }
+
+  try {
+    const objectKey = claimed.object_key as string;
+    const existing = await headOutput(env.OUTPUT, objectKey);
+    if (existing) {
+      await completeRender(env.DB, id, { bytes: existing.size, render_ms: now() - started, cached: true, completed_at: isoNow() });
+    } else {
+      const job = jobFromRow(claimed);
+      const out = await renderImage(job, remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS));
+      await putOutput(env.OUTPUT, objectKey, out.bytes, out.contentType, { template: job.template.id, engine: job.engine });
+      await completeRender(env.DB, id, { bytes: out.bytes.byteLength, render_ms: now() - started, cached: false, completed_at: isoNow() });
+    }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (isPermanent(err)) {
+      await failRender(env.DB, id, err.code, message, isoNow());
+      if (options.rethrow) throw err;
+    } else if (claimed.attempts >= options.maxAttempts) {
+      console.error(`render ${id} failed after ${claimed.attempts} attempts`, err);
+      await failRender(env.DB, id, 'render_failed', message, isoNow());
+      if (options.rethrow) throw new ProblemError('render_failed', `Render ${id} failed`, { cause: err });
+    } else {
+      await releaseRender(env.DB, id);
+      return { kind: 'retry', delaySeconds: retryDelaySeconds(claimed.attempts), error: message };
+    }
+  }
+  return { kind: 'finished', row: await getRender(env.DB, id) };
+}
+
+export function maxAttempts(env: AppEnv): number {
+  const n = Number.parseInt(env.RENDER_MAX_ATTEMPTS, 10);
+  return Number.isFinite(n) && n > 0 ? n : 4;
+}

@@ -1,0 +1,61 @@
+/**
+ * Bundled fonts. Inter (400/500/600/700, Latin) is the house sans; Noto Sans (400/700) covers
+ * Latin Extended, Greek and Cyrillic as a fallback. Both engines get the same families: satori 0.15
+ * reads WOFF, takumi reads WOFF2. The arrays below are module-level on purpose: satori caches parsed
+ * fonts by the identity of its `fonts` array, and takumi registers fonts once per renderer, so
+ * fonts are parsed once per isolate, never per request.
+ */
+import inter400 from '@fontsource/inter/files/inter-latin-400-normal.woff';
+import inter400w2 from '@fontsource/inter/files/inter-latin-400-normal.woff2';
+import inter500 from '@fontsource/inter/files/inter-latin-500-normal.woff';
+import inter500w2 from '@fontsource/inter/files/inter-latin-500-normal.woff2';
+import inter600 from '@fontsource/inter/files/inter-latin-600-normal.woff';
+import inter600w2 from '@fontsource/inter/files/inter-latin-600-normal.woff2';
+import inter700 from '@fontsource/inter/files/inter-latin-700-normal.woff';
+import inter700w2 from '@fontsource/inter/files/inter-latin-700-normal.woff2';
+import notoCyr400 from '@fontsource/noto-sans/files/noto-sans-cyrillic-400-normal.woff';
+import notoCyr400w2 from '@fontsource/noto-sans/files/noto-sans-cyrillic-400-normal.woff2';
+import notoCyr700 from '@fontsource/noto-sans/files/noto-sans-cyrillic-700-normal.woff';
+import notoCyr700w2 from '@fontsource/noto-sans/files/noto-sans-cyrillic-700-normal.woff2';
+import notoGreek400 from '@fontsource/noto-sans/files/noto-sans-greek-400-normal.woff';
+import notoGreek400w2 from '@fontsource/noto-sans/files/noto-sans-greek-400-normal.woff2';
+import notoGreek700 from '@fontsource/noto-sans/files/noto-sans-greek-700-normal.woff';
+import notoGreek700w2 from '@fontsource/noto-sans/files/noto-sans-greek-700-normal.woff2';
+import notoExt400 from '@fontsource/noto-sans/files/noto-sans-latin-ext-400-normal.woff';
+import notoExt400w2 from '@fontsource/noto-sans/files/noto-sans-latin-ext-400-normal.woff2';
+import notoExt700 from '@fontsource/noto-sans/files/noto-sans-latin-ext-700-normal.woff';
+import notoExt700w2 from '@fontsource/noto-sans/files/noto-sans-latin-ext-700-normal.woff2';
+
+export type FontWeight = 400 | 500 | 600 | 700;
+
+export interface BundledFont {
+  /** Family name used in template styles. */
+  family: string;
+  weight: FontWeight;
+  /** WOFF bytes (satori 0.15). */
+  woff: ArrayBuffer;
+  /** WOFF2 bytes (takumi). */
+  woff2: ArrayBuffer;
+}
+
+/** Family templates name in `fontFamily`. */
+export const SANS = 'Inter';
+/** Fallback family for characters Inter's Latin subset lacks. */
+export const FALLBACK = 'Noto Sans';
+
+/**
+ * Order matters: engines try fonts in this order when the named family lacks a glyph. Each Noto
+ * subset is registered as its own family so both engines fall back to it by glyph coverage.
+ */
+export const BUNDLED_FONTS: readonly BundledFont[] = [
+  { family: SANS, weight: 400, woff: inter400, woff2: inter400w2 },
+  { family: SANS, weight: 500, woff: inter500, woff2: inter500w2 },
+  { family: SANS, weight: 600, woff: inter600, woff2: inter600w2 },
+  { family: SANS, weight: 700, woff: inter700, woff2: inter700w2 },
+  { family: `${FALLBACK} Latin Ext`, weight: 400, woff: notoExt400, woff2: notoExt400w2 },
+  { family: `${FALLBACK} Latin Ext`, weight: 700, woff: notoExt700, woff2: notoExt700w2 },
+  { family: `${FALLBACK} Greek`, weight: 400, woff: notoGreek400, woff2: notoGreek400w2 },
+  { family: `${FALLBACK} Greek`, weight: 700, woff: notoGreek700, woff2: notoGreek700w2 },
+  { family: `${FALLBACK} Cyrillic`, weight: 400, woff: notoCyr400, woff2: notoCyr400w2 },
+  { family: `${FALLBACK} Cyrillic`, weight: 700, woff: notoCyr700, woff2: notoCyr700w2 },
+];

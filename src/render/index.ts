@@ -1,0 +1,55 @@
+/**
+ * Renders a validated template job: fetches its remote image vars under the guard, builds the
+ * tree, and hands it to the chosen engine.
+ */
+import type { TemplateDefinition } from '../../templates/define';
+import { ProblemError } from '../errors/problem';
+import type { Engine, EngineName, ImageFormat, RenderOutput } from './engine';
+import { satoriEngine } from './engines/satori';
+import { takumiEngine } from './engines/takumi';
+import { type RemoteImagePolicy, fetchRemoteImage, toDataUrl } from './remote-images';
+
+export const ENGINE_IMPLS: Record<EngineName, Engine> = { takumi: takumiEngine, satori: satoriEngine };
+
+export interface ImageJob {
+  template: TemplateDefinition;
+  /** Vars already validated by the template's schema. */
+  vars: Record<string, unknown>;
+  engine: EngineName;
+  format: ImageFormat;
+  width: number;
+  height: number;
+  scale: number;
+}
+
+/** Fetches every remote image var in parallel and swaps its URL for a data: URL. */
+export async function resolveImageVars(job: ImageJob, policy: RemoteImagePolicy): Promise<Record<string, unknown>> {
+  const vars = { ...job.vars };
+  await Promise.all(
+    job.template.imageVars.map(async (name) => {
+      const value = vars[name];
+      if (typeof value !== 'string' || value === '') return;
+      vars[name] = toDataUrl(await fetchRemoteImage(value, `vars.${name}`, policy));
+    }),
+  );
+  return vars;
+}
+
+export async function renderImage(job: ImageJob, policy: RemoteImagePolicy): Promise<RenderOutput> {
+  const vars = await resolveImageVars(job, policy);
+  const element = job.template.render(vars as never, { width: job.width, height: job.height });
+  try {
+    return await ENGINE_IMPLS[job.engine].render({ element, width: job.width, height: job.height, scale: job.scale, format: job.format });
+  } catch (err) {
+    // Templates are tested against every shape of valid vars, so an engine failure on a render that
+    // carried remote images is, in practice, an image the engine cannot decode: the caller's input.
+    const images = job.template.imageVars.filter((name) => typeof job.vars[name] === 'string' && job.vars[name] !== '');
+    if (images.length > 0) {
+      throw new ProblemError('remote_image_undecodable', `The renderer could not decode ${images.map((n) => `vars.${n}`).join(', ')}: ${(err as Error).message}`, {
+        errors: images.map((n) => ({ path: `vars.${n}`, message: 'could not be decoded as an image' })),
+        cause: err,
+      });
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,28 @@
+/** GET /api/v1/renders/:id — a render's status and, once complete, its URL. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { getRender } from '../../../db/renders';
+import { ProblemError } from '../../../errors/problem';
+import { type App, baseUrl, problems } from '../../shared';
+import { RenderSchema, toRenderResource } from './schema';
+
+export const route = createRoute({
+  method: 'get',
+  path: '/api/v1/renders/{id}',
+  operationId: 'renders.get',
+  tags: ['Renders'],
+  summary: 'Get a render',
+  request: { params: z.object({ id: z.string().max(64).openapi({ example: 'rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M' }) }) },
+  responses: {
+    200: { description: 'The render', content: { 'application/json': { schema: RenderSchema } } },
+    ...problems(404),
+  },
+});
+
+export function registerGetRender(app: App): void {
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid('param');
+    const row = id.startsWith('rnd_') ? await getRender(c.env.DB, id) : null;
+    if (!row) throw new ProblemError('render_not_found', `No render "${id}"`);
+    return c.json(toRenderResource(row, baseUrl(c)), 200);
+  });
+}

@@ -1,0 +1,22 @@
+/** GET /api/v1/templates/:id — one template with its vars as JSON Schema and an example. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { findTemplate } from '../../../jobs/image-request';
+import { type App, problems } from '../../shared';
+import { TemplateDetailSchema, toDetail } from './schema';
+
+export const route = createRoute({
+  method: 'get',
+  path: '/api/v1/templates/{id}',
+  operationId: 'templates.get',
+  tags: ['Templates'],
+  summary: 'Get a template',
+  request: { params: z.object({ id: z.string().max(64).openapi({ example: 'og-card' }) }) },
+  responses: {
+    200: { description: 'The template', content: { 'application/json': { schema: TemplateDetailSchema } } },
+    ...problems(404),
+  },
+});
+
+export function registerGetTemplate(app: App): void {
+  app.openapi(route, (c) => c.json(toDetail(findTemplate(c.req.valid('param').id)), 200));
+}

@@ -1,0 +1,23 @@
+/** GET /api/v1/templates — the built-in templates. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { TEMPLATES } from '../../../../templates/index';
+import type { App } from '../../shared';
+import { TemplateSummarySchema, toSummary } from './schema';
+
+export const route = createRoute({
+  method: 'get',
+  path: '/api/v1/templates',
+  operationId: 'templates.list',
+  tags: ['Templates'],
+  summary: 'List templates',
+  responses: {
+    200: {
+      description: 'All templates',
+      content: { 'application/json': { schema: z.object({ data: z.array(TemplateSummarySchema) }).openapi('TemplateList') } },
+    },
+  },
+});
+
+export function registerListTemplates(app: App): void {
+  app.openapi(route, (c) => c.json({ data: [...TEMPLATES.values()].map(toSummary) }, 200));
+}

@@ -1,0 +1,28 @@
+/** R2 access for rendered outputs. Objects are content-addressed and immutable. */
+
+export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+
+export interface StoredObject {
+  size: number;
+}
+
+export async function headOutput(bucket: R2Bucket, key: string): Promise<StoredObject | null> {
+  const head = await bucket.head(key);
+  return head ? { size: head.size } : null;
+}
+
+/**
+ * Stores an output. The key is a hash of everything that determines the bytes, so concurrent
+ * writers of one key write identical bytes and R2's atomic put leaves one whole object either way.
+ */
+export async function putOutput(bucket: R2Bucket, key: string, bytes: Uint8Array, contentType: string, meta: Record<string, string>): Promise<void> {
+  await bucket.put(key, bytes, {
+    httpMetadata: { contentType, cacheControl: IMMUTABLE_CACHE_CONTROL },
+    customMetadata: meta,
+    sha256: await crypto.subtle.digest('SHA-256', bytes),
+  });
+}
+
+export function getOutput(bucket: R2Bucket, key: string, options: R2GetOptions): Promise<R2ObjectBody | R2Object | null> {
+  return bucket.get(key, options);
+}

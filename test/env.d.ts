@@ -1,0 +1,18 @@
+import type { D1Migration } from 'cloudflare:test';
+import type { AppEnv } from '../src/env';
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends AppEnv {
+      TEST_MIGRATIONS: D1Migration[];
+      TEST_IMAGE_ORIGIN: string;
+      SCHEMA_CHECK_DB: D1Database;
+    }
+  }
+}
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    imageOrigin: string;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Runs in Node before the workerd test pool starts: a real local HTTP server that plays the
+ * outside world for remote-image vars (logos, avatars), with good, oversized, mistyped, corrupt,
+ * slow, missing and redirecting images.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PNG } from 'pngjs';
+import type { TestProject } from 'vitest/node';
+
+function solidPng(width: number, height: number, rgb: [number, number, number]): Buffer {
+  const png = new PNG({ width, height });
+  for (let i = 0; i < width * height; i++) {
+    // a diagonal two-tone pattern, so a drawn logo is visible in the output
+    const x = i % width;
+    const y = Math.floor(i / width);
+    const dark = x + y < width;
+    png.data[i * 4] = dark ? rgb[0] : 255;
+    png.data[i * 4 + 1] = dark ? rgb[1] : 255;
+    png.data[i * 4 + 2] = dark ? rgb[2] : 255;
+    png.data[i * 4 + 3] = 255;
+  }
+  return PNG.sync.write(png);
+}
+
+export const LOGO = solidPng(128, 128, [220, 38, 38]);
+const SIX_MB = 6 * 1024 * 1024;
+
+let server: Server;
+
+export async function setup(project: TestProject): Promise<void> {
+  server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    switch (url.pathname) {
+      case '/logo.png':
+        res.writeHead(200, { 'content-type': 'image/png', 'content-length': LOGO.length });
+        res.end(LOGO);
+        return;
+      case '/big.png':
+        res.writeHead(200, { 'content-type': 'image/png', 'content-length': SIX_MB });
+        res.end(Buffer.alloc(SIX_MB));
+        return;
+      case '/big-chunked.png': {
+        // no content-length: the size cap must hold while streaming
+        res.writeHead(200, { 'content-type': 'image/png' });
+        const chunk = Buffer.alloc(256 * 1024);
+        let sent = 0;
+        const pump = () => {
+          while (sent < SIX_MB) {
+            sent += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        pump();
+        return;
+      }
+      case '/page.html':
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<html>not an image</html>');
+        return;
+      case '/disguised.png':
+        // says PNG, holds HTML: the bytes are checked, not just the header
+        res.writeHead(200, { 'content-type': 'image/png' });
+        res.end('<html>not an image</html>');
+        return;
+      case '/corrupt.png':
+        // a PNG signature followed by garbage: passes the sniff, breaks the renderer
+        res.writeHead(200, { 'content-type': 'image/png' });
+        res.end(Buffer.concat([LOGO.subarray(0, 33), Buffer.alloc(200, 7)]));
+        return;
+      case '/slow.png':
+        setTimeout(() => {
+          res.writeHead(200, { 'content-type': 'image/png' });
+          res.end(LOGO);
+        }, 7000).unref();
+        return;
+      case '/redirect-private':
+        res.writeHead(302, { location: 'https://127.0.0.1/x.png' });
+        res.end();
+        return;
+      case '/redirect-good':
+        res.writeHead(302, { location: '/logo.png' });
+        res.end();
+        return;
+      default:
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.end('not found');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  project.provide('imageOrigin', `http://localhost:${port}`);
+}
+
+export async function teardown(): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
