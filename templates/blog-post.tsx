@@ -3,9 +3,11 @@ import { z } from 'zod';
 import { h } from '../src/render/jsx';
 import { defineTemplate } from './define';
 import { formatIsoDate } from './format';
-import { Avatar, Clamp, THEMES, contrastText, imageUrl, text, themeName } from './ui';
+import { Avatar, Clamp, THEMES, contrastText, imageUrl, scaler, text, themeName } from './ui';
 
 void h;
+
+const SIZE = { width: 1200, height: 630 };
 
 /** Shorter titles get bigger type; three lines always fit. */
 function titleSize(title: string): number {
@@ -20,7 +22,7 @@ export default defineTemplate({
   name: 'Blog post',
   description: 'A 1200×630 article card: tag, title, author with avatar, publish date and reading time.',
   kind: 'image',
-  size: { width: 1200, height: 630 },
+  size: SIZE,
   vars: z.object({
     title: text(200).min(1).describe('Article title; wraps to three lines, then ends with an ellipsis'),
     author: text(80).min(1).describe("Author's name; also the source of the initials when there is no avatar"),
@@ -45,6 +47,7 @@ export default defineTemplate({
   imageVars: ['avatar'],
   render(vars, { width, height }) {
     const t = THEMES[vars.theme];
+    const s = scaler(width, height, SIZE);
     return (
       <div
         style={{
@@ -53,36 +56,36 @@ export default defineTemplate({
           justifyContent: 'space-between',
           width,
           height,
-          padding: 72,
+          padding: s(72),
           background: t.background,
           color: t.foreground,
           fontFamily: 'Inter',
         }}
       >
-        <div style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', height: 48 }}>
+        <div style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', height: s(48) }}>
           {vars.tag ? (
             <div
               style={{
                 display: 'flex',
                 alignItems: 'center',
-                height: 48,
-                maxWidth: 560,
-                padding: '0 24px',
-                borderRadius: 24,
+                height: s(48),
+                maxWidth: s(560),
+                padding: `0 ${s(24)}px`,
+                borderRadius: s(24),
                 background: t.accent,
                 color: contrastText(t.accent),
               }}
             >
-              <Clamp lines={1} style={{ fontSize: 20, fontWeight: 700, letterSpacing: 1.6, lineHeight: 1.2 }}>
+              <Clamp lines={1} style={{ fontSize: s(20), fontWeight: 700, letterSpacing: s(1.6), lineHeight: 1.2 }}>
                 {vars.tag.toUpperCase()}
               </Clamp>
             </div>
           ) : (
-            <div style={{ display: 'flex', width: 56, height: 8, borderRadius: 4, background: t.accent }} />
+            <div style={{ display: 'flex', width: s(56), height: s(8), borderRadius: s(4), background: t.accent }} />
           )}
           {vars.site ? (
-            <div style={{ display: 'flex', maxWidth: 440, marginLeft: 32 }}>
-              <Clamp lines={1} style={{ fontSize: 24, fontWeight: 600, lineHeight: 1.2, color: t.muted }}>
+            <div style={{ display: 'flex', maxWidth: s(440), marginLeft: s(32) }}>
+              <Clamp lines={1} style={{ fontSize: s(24), fontWeight: 600, lineHeight: 1.2, color: t.muted }}>
                 {vars.site}
               </Clamp>
             </div>
@@ -90,20 +93,20 @@ export default defineTemplate({
         </div>
         <Clamp
           lines={3}
-          style={{ fontSize: titleSize(vars.title), fontWeight: 700, lineHeight: 1.12, letterSpacing: -1.5 }}
+          style={{ fontSize: s(titleSize(vars.title)), fontWeight: 700, lineHeight: 1.12, letterSpacing: s(-1.5) }}
         >
           {vars.title}
         </Clamp>
-        <div style={{ display: 'flex', alignItems: 'center', height: 80 }}>
-          <Avatar src={vars.avatar} name={vars.author} size={80} color={t.accent} />
-          <div style={{ display: 'flex', flexDirection: 'column', marginLeft: 24, maxWidth: 880 }}>
-            <Clamp lines={1} style={{ fontSize: 30, fontWeight: 600, lineHeight: 1.25 }}>
+        <div style={{ display: 'flex', alignItems: 'center', height: s(80) }}>
+          <Avatar src={vars.avatar} name={vars.author} size={s(80)} color={t.accent} />
+          <div style={{ display: 'flex', flexDirection: 'column', marginLeft: s(24), maxWidth: s(880) }}>
+            <Clamp lines={1} style={{ fontSize: s(30), fontWeight: 600, lineHeight: 1.25 }}>
               {vars.author}
             </Clamp>
-            <div style={{ display: 'flex', alignItems: 'center', marginTop: 6, fontSize: 24, fontWeight: 400, lineHeight: 1.25, color: t.muted }}>
+            <div style={{ display: 'flex', alignItems: 'center', marginTop: s(6), fontSize: s(24), fontWeight: 400, lineHeight: 1.25, color: t.muted }}>
               <div style={{ display: 'flex' }}>{formatIsoDate(vars.date)}</div>
               {vars.reading_time_minutes ? (
-                <div style={{ display: 'flex', width: 6, height: 6, borderRadius: 3, margin: '0 16px', background: t.muted }} />
+                <div style={{ display: 'flex', width: s(6), height: s(6), borderRadius: s(3), margin: `0 ${s(16)}px`, background: t.muted }} />
               ) : null}
               {vars.reading_time_minutes ? <div style={{ display: 'flex' }}>{`${vars.reading_time_minutes} min read`}</div> : null}
             </div>

@@ -67,7 +67,8 @@ const group = (digits: string) => digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 export function formatPrice(amount: number, currency: CurrencyCode): string {
   const { symbol, decimals } = CURRENCIES[currency];
   const scale = 10 ** decimals;
-  const minor = Math.round(Math.max(0, amount) * scale);
+  // toPrecision(12) first, so that binary-float artefacts (1.005 * 100 = 100.4999…) round as written.
+  const minor = Math.round(Number((Math.max(0, amount) * scale).toPrecision(12)));
   const whole = Math.floor(minor / scale);
   const fraction = minor - whole * scale;
   const tail = fraction === 0 ? '' : `.${String(fraction).padStart(decimals, '0')}`;

@@ -17,7 +17,7 @@ export default defineTemplate({
     title: text(200).min(1).describe('Headline; wraps to three lines, then ends with an ellipsis'),
     subtitle: text(300).optional().describe('Supporting line; two lines at most'),
     site: text(60).optional().describe('Site or brand name shown at the bottom'),
-    theme: themeName().default('dark'),
+    theme: themeName().default('dark').describe('Colour theme'),
     logo: imageUrl().optional(),
   }),
   example: { title: 'Ship images at the edge', subtitle: 'Templates in, PNGs out, in tens of milliseconds.', site: 'picstream.dev', theme: 'dark' },

@@ -67,8 +67,13 @@ export const themeName = () => z.enum(Object.keys(THEMES) as [ThemeName, ...Them
 /**
  * Text that wraps and, past `lines` lines, ends with an ellipsis. Both engines implement CSS
  * `line-clamp` on a block container; the schema's length limit bounds the work either way.
+ *
+ * satori can place the ellipsis up to about one em past the line's end, where `overflow: hidden`
+ * would cut it to "..". An em of right padding, cancelled by an equal negative margin, gives it
+ * room to show without changing the width the text wraps in (the same in both engines).
  */
 export function Clamp(props: { lines: number; style?: Style; children?: unknown }): TemplateElement {
+  const room = Math.ceil(typeof props.style?.fontSize === 'number' ? props.style.fontSize : 32);
   return (
     <div
       style={{
@@ -76,6 +81,8 @@ export function Clamp(props: { lines: number; style?: Style; children?: unknown 
         lineClamp: props.lines,
         overflow: 'hidden',
         textOverflow: 'ellipsis',
+        paddingRight: room,
+        marginRight: -room,
         ...props.style,
       }}
     >
@@ -146,3 +153,15 @@ export function withAlpha(hex: string, alpha: number): string {
   const [r, g, b] = hexRgb(hex);
   return `rgba(${r},${g},${b},${alpha})`;
 }
+
+/**
+ * A px scaler for a template designed at `base` and rendered at `width`×`height` (requests may
+ * override the size): lengths shrink or grow with the smaller of the two ratios, so text and
+ * spacing keep their proportions and flex layout absorbs the spare room. At the design size it is
+ * the identity, so the default output is unaffected.
+ */
+export function scaler(width: number, height: number, base: { width: number; height: number }): (px: number) => number {
+  const k = Math.min(width / base.width, height / base.height);
+  return k === 1 ? (px) => px : (px) => Math.round(px * k * 100) / 100;
+}
+

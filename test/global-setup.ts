@@ -23,14 +23,31 @@ function solidPng(width: number, height: number, rgb: [number, number, number]):
   return PNG.sync.write(png);
 }
 
+function crc32(buf: Buffer): number {
+  let crc = 0xffffffff;
+  for (const byte of buf) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
 export const LOGO = solidPng(128, 128, [220, 38, 38]);
 const SIX_MB = 6 * 1024 * 1024;
 
 let server: Server;
+/** Requests served, by path: tests read it at /__hits to prove a blocked URL was never fetched. */
+const hits = new Map<string, number>();
 
 export async function setup(project: TestProject): Promise<void> {
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/__hits') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(Object.fromEntries(hits)));
+      return;
+    }
+    hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
     switch (url.pathname) {
       case '/logo.png':
         res.writeHead(200, { 'content-type': 'image/png', 'content-length': LOGO.length });
@@ -53,6 +70,16 @@ export async function setup(project: TestProject): Promise<void> {
           res.end();
         };
         pump();
+        return;
+      }
+      case '/bomb.png': {
+        // a valid 1×1 PNG whose IHDR claims 20000×20000 (CRC recomputed)
+        const png = Buffer.from(LOGO);
+        png.writeUInt32BE(20000, 16);
+        png.writeUInt32BE(20000, 20);
+        png.writeUInt32BE(crc32(png.subarray(12, 29)), 29);
+        res.writeHead(200, { 'content-type': 'image/png' });
+        res.end(png);
         return;
       }
       case '/page.html':

@@ -10,10 +10,12 @@
  * route Worker subrequests to private networks, which closes that gap in production.
  *
  * Limits: 5 MB, 5 s for the whole fetch including redirects (at most 3), and the type is checked
- * twice — the Content-Type header and the file's magic bytes must both say PNG, JPEG or GIF.
+ * twice — the Content-Type header and the file's magic bytes must both say PNG, JPEG or GIF —
+ * then the file's structure and declared size are checked (image-check.ts).
  */
 import ipaddr from 'ipaddr.js';
 import { type FieldError, type ProblemCode, ProblemError } from '../errors/problem';
+import { MAX_INPUT_PIXELS, checkImage } from './image-check';
 
 export const REMOTE_IMAGE_LIMITS = { maxBytes: 5 * 1024 * 1024, timeoutMs: 5_000, maxRedirects: 3 } as const;
 
@@ -143,6 +145,11 @@ export async function fetchRemoteImage(raw: string, varPath: string, policy: Rem
       const bytes = res.body ? await readCapped(res.body, policy.maxBytes, varPath) : new Uint8Array();
       const sniffed = sniff(bytes);
       if (!sniffed) fail('remote_image_invalid_type', varPath, `${url.href} says ${declared} but is not a PNG, JPEG or GIF file`);
+      const check = checkImage(bytes, sniffed);
+      if (!check.ok) fail('remote_image_undecodable', varPath, `${url.href}: ${check.reason}`);
+      if (check.width * check.height > MAX_INPUT_PIXELS) {
+        fail('remote_image_too_large', varPath, `${url.href} is ${check.width}×${check.height} pixels; the limit is ${MAX_INPUT_PIXELS}`);
+      }
       return { bytes, contentType: sniffed };
     }
   } catch (err) {

@@ -61,7 +61,8 @@ export function registerImages(app: App): void {
 
     const cache = caches.default;
     const cached = await cache.match(c.req.raw);
-    if (cached) return cached;
+    // copy: a matched response's headers are immutable, and our middleware adds to them
+    if (cached) return new Response(cached.body, cached);
 
     const object = await getOutput(c.env.OUTPUT, objectKey, { onlyIf: c.req.raw.headers });
     if (!object) throw new ProblemError('not_found', 'No such image');
