@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: starts the Worker locally (`npm run dev`, workerd with local D1/R2/Queues) and
+ * measures, after warm-up, sequential P50/P99 of every render path plus the HTTP floor, and in the
+ * same run the native reference (satori + @resvg/resvg-js, and @takumi-rs/core, in Node) on the
+ * same card, so WASM/native ratios come from one machine at one time. Then requests/s at
+ * concurrency 8, and the deploy bundle size. Writes bench/RESULTS.md (and prints it).
+ *
+ * BENCH_QUICK=1 runs fewer iterations (a smoke run; don't commit its numbers).
+ */
+import { execSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDevServer } from '../scripts/dev-server.mjs';
+import { buildNative } from './build-native.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const QUICK = process.env.BENCH_QUICK === '1';
+const n = (full, quick) => (QUICK ? quick : full);
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+function stats(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  return { n: s.length, p50: pct(s, 50), p99: pct(s, 99), mean: s.reduce((a, b) => a + b, 0) / s.length };
+}
+
+async function time(fn) {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+async function measure(label, iterations, warmup, fn) {
+  for (let i = 0; i < warmup; i++) await fn(-1 - i);
+  const samples = [];
+  const serverMs = [];
+  for (let i = 0; i < iterations; i++) {
+    let server;
+    samples.push(
+      await time(async () => {
+        server = await fn(i);
+      }),
+    );
+    if (typeof server === 'number') serverMs.push(server);
+  }
+  const result = { label, ...stats(samples), server: serverMs.length ? stats(serverMs) : undefined };
+  console.log(`${label.padEnd(44)} P50 ${result.p50.toFixed(1).padStart(7)} ms  P99 ${result.p99.toFixed(1).padStart(7)} ms  (n=${result.n})`);
+  return result;
+}
+
+async function throughput(label, seconds, concurrency, fn) {
+  const end = performance.now() + seconds * 1000;
+  let done = 0;
+  let seq = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        await fn(seq++);
+        done++;
+      }
+    }),
+  );
+  const rps = done / seconds;
+  console.log(`${label.padEnd(44)} ${rps.toFixed(1)} req/s`);
+  return { label, rps, concurrency, seconds };
+}
+
+// ---------------------------------------------------------------------------------------------
+const native = await import(await buildNative());
+const server = await startDevServer();
+const origin = server.origin;
+const run = Date.now().toString(36); // makes this run's uncached titles unique across runs
+
+async function post(body) {
+  const res = await fetch(`${origin}/api/v1/generate/image`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const json = await res.json();
+  if (res.status !== 200) throw new Error(`${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+const card = (title, extra = {}) => ({ template: 'og-card', vars: { title, subtitle: 'Templates in, PNGs out, in tens of milliseconds.', site: 'picstream.dev' }, ...extra });
+
+const results = {};
+try {
+  // warm every isolate-level cache (WASM instantiation, font registration) before timing
+  await post(card('warm takumi'));
+  await post(card('warm satori', { engine: 'satori' }));
+  await post(card('warm webp', { format: 'webp' }));
+
+  results.empty = await measure('empty route (GET /healthz)', n(500, 50), 50, async () => {
+    const r = await fetch(`${origin}/healthz`);
+    await r.arrayBuffer();
+  });
+  results.takumi = await measure('og-card uncached, takumi (default) PNG', n(200, 20), 10, async (i) => (await post(card(`Uncached takumi ${run} ${i}`))).render_ms);
+  results.satori = await measure('og-card uncached, satori+resvg PNG', n(60, 8), 3, async (i) => (await post(card(`Uncached satori ${run} ${i}`, { engine: 'satori' }))).render_ms);
+  results.webp = await measure('og-card uncached, takumi WebP (lossy)', n(150, 15), 5, async (i) => (await post(card(`Uncached webp ${run} ${i}`, { format: 'webp' }))).render_ms);
+  results.svg = await measure('og-card uncached, satori SVG', n(100, 10), 5, async (i) => (await post(card(`Uncached svg ${run} ${i}`, { format: 'svg' }))).render_ms);
+  const hit = card(`Cached ${run}`);
+  const first = await post(hit);
+  results.cached = await measure('og-card cached hit (POST, same body)', n(500, 50), 20, async () => (await post(hit)).render_ms);
+  results.poll = await measure('GET /api/v1/renders/:id', n(500, 50), 20, async () => {
+    const r = await fetch(`${origin}/api/v1/renders/${first.id}`);
+    await r.arrayBuffer();
+  });
+  const imgPath = new URL(first.url).pathname;
+  results.img = await measure('GET /img/:key (Cache API / R2)', n(500, 50), 20, async () => {
+    const r = await fetch(`${origin}${imgPath}`);
+    await r.arrayBuffer();
+  });
+
+  const nativeVars = (title) => ({ title, subtitle: 'Templates in, PNGs out, in tens of milliseconds.', site: 'picstream.dev' });
+  results.nativeTakumi = await measure('native reference: @takumi-rs/core (Node)', n(100, 10), 5, async (i) => {
+    await native.renderNative('og-card', nativeVars(`Native takumi ${i}`), 'takumi');
+  });
+  results.nativeSatori = await measure('native reference: satori + resvg-js (Node)', n(60, 8), 3, async (i) => {
+    await native.renderNative('og-card', nativeVars(`Native satori ${i}`), 'satori');
+  });
+
+  results.rpsUncached = await throughput('uncached og-card (takumi), concurrency 8', n(10, 3), 8, (i) => post(card(`Throughput ${run} ${i}`)));
+  results.rpsCached = await throughput('cached og-card, concurrency 8', n(10, 3), 8, () => post(hit));
+} finally {
+  server.stop();
+}
+
+// bundle size, as `wrangler deploy` would upload it
+const dry = spawnSync(process.execPath, [join(root, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', mkdtempSync(join(tmpdir(), 'picstream-dist-'))], {
+  cwd: root,
+  env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  encoding: 'utf8',
+});
+const size = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(`${dry.stdout}${dry.stderr}`);
+
+// ---------------------------------------------------------------------------------------------
+const f = (x) => (x === undefined ? '–' : x.toFixed(1));
+const row = (r, note = '') => `| ${r.label} | ${f(r.p50)} | ${f(r.p99)} | ${r.server ? f(r.server.p50) : '–'} | ${r.n} | ${note} |`;
+const ratio = (a, b) => (a / b).toFixed(2);
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+let workerd = '';
+try {
+  workerd = execSync(`${join(root, 'node_modules/.bin/workerd')} --version`, { encoding: 'utf8' }).trim();
+} catch {}
+const wranglerVersion = JSON.parse(readFileSync(join(root, 'node_modules/wrangler/package.json'), 'utf8')).version;
+const verdict = (ok) => (ok ? '✅ met' : '❌ missed');
+
+const md = `# Benchmark results
+
+Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}${QUICK ? ' (BENCH_QUICK smoke run — not representative)' : ''}.
+
+**Machine:** ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM (${(freemem() / 2 ** 30).toFixed(0)} GiB free), Node ${process.version}, wrangler ${wranglerVersion} (${workerd || 'workerd'}), local \`wrangler dev\` with local D1/R2/Queues.
+Client and server share the machine's ${cpus().length} cores. Times are wall-clock per request from a Node client over loopback, sequential, after warm-up;
+"server" is the render's own \`render_ms\` (render + R2 write; lookup time for cache hits).
+
+| Path | P50 ms | P99 ms | server P50 ms | n | note |
+|---|---:|---:|---:|---:|---|
+${row(results.empty, 'the floor of the local HTTP stack')}
+${row(results.takumi, `default engine; ${ratio(results.takumi.p50, results.nativeTakumi.p50)}× native takumi`)}
+${row(results.satori, `${ratio(results.satori.p50, results.nativeSatori.p50)}× native satori+resvg-js`)}
+${row(results.webp, 'takumi raw RGBA → libwebp (WASM), quality 82')}
+${row(results.svg, 'satori only, no raster')}
+${row(results.cached, `${ratio(results.cached.p50, results.empty.p50)}× the empty route`)}
+${row(results.poll, `${ratio(results.poll.p50, results.empty.p50)}× the empty route`)}
+${row(results.img, 'public image URL as crawlers fetch it')}
+${row(results.nativeTakumi, 'in-process, no HTTP/D1/R2')}
+${row(results.nativeSatori, 'in-process, no HTTP/D1/R2')}
+
+| Throughput (concurrency 8) | req/s |
+|---|---:|
+| ${results.rpsUncached.label} | ${results.rpsUncached.rps.toFixed(1)} |
+| ${results.rpsCached.label} | ${results.rpsCached.rps.toFixed(1)} |
+
+**WASM / native ratios (P50, same run):** takumi WASM in workerd (end to end, HTTP + D1 + R2 included) ${ratio(results.takumi.p50, results.nativeTakumi.p50)}× native \`@takumi-rs/core\`;
+render only (server render_ms) ${ratio(results.takumi.server.p50, results.nativeTakumi.p50)}×.
+satori + resvg-wasm ${ratio(results.satori.p50, results.nativeSatori.p50)}× satori + resvg-js (render only ${ratio(results.satori.server.p50, results.nativeSatori.p50)}×).
+
+## Against the targets
+
+| Target | Result | |
+|---|---|---|
+| uncached og-card, default engine, P50 ≤ 42 ms | ${f(results.takumi.p50)} ms | ${verdict(results.takumi.p50 <= 42)} |
+| uncached og-card, default engine, P99 ≤ 100 ms | ${f(results.takumi.p99)} ms | ${verdict(results.takumi.p99 <= 100)} |
+| cached hit P50 ≤ 1.3 × empty route | ${ratio(results.cached.p50, results.empty.p50)}× | ${verdict(results.cached.p50 <= 1.3 * results.empty.p50)} |
+| GET /renders/:id P50 ≤ 1.5 × empty route | ${ratio(results.poll.p50, results.empty.p50)}× | ${verdict(results.poll.p50 <= 1.5 * results.empty.p50)} |
+
+## Bundle
+
+\`wrangler deploy --dry-run\`: ${size ? `${(Number(size[1]) / 1024).toFixed(2)} MiB, **${(Number(size[2]) / 1024).toFixed(2)} MiB gzipped**` : 'failed'} —
+${size && Number(size[2]) < 10 * 1024 ? 'fits the Workers paid plan (10 MB gzipped)' : 'does NOT fit the paid plan'}; ${size && Number(size[2]) < 3 * 1024 ? 'fits' : 'does not fit'} the free plan (3 MB).
+Most of it is WASM: takumi (3.8 MiB), resvg (2.4 MiB), libwebp encoder, yoga, plus the bundled fonts.
+`;
+writeFileSync(join(root, 'bench/RESULTS.md'), md + (process.env.BENCH_NOTES ? `\n${readFileSync(process.env.BENCH_NOTES, 'utf8')}` : ''));
+console.log(`\n${md}`);

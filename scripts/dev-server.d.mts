@@ -1,0 +1,1 @@
+export function startDevServer(options?: { stateDir?: string; timeoutMs?: number }): Promise<{ origin: string; stop: () => void; output: () => string }>;

@@ -1,0 +1,55 @@
+/**
+ * Starts `npm run dev` (scripts/dev.mjs → wrangler dev) on a free port with its own local state
+ * directory and waits until it answers. Used by the end-to-end tests and the benchmark.
+ */
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** @returns {Promise<{ origin: string, stop: () => void, output: () => string }>} */
+export async function startDevServer({ stateDir, timeoutMs = 90_000 } = {}) {
+  const port = await freePort();
+  const state = stateDir ?? `${root}.cache/dev-state-${port}`;
+  rmSync(state, { recursive: true, force: true });
+  let output = '';
+  const child = spawn(process.execPath, [`${root}scripts/dev.mjs`, '--port', String(port), '--ip', '127.0.0.1', '--persist-to', state, '--log-level', 'warn'], {
+    cwd: root,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const stop = () => {
+    try {
+      process.kill(-child.pid, 'SIGTERM'); // the whole group: node, wrangler, workerd
+    } catch {}
+    if (!stateDir) setTimeout(() => rmSync(state, { recursive: true, force: true }), 500).unref();
+  };
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`npm run dev exited early:\n${output}`);
+    try {
+      if ((await fetch(`${origin}/healthz`)).ok) break;
+    } catch {}
+    if (Date.now() > deadline) {
+      stop();
+      throw new Error(`npm run dev did not answer within ${timeoutMs / 1000} s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { origin, stop, output: () => output };
+}

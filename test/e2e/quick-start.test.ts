@@ -1,0 +1,66 @@
+/**
+ * The README's quick start, for real: `npm run dev`, then the curl. Runs against wrangler dev, the
+ * same workerd the product runs on locally, with its local D1, R2 and Queues.
+ */
+import { PNG } from 'pngjs';
+import { describe, expect, inject, it } from 'vitest';
+
+const origin = inject('devOrigin');
+
+async function generate(body: unknown) {
+  const res = await fetch(`${origin}/api/v1/generate/image`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function image(url: string): Promise<PNG> {
+  // returned URLs use PUBLIC_BASE_URL (localhost:8787); fetch the same path from this server
+  const res = await fetch(`${origin}${new URL(url).pathname}`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toBe('image/png');
+  return PNG.sync.read(Buffer.from(await res.arrayBuffer()));
+}
+
+describe('quick start against npm run dev', () => {
+  it('the README curl renders og-card, and the same request again is cached', async () => {
+    const first = await generate({ template: 'og-card', vars: { title: 'Hello World' } });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ status: 'complete', format: 'png', width: 1200, height: 630, cached: false, template: 'og-card' });
+    expect(first.body.url).toMatch(/^http:\/\/localhost:8787\/img\/[a-f0-9]{40}\.png$/);
+    const png = await image(first.body.url as string);
+    expect([png.width, png.height]).toEqual([1200, 630]);
+
+    const second = await generate({ template: 'og-card', vars: { title: 'Hello World' } });
+    expect(second.body).toMatchObject({ cached: true, url: first.body.url });
+  });
+
+  it('takumi draws a remote logo in real workerd', async () => {
+    const logo = `${inject('e2eImageOrigin')}/logo.png`;
+    const res = await generate({ template: 'og-card', engine: 'takumi', vars: { title: 'Logo', logo } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const png = await image(res.body.url as string);
+    let red = 0;
+    for (let i = 0; i < png.data.length; i += 4) {
+      if (Math.abs((png.data[i] as number) - 220) <= 6 && Math.abs((png.data[i + 1] as number) - 38) <= 6 && Math.abs((png.data[i + 2] as number) - 38) <= 6) red++;
+    }
+    expect(red).toBeGreaterThan(3000); // the 64×64 logo box, less its rounded corners
+  });
+
+  it('an async render goes through the local queue and completes', async () => {
+    const res = await generate({ template: 'quote', vars: { quote: 'Queues in dev, too.', author: 'E2E' }, async: true });
+    expect(res.status).toBe(202);
+    const deadline = Date.now() + 30_000;
+    let render: Record<string, unknown> = {};
+    while (Date.now() < deadline) {
+      render = (await (await fetch(`${origin}${res.body.poll_url}`)).json()) as Record<string, unknown>;
+      if (render.status !== 'pending') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(render.status).toBe('complete');
+    const png = await image(render.url as string);
+    expect([png.width, png.height]).toEqual([1200, 630]);
+  }, 40_000);
+});
