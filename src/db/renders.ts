@@ -41,25 +41,41 @@ export interface Completion {
   completed_at: string;
 }
 
-export function insertPending(db: D1Database, r: NewRender): Promise<D1Result> {
+export function insertPending(db: D1Database, r: NewRender): Promise<RenderRow | null> {
   return db
     .prepare(
       `INSERT INTO renders (id, type, template, template_version, engine, format, width, height, scale, vars, cache_key, object_key, status, created_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending', ?13)`,
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending', ?13)
+       RETURNING *`,
     )
     .bind(r.id, r.type, r.template, r.template_version, r.engine, r.format, r.width, r.height, r.scale, r.vars, r.cache_key, r.object_key, r.created_at)
-    .run();
+    .first<RenderRow>();
 }
 
-/** Records a render answered from the content cache: complete from the start. */
-export function insertCached(db: D1Database, r: NewRender, c: Completion): Promise<D1Result> {
+/** Records renders answered from the content cache, complete from the start, in one batch. */
+export async function insertCachedBatch(db: D1Database, hits: readonly { record: NewRender; completion: Completion }[]): Promise<void> {
+  if (hits.length === 0) return;
+  const statement = db.prepare(
+    `INSERT INTO renders (id, type, template, template_version, engine, format, width, height, scale, vars, cache_key, object_key, status, bytes, render_ms, cached, created_at, completed_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'complete', ?13, ?14, 1, ?15, ?16)`,
+  );
+  await db.batch(
+    hits.map(({ record: r, completion: c }) =>
+      statement.bind(r.id, r.type, r.template, r.template_version, r.engine, r.format, r.width, r.height, r.scale, r.vars, r.cache_key, r.object_key, c.bytes, c.render_ms, r.created_at, c.completed_at),
+    ),
+  );
+}
+
+/** Records a render that this runner starts at once (the sync path): inserted already claimed. */
+export function insertClaimed(db: D1Database, r: NewRender, leaseUntil: number): Promise<RenderRow | null> {
   return db
     .prepare(
-      `INSERT INTO renders (id, type, template, template_version, engine, format, width, height, scale, vars, cache_key, object_key, status, bytes, render_ms, cached, created_at, completed_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'complete', ?13, ?14, 1, ?15, ?16)`,
+      `INSERT INTO renders (id, type, template, template_version, engine, format, width, height, scale, vars, cache_key, object_key, status, attempts, lease_until, created_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'running', 1, ?13, ?14)
+       RETURNING *`,
     )
-    .bind(r.id, r.type, r.template, r.template_version, r.engine, r.format, r.width, r.height, r.scale, r.vars, r.cache_key, r.object_key, c.bytes, c.render_ms, r.created_at, c.completed_at)
-    .run();
+    .bind(r.id, r.type, r.template, r.template_version, r.engine, r.format, r.width, r.height, r.scale, r.vars, r.cache_key, r.object_key, leaseUntil, r.created_at)
+    .first<RenderRow>();
 }
 
 export function getRender(db: D1Database, id: string): Promise<RenderRow | null> {
@@ -81,15 +97,17 @@ export function claimRender(db: D1Database, id: string, nowMs: number, leaseMs: 
     .first<RenderRow>();
 }
 
-export async function completeRender(db: D1Database, id: string, c: Completion): Promise<void> {
-  await db
+/** Marks a claimed job complete; returns the row as it now stands (null if no longer ours). */
+export function completeRender(db: D1Database, id: string, c: Completion): Promise<RenderRow | null> {
+  return db
     .prepare(
       `UPDATE renders SET status = 'complete', bytes = ?2, render_ms = ?3, cached = ?4, completed_at = ?5, lease_until = NULL,
          error_code = NULL, error_message = NULL
-       WHERE id = ?1 AND status = 'running'`,
+       WHERE id = ?1 AND status = 'running'
+       RETURNING *`,
     )
     .bind(id, c.bytes, c.render_ms, c.cached ? 1 : 0, c.completed_at)
-    .run();
+    .first<RenderRow>();
 }
 
 export async function failRender(db: D1Database, id: string, code: string, message: string, completedAt: string): Promise<void> {

@@ -1,20 +1,37 @@
 /**
  * Creating image renders: the content-cache fast path, the sync render, and the async enqueue.
  * Every request gets its own render record, cached or not.
+ *
+ * The cache-hit path answers at the floor of the HTTP stack: whether the output exists comes
+ * from the per-isolate memo when it can (else one R2 HEAD), and the hit's record is written to D1
+ * after the response, batched with other hits (hit-log.ts), while this isolate already serves it
+ * from memory. A poll that reaches another isolate within that window (≤ 100 ms) may see 404
+ * once; D1 read replicas give a similar window for any write.
  */
-import { type NewRender, type RenderRow, failRender, getRender, insertCached, insertPending } from '../db/renders';
+import { type NewRender, type RenderRow, failRender, insertClaimed, insertPending } from '../db/renders';
 import type { AppEnv } from '../env';
 import { ProblemError } from '../errors/problem';
 import { newId } from '../lib/ids';
 import { isoNow, now } from '../lib/time';
+import { Timings } from '../lib/timing';
 import { remoteImagePolicy } from '../render/remote-images';
 import { headOutput } from '../storage/outputs';
 import { type ImageRequest, prepareImage } from './image-request';
-import { runRender } from './run';
+import { recordCacheHit } from './hit-log';
+import { rememberIfFinished, storedOutputs } from './memo';
+import { LEASE_MS, executeClaimed } from './run';
 
-export async function createImageRender(env: AppEnv, req: ImageRequest, options: { async: boolean }): Promise<RenderRow> {
+export interface CreateOptions {
+  async: boolean;
+  timings?: Timings;
+  /** Runs work after the response (ExecutionContext.waitUntil); awaited inline when absent. */
+  waitUntil?: (work: Promise<unknown>) => void;
+}
+
+export async function createImageRender(env: AppEnv, req: ImageRequest, options: CreateOptions): Promise<RenderRow> {
   const started = now();
-  const prepared = await prepareImage(req, remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS), env.DEFAULT_ENGINE);
+  const timings = options.timings ?? new Timings();
+  const prepared = await timings.measure('validate', () => prepareImage(req, remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS), env.DEFAULT_ENGINE));
   const { job } = prepared;
   const record: NewRender = {
     id: newId('rnd'),
@@ -33,24 +50,49 @@ export async function createImageRender(env: AppEnv, req: ImageRequest, options:
   };
 
   if (options.async) {
-    await insertPending(env.DB, record);
+    const row = await insertPending(env.DB, record);
     try {
       await env.RENDER_JOBS.send({ renderId: record.id });
     } catch (err) {
       await failRender(env.DB, record.id, 'queue_unavailable', 'The job could not be queued', isoNow());
       throw new ProblemError('queue_unavailable', 'The render queue is unavailable; retry shortly.', { cause: err });
     }
-    return (await getRender(env.DB, record.id)) as RenderRow;
+    return row as RenderRow;
   }
 
-  const hit = await headOutput(env.OUTPUT, prepared.objectKey);
-  if (hit) {
-    await insertCached(env.DB, record, { bytes: hit.size, render_ms: now() - started, cached: true, completed_at: isoNow() });
-    return (await getRender(env.DB, record.id)) as RenderRow;
+  const knownSize = storedOutputs.get(prepared.objectKey);
+  const size = knownSize ?? (await timings.measure('cache', () => headOutput(env.OUTPUT, prepared.objectKey)))?.size;
+  if (size !== undefined) {
+    const completion = { bytes: size, render_ms: now() - started, cached: true, completed_at: isoNow() };
+    const row = cachedRow(record, completion);
+    rememberIfFinished(row);
+    const written = recordCacheHit(env.DB, { record, completion }, options.waitUntil);
+    if (!options.waitUntil) await written;
+    return row;
   }
 
-  await insertPending(env.DB, record);
+  // Inserted already claimed: the sync path runs the job itself, so no separate claim round trip.
+  const claimed = await timings.measure('db', () => insertClaimed(env.DB, record, now() + LEASE_MS));
   // The sync path does not retry: the caller is waiting and can retry the request itself.
-  await runRender(env, record.id, { maxAttempts: 1, rethrow: true });
-  return (await getRender(env.DB, record.id)) as RenderRow;
+  const outcome = await executeClaimed(env, claimed as RenderRow, { maxAttempts: 1, rethrow: true, knownMissing: true }, timings);
+  if (outcome.kind !== 'finished' || !outcome.row) throw new Error(`render ${record.id} did not finish`);
+  rememberIfFinished(outcome.row);
+  return outcome.row;
+}
+
+/** The row the hit log will write, built in memory so the response need not wait for it. */
+function cachedRow(r: NewRender, c: { bytes: number; render_ms: number; completed_at: string }): RenderRow {
+  return {
+    ...r,
+    account_id: null,
+    status: 'complete',
+    attempts: 0,
+    lease_until: null,
+    bytes: c.bytes,
+    render_ms: c.render_ms,
+    cached: 1,
+    error_code: null,
+    error_message: null,
+    completed_at: c.completed_at,
+  };
 }

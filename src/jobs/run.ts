@@ -12,6 +12,8 @@ import { claimRender, completeRender, failRender, getRender, releaseRender, type
 import type { AppEnv } from '../env';
 import { ProblemError } from '../errors/problem';
 import { isoNow, now } from '../lib/time';
+import { rememberIfFinished } from './memo';
+import { Timings } from '../lib/timing';
 import { type ImageJob, renderImage } from '../render/index';
 import { remoteImagePolicy } from '../render/remote-images';
 import { headOutput, putOutput } from '../storage/outputs';
@@ -44,6 +46,8 @@ function isPermanent(err: unknown): err is ProblemError {
 
 export interface RunOptions {
   maxAttempts: number;
+  /** The caller has just seen the output missing from R2 (the sync path); skip a second look. */
+  knownMissing?: boolean;
   /** Sync callers want the failure itself (with its field errors) once it is recorded. */
   rethrow?: boolean;
 }
@@ -58,18 +62,30 @@ export async function runRender(env: AppEnv, id: string, options: RunOptions): P
     }
     return { kind: 'finished', row }; // already complete/failed (a duplicate), or unknown
   }
+  return executeClaimed(env, claimed, options);
+}
 
+/** Runs a job this runner has claimed: cache check, render, store, record. */
+export async function executeClaimed(env: AppEnv, claimed: RenderRow, options: RunOptions, timings = new Timings()): Promise<RunOutcome> {
+  const started = now();
+  const { id } = claimed;
   try {
     const objectKey = claimed.object_key as string;
-    const existing = await headOutput(env.OUTPUT, objectKey);
+    const existing = options.knownMissing ? null : await timings.measure('cache', () => headOutput(env.OUTPUT, objectKey));
+    let row: RenderRow | null;
     if (existing) {
-      await completeRender(env.DB, id, { bytes: existing.size, render_ms: now() - started, cached: true, completed_at: isoNow() });
+      row = await completeRender(env.DB, id, { bytes: existing.size, render_ms: now() - started, cached: true, completed_at: isoNow() });
     } else {
       const job = jobFromRow(claimed);
-      const out = await renderImage(job, remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS));
-      await putOutput(env.OUTPUT, objectKey, out.bytes, out.contentType, { template: job.template.id, engine: job.engine });
-      await completeRender(env.DB, id, { bytes: out.bytes.byteLength, render_ms: now() - started, cached: false, completed_at: isoNow() });
+      const out = await timings.measure('render', () => renderImage(job, remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS)));
+      await timings.measure('store', () => putOutput(env.OUTPUT, objectKey, out.bytes, out.contentType, { template: job.template.id, engine: job.engine }));
+      row = await timings.measure('db', () =>
+        completeRender(env.DB, id, { bytes: out.bytes.byteLength, render_ms: now() - started, cached: false, completed_at: isoNow() }),
+      );
     }
+    row ??= await getRender(env.DB, id);
+    rememberIfFinished(row);
+    return { kind: 'finished', row };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (isPermanent(err)) {
@@ -83,8 +99,8 @@ export async function runRender(env: AppEnv, id: string, options: RunOptions): P
       await releaseRender(env.DB, id);
       return { kind: 'retry', delaySeconds: retryDelaySeconds(claimed.attempts), error: message };
     }
+    return { kind: 'finished', row: await getRender(env.DB, id) };
   }
-  return { kind: 'finished', row: await getRender(env.DB, id) };
 }
 
 export function maxAttempts(env: AppEnv): number {

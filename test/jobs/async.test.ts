@@ -5,6 +5,10 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index';
+import { insertPending } from '../../src/db/renders';
+import { prepareImage } from '../../src/jobs/image-request';
+import { newId } from '../../src/lib/ids';
+import { remoteImagePolicy } from '../../src/render/remote-images';
 import type { RenderJobMessage } from '../../src/env';
 import { decodePng, expectProblem, generate, get, pathOf } from '../helpers/api';
 
@@ -28,20 +32,31 @@ async function poll(id: string, until = (r: RenderBody) => r.status !== 'pending
 }
 
 /**
- * A pending job that no queue message points at (so the live consumer cannot race the test):
- * rendered once through the API, then reset to pending with its output removed.
+ * A pending job that no queue message points at (so the live consumer cannot race the test),
+ * recorded exactly as the async route records one.
  */
 async function unqueuedPendingRow(): Promise<string> {
-  const res = await generate({ template: 'og-card', vars: { title: `Job ${crypto.randomUUID()}` } });
-  expect(res.status).toBe(200);
-  const { id } = await res.json<{ id: string }>();
-  const key = await env.DB.prepare('SELECT object_key FROM renders WHERE id = ?1').bind(id).first<string>('object_key');
-  await env.OUTPUT.delete(key as string);
-  await env.DB.prepare(
-    `UPDATE renders SET status = 'pending', attempts = 0, bytes = NULL, render_ms = NULL, cached = NULL, completed_at = NULL WHERE id = ?1`,
-  )
-    .bind(id)
-    .run();
+  const prepared = await prepareImage(
+    { template: 'og-card', vars: { title: `Job ${crypto.randomUUID()}` }, format: 'png', scale: 1 },
+    remoteImagePolicy(''),
+    env.DEFAULT_ENGINE,
+  );
+  const id = newId('rnd');
+  await insertPending(env.DB, {
+    id,
+    type: 'image',
+    template: prepared.job.template.id,
+    template_version: prepared.job.template.version,
+    engine: prepared.job.engine,
+    format: prepared.job.format,
+    width: prepared.job.width,
+    height: prepared.job.height,
+    scale: prepared.job.scale,
+    vars: prepared.varsJson,
+    cache_key: prepared.cacheKey,
+    object_key: prepared.objectKey,
+    created_at: new Date().toISOString(),
+  });
   return id;
 }
 

@@ -11,6 +11,7 @@ import type { Engine, RenderOutput, RenderRequest } from '../engine';
 import { CONTENT_TYPES } from '../engine';
 import { BUNDLED_FONTS } from '../fonts';
 import type { TemplateElement } from '../jsx';
+import { encodePng, unpremultiply } from '../png';
 import { encodeWebp } from '../webp';
 
 // Module-level so satori's font cache (keyed by this array's identity) survives across requests.
@@ -55,7 +56,8 @@ export const satoriEngine: Engine = {
     const image = resvg.render();
     try {
       const out = { width: image.width, height: image.height, contentType: CONTENT_TYPES[format] };
-      const bytes = format === 'png' ? image.asPng() : await encodeWebp(image.pixels, image.width, image.height);
+      const rgba = unpremultiply(image.pixels);
+      const bytes = format === 'png' ? encodePng(rgba, image.width, image.height) : await encodeWebp(rgba, image.width, image.height);
       return { ...out, bytes };
     } finally {
       image.free();

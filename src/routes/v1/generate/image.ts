@@ -1,6 +1,7 @@
 /** POST /api/v1/generate/image — render a template to PNG, WebP or SVG (sync or async). */
 import { createRoute } from '@hono/zod-openapi';
 import { createImageRender } from '../../../jobs/create';
+import { Timings } from '../../../lib/timing';
 import { type App, baseUrl, problems } from '../../shared';
 import { RenderSchema, toRenderResource } from '../renders/schema';
 import { AcceptedSchema, GenerateImageBody } from './schema';
@@ -24,7 +25,9 @@ export const route = createRoute({
 export function registerGenerateImage(app: App): void {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
-    const row = await createImageRender(c.env, body, { async: body.async });
+    const timings = new Timings();
+    const row = await createImageRender(c.env, body, { async: body.async, timings, waitUntil: (p) => c.executionCtx.waitUntil(p) });
+    c.header('Server-Timing', timings.header());
     if (body.async) {
       return c.json({ id: row.id, status: 'pending' as const, poll_url: `/api/v1/renders/${row.id}` }, 202, {
         Location: `/api/v1/renders/${row.id}`,

@@ -2,6 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { getRender } from '../../../db/renders';
 import { ProblemError } from '../../../errors/problem';
+import { finishedRenders, rememberIfFinished } from '../../../jobs/memo';
 import { type App, baseUrl, problems } from '../../shared';
 import { RenderSchema, toRenderResource } from './schema';
 
@@ -21,8 +22,10 @@ export const route = createRoute({
 export function registerGetRender(app: App): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
-    const row = id.startsWith('rnd_') ? await getRender(c.env.DB, id) : null;
+    // finished renders never change: serve repeats from this isolate's memo
+    const row = finishedRenders.get(id) ?? (id.startsWith('rnd_') ? await getRender(c.env.DB, id) : null);
     if (!row) throw new ProblemError('render_not_found', `No render "${id}"`);
+    rememberIfFinished(row);
     return c.json(toRenderResource(row, baseUrl(c)), 200);
   });
 }
