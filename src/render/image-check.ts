@@ -7,25 +7,13 @@
  * No pixel data is decoded: this costs microseconds. No library does just this without decoding.
  */
 
+import { crc32 } from '../lib/crc32';
+
 /** Largest declared bitmap accepted for an input image (decoded RGBA ≈ 64 MB at the limit). */
 export const MAX_INPUT_PIXELS = 16_000_000;
 
 export type CheckResult = { ok: true; width: number; height: number } | { ok: false; reason: string };
 
-let crcTable: Uint32Array | undefined;
-function crc32(bytes: Uint8Array, start: number, end: number): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let crc = 0xffffffff;
-  for (let i = start; i < end; i++) crc = (crcTable[(crc ^ (bytes[i] as number)) & 0xff] as number) ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
 
 function checkPng(b: Uint8Array, view: DataView): CheckResult {
   let offset = 8;
