@@ -53,12 +53,7 @@ export type NativeEngine = 'satori' | 'takumi';
  * `images` then replaces image vars by name (normally with data: URLs), as the job runner does
  * after it has fetched the validated remote URLs.
  */
-export async function renderNative(
-  templateId: string,
-  rawVars: unknown,
-  engine: NativeEngine,
-  images: Record<string, string> = {},
-): Promise<Uint8Array> {
+export async function renderNative(templateId: string, rawVars: unknown, engine: NativeEngine, images: Record<string, string> = {}): Promise<Uint8Array> {
   const template = TEMPLATES.get(templateId);
   if (!template) throw new Error(`unknown template ${templateId}`);
   const vars = { ...(template.vars.parse(rawVars) as Record<string, unknown>), ...images };

@@ -79,7 +79,11 @@ async function post(body) {
   if (res.status !== 200) throw new Error(`${res.status} ${JSON.stringify(json)}`);
   return json;
 }
-const card = (title, extra = {}) => ({ template: 'og-card', vars: { title, subtitle: 'Templates in, PNGs out, in tens of milliseconds.', site: 'picstream.dev' }, ...extra });
+const card = (title, extra = {}) => ({
+  template: 'og-card',
+  vars: { title, subtitle: 'Templates in, PNGs out, in tens of milliseconds.', site: 'picstream.dev' },
+  ...extra,
+});
 
 const results = {};
 try {
@@ -92,10 +96,30 @@ try {
     const r = await fetch(`${origin}/healthz`);
     await r.arrayBuffer();
   });
-  results.takumi = await measure('og-card uncached, takumi (default) PNG', n(200, 20), 10, async (i) => (await post(card(`Uncached takumi ${run} ${i}`))).render_ms);
-  results.satori = await measure('og-card uncached, satori+resvg PNG', n(60, 8), 3, async (i) => (await post(card(`Uncached satori ${run} ${i}`, { engine: 'satori' }))).render_ms);
-  results.webp = await measure('og-card uncached, takumi WebP (lossy)', n(150, 15), 5, async (i) => (await post(card(`Uncached webp ${run} ${i}`, { format: 'webp' }))).render_ms);
-  results.svg = await measure('og-card uncached, satori SVG', n(100, 10), 5, async (i) => (await post(card(`Uncached svg ${run} ${i}`, { format: 'svg' }))).render_ms);
+  results.takumi = await measure(
+    'og-card uncached, takumi (default) PNG',
+    n(200, 20),
+    10,
+    async (i) => (await post(card(`Uncached takumi ${run} ${i}`))).render_ms,
+  );
+  results.satori = await measure(
+    'og-card uncached, satori+resvg PNG',
+    n(60, 8),
+    3,
+    async (i) => (await post(card(`Uncached satori ${run} ${i}`, { engine: 'satori' }))).render_ms,
+  );
+  results.webp = await measure(
+    'og-card uncached, takumi WebP (lossy)',
+    n(150, 15),
+    5,
+    async (i) => (await post(card(`Uncached webp ${run} ${i}`, { format: 'webp' }))).render_ms,
+  );
+  results.svg = await measure(
+    'og-card uncached, satori SVG',
+    n(100, 10),
+    5,
+    async (i) => (await post(card(`Uncached svg ${run} ${i}`, { format: 'svg' }))).render_ms,
+  );
   const hit = card(`Cached ${run}`);
   const first = await post(hit);
   results.cached = await measure('og-card cached hit (POST, same body)', n(500, 50), 20, async () => (await post(hit)).render_ms);
@@ -124,11 +148,15 @@ try {
 }
 
 // bundle size, as `wrangler deploy` would upload it
-const dry = spawnSync(process.execPath, [join(root, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', mkdtempSync(join(tmpdir(), 'picstream-dist-'))], {
-  cwd: root,
-  env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-  encoding: 'utf8',
-});
+const dry = spawnSync(
+  process.execPath,
+  [join(root, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', mkdtempSync(join(tmpdir(), 'picstream-dist-'))],
+  {
+    cwd: root,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+    encoding: 'utf8',
+  },
+);
 const size = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(`${dry.stdout}${dry.stderr}`);
 
 // ---------------------------------------------------------------------------------------------

@@ -147,11 +147,7 @@ function compare(a, b) {
   const out = new PNG({ width: A.width, height: A.height });
   let bad = 0;
   for (let i = 0; i < A.data.length; i += 4) {
-    const d = Math.max(
-      Math.abs(A.data[i] - B.data[i]),
-      Math.abs(A.data[i + 1] - B.data[i + 1]),
-      Math.abs(A.data[i + 2] - B.data[i + 2]),
-    );
+    const d = Math.max(Math.abs(A.data[i] - B.data[i]), Math.abs(A.data[i + 1] - B.data[i + 1]), Math.abs(A.data[i + 2] - B.data[i + 2]));
     const hit = d > 48;
     if (hit) bad++;
     for (let c = 0; c < 3; c++) out.data[i + c] = hit ? [255, 0, 255][c] : 255 - (255 - A.data[i + c]) * 0.25;

@@ -7,7 +7,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import { ProblemError, fieldErrors, toProblem } from './errors/problem';
+import { fieldErrors, ProblemError, toProblem } from './errors/problem';
 import { newId } from './lib/ids';
 import { registerHealth } from './routes/health';
 import { registerImages } from './routes/img';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { h } from '../src/render/jsx';
 import { defineTemplate } from './define';
 import { formatIsoDate } from './format';
-import { Avatar, Clamp, THEMES, contrastText, imageUrl, scaler, text, themeName } from './ui';
+import { Avatar, Clamp, contrastText, imageUrl, scaler, THEMES, text, themeName } from './ui';
 
 void h;
 
@@ -91,10 +91,7 @@ export default defineTemplate({
             </div>
           ) : null}
         </div>
-        <Clamp
-          lines={3}
-          style={{ fontSize: s(titleSize(vars.title)), fontWeight: 700, lineHeight: 1.12, letterSpacing: s(-1.5) }}
-        >
+        <Clamp lines={3} style={{ fontSize: s(titleSize(vars.title)), fontWeight: 700, lineHeight: 1.12, letterSpacing: s(-1.5) }}>
           {vars.title}
         </Clamp>
         <div style={{ display: 'flex', alignItems: 'center', height: s(80) }}>

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { h } from '../src/render/jsx';
 import { defineTemplate } from './define';
-import { Clamp, THEMES, imageUrl, text, themeName } from './ui';
+import { Clamp, imageUrl, THEMES, text, themeName } from './ui';
 
 void h;
 
@@ -52,9 +52,7 @@ export default defineTemplate({
             </Clamp>
           ) : null}
         </div>
-        <div style={{ display: 'flex', alignItems: 'center', fontSize: 26, fontWeight: 600, color: t.muted, height: 32 }}>
-          {vars.site ?? ''}
-        </div>
+        <div style={{ display: 'flex', alignItems: 'center', fontSize: 26, fontWeight: 600, color: t.muted, height: 32 }}>{vars.site ?? ''}</div>
       </div>
     );
   },

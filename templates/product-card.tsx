@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { h } from '../src/render/jsx';
 import { defineTemplate } from './define';
 import { CURRENCY_CODES, formatPrice } from './format';
-import { Clamp, THEMES, contrastText, hexColor, imageUrl, scaler, text, themeName, withAlpha } from './ui';
+import { Clamp, contrastText, hexColor, imageUrl, scaler, THEMES, text, themeName, withAlpha } from './ui';
 
 void h;
 

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { h } from '../src/render/jsx';
 import { defineTemplate } from './define';
-import { Avatar, Clamp, THEMES, imageUrl, scaler, text, themeName } from './ui';
+import { Avatar, Clamp, imageUrl, scaler, THEMES, text, themeName } from './ui';
 
 void h;
 
@@ -73,10 +73,7 @@ export default defineTemplate({
       >
         <div style={{ display: 'flex', flexDirection: 'column', justifyContent: 'center', flexGrow: 1, paddingBottom: s(32) }}>
           {quoteMark(s(88), t.accent)}
-          <Clamp
-            lines={type.lines}
-            style={{ marginTop: s(24), fontSize: s(type.fontSize), fontWeight: 600, lineHeight: 1.28, letterSpacing: s(-0.5) }}
-          >
+          <Clamp lines={type.lines} style={{ marginTop: s(24), fontSize: s(type.fontSize), fontWeight: 600, lineHeight: 1.28, letterSpacing: s(-0.5) }}>
             {vars.quote}
           </Clamp>
         </div>

@@ -17,10 +17,7 @@ export const imageUrl = () =>
     .max(2048)
     .describe('URL of a PNG or JPEG image (https; at most 5 MB)');
 
-export const hexColor = () =>
-  z
-    .string()
-    .regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a hex colour like #1d4ed8');
+export const hexColor = () => z.string().regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a hex colour like #1d4ed8');
 
 export interface Theme {
   background: string;
@@ -100,7 +97,7 @@ export function Avatar(props: { src?: string; name: string; size: number; color:
   const { src, name, size, color } = props;
   const radius = props.radius ?? size / 2;
   if (src) {
-    return (<img src={src} width={size} height={size} style={{ width: size, height: size, borderRadius: radius, objectFit: 'cover' }} />);
+    return <img src={src} width={size} height={size} style={{ width: size, height: size, borderRadius: radius, objectFit: 'cover' }} />;
   }
   const initials = name
     .split(/\s+/)
@@ -164,4 +161,3 @@ export function scaler(width: number, height: number, base: { width: number; hei
   const k = Math.min(width / base.width, height / base.height);
   return k === 1 ? (px) => px : (px) => Math.round(px * k * 100) / 100;
 }
-

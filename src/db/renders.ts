@@ -61,7 +61,24 @@ export async function insertCachedBatch(db: D1Database, hits: readonly { record:
   );
   await db.batch(
     hits.map(({ record: r, completion: c }) =>
-      statement.bind(r.id, r.type, r.template, r.template_version, r.engine, r.format, r.width, r.height, r.scale, r.vars, r.cache_key, r.object_key, c.bytes, c.render_ms, r.created_at, c.completed_at),
+      statement.bind(
+        r.id,
+        r.type,
+        r.template,
+        r.template_version,
+        r.engine,
+        r.format,
+        r.width,
+        r.height,
+        r.scale,
+        r.vars,
+        r.cache_key,
+        r.object_key,
+        c.bytes,
+        c.render_ms,
+        r.created_at,
+        c.completed_at,
+      ),
     ),
   );
 }
@@ -74,7 +91,22 @@ export function insertClaimed(db: D1Database, r: NewRender, leaseUntil: number):
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'running', 1, ?13, ?14)
        RETURNING *`,
     )
-    .bind(r.id, r.type, r.template, r.template_version, r.engine, r.format, r.width, r.height, r.scale, r.vars, r.cache_key, r.object_key, leaseUntil, r.created_at)
+    .bind(
+      r.id,
+      r.type,
+      r.template,
+      r.template_version,
+      r.engine,
+      r.format,
+      r.width,
+      r.height,
+      r.scale,
+      r.vars,
+      r.cache_key,
+      r.object_key,
+      leaseUntil,
+      r.created_at,
+    )
     .first<RenderRow>();
 }
 

@@ -8,7 +8,7 @@
  * from memory. A poll that reaches another isolate within that window (≤ 100 ms) may see 404
  * once; D1 read replicas give a similar window for any write.
  */
-import { type NewRender, type RenderRow, failRender, insertClaimed, insertPending } from '../db/renders';
+import { failRender, insertClaimed, insertPending, type NewRender, type RenderRow } from '../db/renders';
 import type { AppEnv } from '../env';
 import { ProblemError } from '../errors/problem';
 import { newId } from '../lib/ids';
@@ -16,10 +16,10 @@ import { isoNow, now } from '../lib/time';
 import { Timings } from '../lib/timing';
 import { remoteImagePolicy } from '../render/remote-images';
 import { headOutput } from '../storage/outputs';
-import { type ImageRequest, prepareImage } from './image-request';
 import { recordCacheHit } from './hit-log';
+import { type ImageRequest, prepareImage } from './image-request';
 import { rememberIfFinished, storedOutputs } from './memo';
-import { LEASE_MS, executeClaimed } from './run';
+import { executeClaimed, LEASE_MS } from './run';
 
 export interface CreateOptions {
   async: boolean;

@@ -9,7 +9,7 @@
  * works at once. Should an isolate die inside that window, those hits' records are lost; hits
  * are free (no quota), so what is lost is history, never billing.
  */
-import { type Completion, type NewRender, insertCachedBatch } from '../db/renders';
+import { type Completion, insertCachedBatch, type NewRender } from '../db/renders';
 
 export const FLUSH_MS = 100;
 export const BATCH_MAX = 100;

@@ -5,7 +5,7 @@
  */
 import type { TemplateDefinition } from '../../templates/define';
 import { TEMPLATES } from '../../templates/index';
-import { ProblemError, fieldErrors } from '../errors/problem';
+import { fieldErrors, ProblemError } from '../errors/problem';
 import { canonicalJson, sha256Hex } from '../lib/hash';
 import { ENGINES, type EngineName, type ImageFormat } from '../render/engine';
 import { ENGINE_IMPLS, type ImageJob } from '../render/index';
@@ -67,9 +67,13 @@ export async function prepareImage(req: ImageRequest, policy: RemoteImagePolicy,
   const height = req.height ?? template.size.height;
   const pixels = width * req.scale * height * req.scale;
   if (pixels > MAX_OUTPUT_PIXELS) {
-    throw new ProblemError('image_too_large', `Output would be ${width * req.scale}×${height * req.scale} = ${pixels} pixels; the limit is ${MAX_OUTPUT_PIXELS}.`, {
-      errors: [{ path: 'width', message: 'width×height×scale² exceeds 4,200,000 pixels' }],
-    });
+    throw new ProblemError(
+      'image_too_large',
+      `Output would be ${width * req.scale}×${height * req.scale} = ${pixels} pixels; the limit is ${MAX_OUTPUT_PIXELS}.`,
+      {
+        errors: [{ path: 'width', message: 'width×height×scale² exceeds 4,200,000 pixels' }],
+      },
+    );
   }
 
   // Refuse blocked addresses now, before a job exists or anything is fetched.

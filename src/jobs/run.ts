@@ -8,15 +8,15 @@
  * until `maxAttempts`, then the job is marked failed with a stable code.
  */
 import { TEMPLATES } from '../../templates/index';
-import { claimRender, completeRender, failRender, getRender, releaseRender, type RenderRow } from '../db/renders';
+import { claimRender, completeRender, failRender, getRender, type RenderRow, releaseRender } from '../db/renders';
 import type { AppEnv } from '../env';
 import { ProblemError } from '../errors/problem';
 import { isoNow, now } from '../lib/time';
-import { rememberIfFinished } from './memo';
 import { Timings } from '../lib/timing';
 import { type ImageJob, renderImage } from '../render/index';
 import { remoteImagePolicy } from '../render/remote-images';
 import { headOutput, putOutput } from '../storage/outputs';
+import { rememberIfFinished } from './memo';
 
 /** How long a claim holds before another runner may take over a job whose runner died. */
 export const LEASE_MS = 60_000;

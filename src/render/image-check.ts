@@ -14,7 +14,6 @@ export const MAX_INPUT_PIXELS = 16_000_000;
 
 export type CheckResult = { ok: true; width: number; height: number } | { ok: false; reason: string };
 
-
 function checkPng(b: Uint8Array, view: DataView): CheckResult {
   let offset = 8;
   let width = 0;

@@ -7,7 +7,7 @@ import { ProblemError } from '../errors/problem';
 import type { Engine, EngineName, ImageFormat, RenderOutput } from './engine';
 import { satoriEngine } from './engines/satori';
 import { takumiEngine } from './engines/takumi';
-import { type RemoteImagePolicy, fetchRemoteImage, toDataUrl } from './remote-images';
+import { fetchRemoteImage, type RemoteImagePolicy, toDataUrl } from './remote-images';
 
 export const ENGINE_IMPLS: Record<EngineName, Engine> = { takumi: takumiEngine, satori: satoriEngine };
 
@@ -45,10 +45,14 @@ export async function renderImage(job: ImageJob, policy: RemoteImagePolicy): Pro
     // carried remote images is, in practice, an image the engine cannot decode: the caller's input.
     const images = job.template.imageVars.filter((name) => typeof job.vars[name] === 'string' && job.vars[name] !== '');
     if (images.length > 0) {
-      throw new ProblemError('remote_image_undecodable', `The renderer could not decode ${images.map((n) => `vars.${n}`).join(', ')}: ${(err as Error).message}`, {
-        errors: images.map((n) => ({ path: `vars.${n}`, message: 'could not be decoded as an image' })),
-        cause: err,
-      });
+      throw new ProblemError(
+        'remote_image_undecodable',
+        `The renderer could not decode ${images.map((n) => `vars.${n}`).join(', ')}: ${(err as Error).message}`,
+        {
+          errors: images.map((n) => ({ path: `vars.${n}`, message: 'could not be decoded as an image' })),
+          cause: err,
+        },
+      );
     }
     throw err;
   }

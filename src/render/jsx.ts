@@ -29,11 +29,7 @@ function flatten(children: Child[], out: TemplateNode[] = []): TemplateNode[] {
   return out;
 }
 
-export function h<P extends Record<string, unknown>>(
-  type: string | Component<P>,
-  props: P | null,
-  ...children: Child[]
-): TemplateElement {
+export function h<P extends Record<string, unknown>>(type: string | Component<P>, props: P | null, ...children: Child[]): TemplateElement {
   const flat = flatten(children);
   if (typeof type === 'function') {
     return type({ ...(props ?? ({} as P)), children: flat.length === 1 ? flat[0] : flat });
@@ -50,7 +46,6 @@ export function Fragment(props: { children?: Child }): TemplateElement {
 }
 
 declare global {
-  // biome-ignore lint/style/noNamespace: the JSX namespace is how TypeScript types JSX.
   namespace JSX {
     type Element = TemplateElement;
     interface IntrinsicElements {

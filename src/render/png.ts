@@ -16,7 +16,6 @@ import { crc32 } from '../lib/crc32';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
-
 /**
  * Filters rows with PNG filter type 2 ("Up": each byte minus the byte above, mod 256), four
  * bytes at a time: a per-byte subtraction without borrows between the bytes of a 32-bit word.

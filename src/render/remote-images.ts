@@ -15,7 +15,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import { type FieldError, type ProblemCode, ProblemError } from '../errors/problem';
-import { MAX_INPUT_PIXELS, checkImage } from './image-check';
+import { checkImage, MAX_INPUT_PIXELS } from './image-check';
 
 export const REMOTE_IMAGE_LIMITS = { maxBytes: 5 * 1024 * 1024, timeoutMs: 5_000, maxRedirects: 3 } as const;
 

@@ -4,9 +4,10 @@
  * imported as a compiled WebAssembly.Module (workerd cannot compile from bytes) and instantiated
  * once per isolate.
  */
-import encode, { init } from '@jsquash/webp/encode';
+
 // The SIMD build: workerd's V8 supports WASM SIMD, and @jsquash picks the SIMD glue when it does.
 import webpEncWasm from '@jsquash/webp/codec/enc/webp_enc_simd.wasm';
+import encode, { init } from '@jsquash/webp/encode';
 import { WEBP_QUALITY } from './engine';
 
 let ready: Promise<unknown> | undefined;

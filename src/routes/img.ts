@@ -7,7 +7,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { ProblemError } from '../errors/problem';
-import { IMMUTABLE_CACHE_CONTROL, getOutput } from '../storage/outputs';
+import { getOutput, IMMUTABLE_CACHE_CONTROL } from '../storage/outputs';
 import { type App, problems } from './shared';
 
 const KEY = /^[a-f0-9]{40}\.(png|webp|svg)$/;

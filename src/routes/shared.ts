@@ -1,6 +1,7 @@
 /** Pieces every route file uses: the app type, problem responses for the spec, base URL. */
-import { z } from '@hono/zod-openapi';
+
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 

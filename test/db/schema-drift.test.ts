@@ -5,10 +5,20 @@ import schemaSql from '../../schema.sql?raw';
 
 async function objects(db: D1Database) {
   const { results } = await db
-    .prepare(`SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name != 'd1_migrations' ORDER BY type, name`)
+    .prepare(
+      `SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name != 'd1_migrations' ORDER BY type, name`,
+    )
     .all<{ type: string; name: string; tbl_name: string; sql: string }>();
   // compare statements without comments and whitespace differences
-  return results.map((r) => ({ ...r, sql: r.sql.replace(/--[^\n]*/g, '').replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')').trim() }));
+  return results.map((r) => ({
+    ...r,
+    sql: r.sql
+      .replace(/--[^\n]*/g, '')
+      .replace(/\s+/g, ' ')
+      .replace(/\( /g, '(')
+      .replace(/ \)/g, ')')
+      .trim(),
+  }));
 }
 
 it('migrations produce the schema in schema.sql', async () => {

@@ -44,7 +44,8 @@ describe('quick start against npm run dev', () => {
     const png = await image(res.body.url as string);
     let red = 0;
     for (let i = 0; i < png.data.length; i += 4) {
-      if (Math.abs((png.data[i] as number) - 220) <= 6 && Math.abs((png.data[i + 1] as number) - 38) <= 6 && Math.abs((png.data[i + 2] as number) - 38) <= 6) red++;
+      if (Math.abs((png.data[i] as number) - 220) <= 6 && Math.abs((png.data[i + 1] as number) - 38) <= 6 && Math.abs((png.data[i + 2] as number) - 38) <= 6)
+        red++;
     }
     expect(red).toBeGreaterThan(3000); // the 64×64 logo box, less its rounded corners
   });

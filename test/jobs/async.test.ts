@@ -4,12 +4,12 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import worker from '../../src/index';
 import { insertPending } from '../../src/db/renders';
+import type { RenderJobMessage } from '../../src/env';
+import worker from '../../src/index';
 import { prepareImage } from '../../src/jobs/image-request';
 import { newId } from '../../src/lib/ids';
 import { remoteImagePolicy } from '../../src/render/remote-images';
-import type { RenderJobMessage } from '../../src/env';
 import { decodePng, expectProblem, generate, get, pathOf } from '../helpers/api';
 
 interface RenderBody {
@@ -173,7 +173,11 @@ describe('async renders', () => {
   it('async requests are validated up front: errors come back at once, and no job is queued', async () => {
     const before = await env.DB.prepare('SELECT count(*) AS n FROM renders').first<number>('n');
     await expectProblem(await generate({ template: 'og-card', vars: {}, async: true }), 400, 'validation_failed');
-    await expectProblem(await generate({ template: 'og-card', vars: { title: 'x', logo: 'https://169.254.169.254/' }, async: true }), 422, 'remote_image_blocked');
+    await expectProblem(
+      await generate({ template: 'og-card', vars: { title: 'x', logo: 'https://169.254.169.254/' }, async: true }),
+      422,
+      'remote_image_blocked',
+    );
     expect(await env.DB.prepare('SELECT count(*) AS n FROM renders').first<number>('n')).toBe(before);
   });
 });

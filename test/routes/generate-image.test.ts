@@ -1,7 +1,7 @@
-import { Resvg } from '@resvg/resvg-wasm';
-import decodeWebp, { init as initWebpDecoder } from '@jsquash/webp/decode';
-import webpDecWasm from '@jsquash/webp/codec/dec/webp_dec.wasm';
 import { env } from 'cloudflare:test';
+import webpDecWasm from '@jsquash/webp/codec/dec/webp_dec.wasm';
+import decodeWebp, { init as initWebpDecoder } from '@jsquash/webp/decode';
+import { Resvg } from '@resvg/resvg-wasm';
 import { describe, expect, it, vi } from 'vitest';
 import { colourCount, decodePng, expectProblem, generate, get, pathOf, postJson } from '../helpers/api';
 
@@ -37,7 +37,13 @@ describe('POST /api/v1/generate/image', () => {
     const sentinel = new TextEncoder().encode('sentinel-object');
     await env.OUTPUT.put(key, sentinel, { httpMetadata: { contentType: 'image/png' } });
 
-    const second = await (await generate({ vars: { theme: 'light', title: 'Cache me' }, template: 'og-card' })).json<{ id: string; url: string; cached: boolean; bytes: number; render_ms: number }>();
+    const second = await (await generate({ vars: { theme: 'light', title: 'Cache me' }, template: 'og-card' })).json<{
+      id: string;
+      url: string;
+      cached: boolean;
+      bytes: number;
+      render_ms: number;
+    }>();
     expect(second.cached).toBe(true);
     expect(second.url).toBe(first.url);
     expect(second.id).not.toBe(first.id);
@@ -56,7 +62,10 @@ describe('POST /api/v1/generate/image', () => {
 
   it('treats explicit defaults as the same request (canonical vars)', async () => {
     const a = await (await generate({ template: 'og-card', vars: { title: 'Same thing' } })).json<{ url: string }>();
-    const b = await (await generate({ template: 'og-card', vars: { title: 'Same thing', theme: 'dark' }, format: 'png', scale: 1 })).json<{ url: string; cached: boolean }>();
+    const b = await (await generate({ template: 'og-card', vars: { title: 'Same thing', theme: 'dark' }, format: 'png', scale: 1 })).json<{
+      url: string;
+      cached: boolean;
+    }>();
     expect(b.url).toBe(a.url);
     expect(b.cached).toBe(true);
   });
@@ -138,7 +147,11 @@ describe('POST /api/v1/generate/image', () => {
     });
 
     it('bad top-level fields → 400 with their paths', async () => {
-      const p = await expectProblem(await generate({ template: 'og-card', vars: { title: 'x' }, format: 'gif', scale: 9, width: 5, extra: 1 }), 400, 'validation_failed');
+      const p = await expectProblem(
+        await generate({ template: 'og-card', vars: { title: 'x' }, format: 'gif', scale: 9, width: 5, extra: 1 }),
+        400,
+        'validation_failed',
+      );
       const paths = p.errors?.map((e) => e.path) ?? [];
       for (const path of ['format', 'scale', 'width']) expect(paths).toContain(path);
       expect(p.errors?.some((e) => e.message.includes('extra'))).toBe(true);
@@ -171,7 +184,15 @@ describe('POST /api/v1/generate/image', () => {
     });
 
     it('non-object bodies and odd JSON never give a 5xx', async () => {
-      for (const body of ['[]', 'null', '42', '"og-card"', '{"template": null}', '{"template": "og-card", "vars": []}', '{"template": "og-card", "vars": {"title": {"$gt": 1}}}']) {
+      for (const body of [
+        '[]',
+        'null',
+        '42',
+        '"og-card"',
+        '{"template": null}',
+        '{"template": "og-card", "vars": []}',
+        '{"template": "og-card", "vars": {"title": {"$gt": 1}}}',
+      ]) {
         const res = await postJson('/api/v1/generate/image', body);
         expect(res.status, body).toBeGreaterThanOrEqual(400);
         expect(res.status, body).toBeLessThan(500);

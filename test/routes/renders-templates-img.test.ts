@@ -1,9 +1,8 @@
-import { env } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { TEMPLATES } from '../../templates/index';
 import { BASE, expectProblem, generate, get, pathOf } from '../helpers/api';
-import { SELF } from 'cloudflare:test';
 
 describe('GET /api/v1/renders/:id', () => {
   it('returns a complete render with its URL', async () => {
@@ -11,7 +10,16 @@ describe('GET /api/v1/renders/:id', () => {
     const res = await get(`/api/v1/renders/${created.id}`);
     expect(res.status).toBe(200);
     const body = await res.json<Record<string, unknown>>();
-    expect(body).toMatchObject({ id: created.id, type: 'image', status: 'complete', template: 'og-card', format: 'png', url: created.url, width: 1200, height: 630 });
+    expect(body).toMatchObject({
+      id: created.id,
+      type: 'image',
+      status: 'complete',
+      template: 'og-card',
+      format: 'png',
+      url: created.url,
+      width: 1200,
+      height: 630,
+    });
     expect(body.completed_at).toBeTypeOf('string');
   });
 
@@ -34,7 +42,13 @@ describe('GET /api/v1/templates', () => {
     for (const id of TEMPLATES.keys()) {
       const res = await get(`/api/v1/templates/${id}`);
       expect(res.status).toBe(200);
-      const body = await res.json<{ id: string; vars_schema: Record<string, unknown>; example: Record<string, unknown>; image_vars: string[]; version: number }>();
+      const body = await res.json<{
+        id: string;
+        vars_schema: Record<string, unknown>;
+        example: Record<string, unknown>;
+        image_vars: string[];
+        version: number;
+      }>();
       expect(body.id).toBe(id);
       expect(body.vars_schema.type).toBe('object');
       expect(body.vars_schema.$schema).toMatch(/json-schema\.org/);
@@ -99,9 +113,12 @@ describe('GET /img/:key', () => {
     expect((await second.arrayBuffer()).byteLength).toBe(bytes.byteLength);
   });
 
-  it.each(['/img/nope.png', '/img/0000000000000000000000000000000000000000.png', '/img/..%2F..%2Fetc.png', `/img/${'a'.repeat(40)}.exe`])('%s → 404 problem', async (path) => {
-    await expectProblem(await get(path), 404, 'not_found');
-  });
+  it.each(['/img/nope.png', '/img/0000000000000000000000000000000000000000.png', '/img/..%2F..%2Fetc.png', `/img/${'a'.repeat(40)}.exe`])(
+    '%s → 404 problem',
+    async (path) => {
+      await expectProblem(await get(path), 404, 'not_found');
+    },
+  );
 });
 
 describe('the rest of the surface', () => {

@@ -2,7 +2,7 @@
  * satori → SVG → resvg (WASM) → PNG. The design's reference engine and the only source of SVG
  * output. satori lays out with yoga (WASM) and writes an SVG with text as paths; resvg rasterises it.
  */
-import { Resvg, initWasm as initResvg } from '@resvg/resvg-wasm';
+import { initWasm as initResvg, Resvg } from '@resvg/resvg-wasm';
 import resvgWasm from '@resvg/resvg-wasm/index_bg.wasm';
 import satori, { init as initSatori } from 'satori/wasm';
 import initYoga from 'yoga-wasm-web';

@@ -43,7 +43,10 @@ function inlineImages(element: TemplateElement): { src: string; data: Uint8Array
       const comma = src.indexOf(',');
       const meta = src.slice(5, comma);
       const payload = src.slice(comma + 1);
-      found.set(src, meta.endsWith(';base64') ? Uint8Array.from(atob(payload), (ch) => ch.charCodeAt(0)) : new TextEncoder().encode(decodeURIComponent(payload)));
+      found.set(
+        src,
+        meta.endsWith(';base64') ? Uint8Array.from(atob(payload), (ch) => ch.charCodeAt(0)) : new TextEncoder().encode(decodeURIComponent(payload)),
+      );
     }
     const children = node.props.children;
     if (Array.isArray(children)) for (const child of children) visit(child);
