@@ -72,27 +72,37 @@ export async function createImageRender(env: AppEnv, req: ImageRequest, options:
   }
 
   // Inserted already claimed: the sync path runs the job itself, so no separate claim round trip.
-  const claimed = await timings.measure('db', () => insertClaimed(env.DB, record, now() + LEASE_MS));
+  // The record is written while the image renders (the runner waits for it before recording the
+  // outcome): D1 and the renderer overlap instead of queueing behind each other.
+  const leaseUntil = now() + LEASE_MS;
+  const recorded = insertClaimed(env.DB, record, leaseUntil);
+  recorded.catch(() => {}); // awaited by the runner; this only stops an early rejection going unhandled
+  const claimed: RenderRow = { ...pendingRow(record), status: 'running', attempts: 1, lease_until: leaseUntil };
   // The sync path does not retry: the caller is waiting and can retry the request itself.
-  const outcome = await executeClaimed(env, claimed as RenderRow, { maxAttempts: 1, rethrow: true, knownMissing: true }, timings);
+  const outcome = await executeClaimed(env, claimed, { maxAttempts: 1, rethrow: true, knownMissing: true, job, recorded }, timings);
   if (outcome.kind !== 'finished' || !outcome.row) throw new Error(`render ${record.id} did not finish`);
   rememberIfFinished(outcome.row);
   return outcome.row;
 }
 
-/** The row the hit log will write, built in memory so the response need not wait for it. */
-function cachedRow(r: NewRender, c: { bytes: number; render_ms: number; completed_at: string }): RenderRow {
+/** A new record as D1 holds it before anything happens to it. */
+function pendingRow(r: NewRender): RenderRow {
   return {
     ...r,
     account_id: null,
-    status: 'complete',
+    status: 'pending',
     attempts: 0,
     lease_until: null,
-    bytes: c.bytes,
-    render_ms: c.render_ms,
-    cached: 1,
+    bytes: null,
+    render_ms: null,
+    cached: null,
     error_code: null,
     error_message: null,
-    completed_at: c.completed_at,
+    completed_at: null,
   };
+}
+
+/** The row the hit log will write, built in memory so the response need not wait for it. */
+function cachedRow(r: NewRender, c: { bytes: number; render_ms: number; completed_at: string }): RenderRow {
+  return { ...pendingRow(r), status: 'complete', bytes: c.bytes, render_ms: c.render_ms, cached: 1, completed_at: c.completed_at };
 }

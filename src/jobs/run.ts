@@ -48,6 +48,13 @@ export interface RunOptions {
   maxAttempts: number;
   /** The caller has just seen the output missing from R2 (the sync path); skip a second look. */
   knownMissing?: boolean;
+  /** The job, when the caller holds it already (the sync path); otherwise read from the row. */
+  job?: ImageJob;
+  /**
+   * A write of the claimed row still in flight (the sync path inserts it while rendering); it
+   * must land before this runner records the outcome.
+   */
+  recorded?: Promise<unknown>;
   /** Sync callers want the failure itself (with its field errors) once it is recorded. */
   rethrow?: boolean;
 }
@@ -74,20 +81,23 @@ export async function executeClaimed(env: AppEnv, claimed: RenderRow, options: R
     const existing = options.knownMissing ? null : await timings.measure('cache', () => headOutput(env.OUTPUT, objectKey));
     let row: RenderRow | null;
     if (existing) {
+      await options.recorded;
       row = await completeRender(env.DB, id, { bytes: existing.size, render_ms: now() - started, cached: true, completed_at: isoNow() });
     } else {
-      const job = jobFromRow(claimed);
+      const job = options.job ?? jobFromRow(claimed);
       const out = await timings.measure('render', () => renderImage(job, remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS)));
       await timings.measure('store', () => putOutput(env.OUTPUT, objectKey, out.bytes, out.contentType, { template: job.template.id, engine: job.engine }));
-      row = await timings.measure('db', () =>
-        completeRender(env.DB, id, { bytes: out.bytes.byteLength, render_ms: now() - started, cached: false, completed_at: isoNow() }),
-      );
+      row = await timings.measure('db', async () => {
+        await options.recorded;
+        return completeRender(env.DB, id, { bytes: out.bytes.byteLength, render_ms: now() - started, cached: false, completed_at: isoNow() });
+      });
     }
     row ??= await getRender(env.DB, id);
     rememberIfFinished(row);
     return { kind: 'finished', row };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
+    await options.recorded;
     if (isPermanent(err)) {
       await failRender(env.DB, id, err.code, message, isoNow());
       if (options.rethrow) throw err;

@@ -7,7 +7,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { ProblemError } from '../errors/problem';
-import { getOutput, IMMUTABLE_CACHE_CONTROL } from '../storage/outputs';
+import { getOutput, headOutput, IMMUTABLE_CACHE_CONTROL } from '../storage/outputs';
 import { type App, problems } from './shared';
 
 const KEY = /^[a-f0-9]{40}\.(png|webp|svg)$/;
@@ -52,7 +52,7 @@ export function registerImages(app: App): void {
     const objectKey = `img/${key}`;
 
     if (c.req.method === 'HEAD') {
-      const head = await c.env.OUTPUT.head(objectKey);
+      const head = await headOutput(c.env.OUTPUT, objectKey);
       if (!head) throw new ProblemError('not_found', 'No such image');
       const headers = headersFor(head);
       headers.set('Content-Length', String(head.size));

@@ -2,13 +2,9 @@
 
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
-export interface StoredObject {
-  size: number;
-}
-
-export async function headOutput(bucket: R2Bucket, key: string): Promise<StoredObject | null> {
-  const head = await bucket.head(key);
-  return head ? { size: head.size } : null;
+/** The object's metadata without its body: whether it exists, its size, its HTTP metadata. */
+export function headOutput(bucket: R2Bucket, key: string): Promise<R2Object | null> {
+  return bucket.head(key);
 }
 
 /**

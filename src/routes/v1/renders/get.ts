@@ -1,8 +1,7 @@
 /** GET /api/v1/renders/:id — a render's status and, once complete, its URL. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { getRender } from '../../../db/renders';
 import { ProblemError } from '../../../errors/problem';
-import { finishedRenders, rememberIfFinished } from '../../../jobs/memo';
+import { findRender } from '../../../jobs/status';
 import { type App, baseUrl, problems } from '../../shared';
 import { RenderSchema, toRenderResource } from './schema';
 
@@ -22,10 +21,8 @@ export const route = createRoute({
 export function registerGetRender(app: App): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
-    // finished renders never change: serve repeats from this isolate's memo
-    const row = finishedRenders.get(id) ?? (id.startsWith('rnd_') ? await getRender(c.env.DB, id) : null);
+    const row = await findRender(c.env, id);
     if (!row) throw new ProblemError('render_not_found', `No render "${id}"`);
-    rememberIfFinished(row);
     return c.json(toRenderResource(row, baseUrl(c)), 200);
   });
 }
