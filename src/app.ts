@@ -64,6 +64,18 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   registerListTemplates(app);
   registerGetTemplate(app);
 
+  // The spec is generated from the route declarations; its reference page and SDK come in Step 5.
+  app.doc31('/openapi.json', (c) => ({
+    openapi: '3.1.0',
+    info: {
+      title: 'PicStream API',
+      version: '0.1.0',
+      description: 'Render templates to PNG, WebP and SVG at the edge.',
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    servers: [{ url: c.env.PUBLIC_BASE_URL || new URL(c.req.url).origin }],
+  }));
+
   app.notFound((c) => problemResponse(new ProblemError('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), c.get('requestId')));
 
   app.onError((err, c) => {

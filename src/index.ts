@@ -1,7 +1,11 @@
-/** The Worker: HTTP through the Hono app, render jobs and their dead letters through Queues. */
+/**
+ * The Worker: HTTP through the Hono app, render jobs and their dead letters through Queues, and a
+ * cron sweep that closes renders nobody will finish.
+ */
 import { createApp } from './app';
 import type { AppEnv, RenderJobMessage } from './env';
 import { consumeDeadRenderJobs, consumeRenderJobs } from './jobs/consumer';
+import { sweepAbandonedRenders } from './jobs/sweep';
 
 const app = createApp();
 
@@ -10,5 +14,8 @@ export default {
   async queue(batch, env) {
     if (batch.queue.endsWith('-dlq')) await consumeDeadRenderJobs(batch, env);
     else await consumeRenderJobs(batch, env);
+  },
+  async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(sweepAbandonedRenders(env));
   },
 } satisfies ExportedHandler<AppEnv, RenderJobMessage>;

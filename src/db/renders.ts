@@ -156,3 +156,20 @@ export async function failRender(db: D1Database, id: string, code: string, messa
 export async function releaseRender(db: D1Database, id: string): Promise<void> {
   await db.prepare(`UPDATE renders SET status = 'pending', lease_until = NULL WHERE id = ?1 AND status = 'running'`).bind(id).run();
 }
+
+/**
+ * Fails renders nobody will finish: claimed ones whose lease lapsed long ago (their runner died and
+ * no queue retry took them over — e.g. a sync render whose isolate was killed), and pending ones
+ * far older than the queue's whole retry schedule. Returns how many it closed.
+ */
+export async function failAbandoned(db: D1Database, leaseExpiredBefore: number, pendingCreatedBefore: string, completedAt: string): Promise<number> {
+  const result = await db
+    .prepare(
+      `UPDATE renders SET status = 'failed', error_code = 'abandoned', completed_at = ?3, lease_until = NULL,
+         error_message = 'The render stopped without finishing and was given up'
+       WHERE (status = 'running' AND lease_until < ?1) OR (status = 'pending' AND created_at < ?2)`,
+    )
+    .bind(leaseExpiredBefore, pendingCreatedBefore, completedAt)
+    .run();
+  return result.meta.changes;
+}

@@ -24,6 +24,7 @@ export const PROBLEMS = {
   render_failed: { status: 500, title: 'Render failed' },
   template_unavailable: { status: 500, title: 'Template unavailable' },
   dead_lettered: { status: 500, title: 'Render job dead-lettered' },
+  abandoned: { status: 500, title: 'Render abandoned' },
   internal_error: { status: 500, title: 'Internal error' },
   queue_unavailable: { status: 503, title: 'Queue unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -2,7 +2,7 @@
  * Async renders through the real Queue simulator, and the job runner's at-least-once guarantees
  * exercised by handing the Worker's queue handler message batches directly.
  */
-import { env } from 'cloudflare:test';
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { insertPending } from '../../src/db/renders';
 import type { RenderJobMessage } from '../../src/env';
@@ -171,13 +171,42 @@ describe('async renders', () => {
   });
 
   it('async requests are validated up front: errors come back at once, and no job is queued', async () => {
-    const before = await env.DB.prepare('SELECT count(*) AS n FROM renders').first<number>('n');
     await expectProblem(await generate({ template: 'og-card', vars: {}, async: true }), 400, 'validation_failed');
     await expectProblem(
-      await generate({ template: 'og-card', vars: { title: 'x', logo: 'https://169.254.169.254/' }, async: true }),
+      await generate({ template: 'og-card', vars: { title: 'Never queued', logo: 'https://169.254.169.254/' }, async: true }),
       422,
       'remote_image_blocked',
     );
-    expect(await env.DB.prepare('SELECT count(*) AS n FROM renders').first<number>('n')).toBe(before);
+    expect(await env.DB.prepare(`SELECT count(*) AS n FROM renders WHERE vars LIKE '%Never queued%' OR vars = '{}'`).first<number>('n')).toBe(0);
+  });
+});
+
+describe('the cron sweep', () => {
+  it('fails renders nobody will finish, and leaves live ones alone', async () => {
+    const dead = await unqueuedPendingRow(); // a sync render whose isolate died: claimed, lease long gone
+    const live = await unqueuedPendingRow(); // claimed by a runner that is still working
+    const lost = await unqueuedPendingRow(); // pending for hours: its queue message never came
+    const fresh = await unqueuedPendingRow(); // just queued
+    const nowMs = Date.now();
+    await env.DB.prepare(`UPDATE renders SET status = 'running', lease_until = ?2 WHERE id = ?1`)
+      .bind(dead, nowMs - 20 * 60_000)
+      .run();
+    await env.DB.prepare(`UPDATE renders SET status = 'running', lease_until = ?2 WHERE id = ?1`)
+      .bind(live, nowMs + 30_000)
+      .run();
+    await env.DB.prepare('UPDATE renders SET created_at = ?2 WHERE id = ?1')
+      .bind(lost, new Date(nowMs - 2 * 3600_000).toISOString())
+      .run();
+
+    const controller = createScheduledController({ scheduledTime: new Date(nowMs), cron: '*/5 * * * *' });
+    const ctx = createExecutionContext();
+    await worker.scheduled(controller, env, ctx);
+    await waitOnExecutionContext(ctx);
+
+    const status = async (id: string) => env.DB.prepare('SELECT status, error_code FROM renders WHERE id = ?1').bind(id).first();
+    expect(await status(dead)).toEqual({ status: 'failed', error_code: 'abandoned' });
+    expect(await status(lost)).toEqual({ status: 'failed', error_code: 'abandoned' });
+    expect(await status(live)).toEqual({ status: 'running', error_code: null });
+    expect(await status(fresh)).toEqual({ status: 'pending', error_code: null });
   });
 });

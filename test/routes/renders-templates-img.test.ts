@@ -134,3 +134,20 @@ describe('the rest of the surface', () => {
     expect(res.headers.get('x-request-id')).toMatch(/^req_/);
   });
 });
+
+describe('GET /openapi.json', () => {
+  it('is an OpenAPI 3.1 document generated from the routes', async () => {
+    const res = await get('/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = await res.json<{
+      openapi: string;
+      paths: Record<string, Record<string, { operationId?: string }>>;
+      components: { schemas: Record<string, unknown> };
+    }>();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.paths['/api/v1/generate/image']?.post?.operationId).toBe('generate.image');
+    expect(doc.paths['/api/v1/renders/{id}']?.get?.operationId).toBe('renders.get');
+    expect(doc.paths['/api/v1/templates/{id}']?.get?.operationId).toBe('templates.get');
+    for (const name of ['GenerateImageRequest', 'Render', 'Problem', 'Template']) expect(doc.components.schemas).toHaveProperty(name);
+  });
+});

@@ -1,0 +1,19 @@
+/**
+ * The cron sweep: no render stays pending forever. Queue jobs are covered by retries and the
+ * dead-letter consumer; this closes what falls outside them — a sync render whose isolate died
+ * mid-render (nothing will retry it) or a record whose queue message was lost.
+ */
+import { failAbandoned } from '../db/renders';
+import type { AppEnv } from '../env';
+import { isoNow, now } from '../lib/time';
+
+/** How long after its lease lapsed a claimed job may still be taken over by a queue retry. */
+export const ABANDON_AFTER_LEASE_MS = 15 * 60_000;
+/** Far beyond the queue's retry schedule (a few minutes) and its dead-letter hand-off. */
+export const ABANDON_PENDING_AFTER_MS = 60 * 60_000;
+
+export async function sweepAbandonedRenders(env: AppEnv, at = now()): Promise<number> {
+  const closed = await failAbandoned(env.DB, at - ABANDON_AFTER_LEASE_MS, new Date(at - ABANDON_PENDING_AFTER_MS).toISOString(), isoNow());
+  if (closed > 0) console.warn(`closed ${closed} abandoned render(s)`);
+  return closed;
+}
