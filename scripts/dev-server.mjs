@@ -36,7 +36,7 @@ export async function startDevServer({ stateDir, timeoutMs = 90_000 } = {}) {
     try {
       process.kill(-child.pid, 'SIGTERM'); // the whole group: node, wrangler, workerd
     } catch {}
-    if (!stateDir) setTimeout(() => rmSync(state, { recursive: true, force: true }), 500).unref();
+    if (!stateDir) rmSync(state, { recursive: true, force: true });
   };
   const origin = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
