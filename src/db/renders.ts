@@ -41,14 +41,27 @@ export interface Completion {
   completed_at: string;
 }
 
+/** The columns every new record sets, in bind order ?1 … ?13 (a constant: no SQL is built from input). */
+const RECORD_COLUMNS = 'id, type, template, template_version, engine, format, width, height, scale, vars, cache_key, object_key, created_at';
+const RECORD_PARAMS = '?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13';
+
+function recordValues(r: NewRender): unknown[] {
+  return [r.id, r.type, r.template, r.template_version, r.engine, r.format, r.width, r.height, r.scale, r.vars, r.cache_key, r.object_key, r.created_at];
+}
+
+/** Records an async render: pending until a runner claims it. */
 export function insertPending(db: D1Database, r: NewRender): Promise<RenderRow | null> {
   return db
-    .prepare(
-      `INSERT INTO renders (id, type, template, template_version, engine, format, width, height, scale, vars, cache_key, object_key, status, created_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending', ?13)
-       RETURNING *`,
-    )
-    .bind(r.id, r.type, r.template, r.template_version, r.engine, r.format, r.width, r.height, r.scale, r.vars, r.cache_key, r.object_key, r.created_at)
+    .prepare(`INSERT INTO renders (${RECORD_COLUMNS}, status) VALUES (${RECORD_PARAMS}, 'pending') RETURNING *`)
+    .bind(...recordValues(r))
+    .first<RenderRow>();
+}
+
+/** Records a render that this runner starts at once (the sync path): inserted already claimed. */
+export function insertClaimed(db: D1Database, r: NewRender, leaseUntil: number): Promise<RenderRow | null> {
+  return db
+    .prepare(`INSERT INTO renders (${RECORD_COLUMNS}, status, attempts, lease_until) VALUES (${RECORD_PARAMS}, 'running', 1, ?14) RETURNING *`)
+    .bind(...recordValues(r), leaseUntil)
     .first<RenderRow>();
 }
 
@@ -56,58 +69,9 @@ export function insertPending(db: D1Database, r: NewRender): Promise<RenderRow |
 export async function insertCachedBatch(db: D1Database, hits: readonly { record: NewRender; completion: Completion }[]): Promise<void> {
   if (hits.length === 0) return;
   const statement = db.prepare(
-    `INSERT INTO renders (id, type, template, template_version, engine, format, width, height, scale, vars, cache_key, object_key, status, bytes, render_ms, cached, created_at, completed_at)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'complete', ?13, ?14, 1, ?15, ?16)`,
+    `INSERT INTO renders (${RECORD_COLUMNS}, status, cached, bytes, render_ms, completed_at) VALUES (${RECORD_PARAMS}, 'complete', 1, ?14, ?15, ?16)`,
   );
-  await db.batch(
-    hits.map(({ record: r, completion: c }) =>
-      statement.bind(
-        r.id,
-        r.type,
-        r.template,
-        r.template_version,
-        r.engine,
-        r.format,
-        r.width,
-        r.height,
-        r.scale,
-        r.vars,
-        r.cache_key,
-        r.object_key,
-        c.bytes,
-        c.render_ms,
-        r.created_at,
-        c.completed_at,
-      ),
-    ),
-  );
-}
-
-/** Records a render that this runner starts at once (the sync path): inserted already claimed. */
-export function insertClaimed(db: D1Database, r: NewRender, leaseUntil: number): Promise<RenderRow | null> {
-  return db
-    .prepare(
-      `INSERT INTO renders (id, type, template, template_version, engine, format, width, height, scale, vars, cache_key, object_key, status, attempts, lease_until, created_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'running', 1, ?13, ?14)
-       RETURNING *`,
-    )
-    .bind(
-      r.id,
-      r.type,
-      r.template,
-      r.template_version,
-      r.engine,
-      r.format,
-      r.width,
-      r.height,
-      r.scale,
-      r.vars,
-      r.cache_key,
-      r.object_key,
-      leaseUntil,
-      r.created_at,
-    )
-    .first<RenderRow>();
+  await db.batch(hits.map(({ record, completion: c }) => statement.bind(...recordValues(record), c.bytes, c.render_ms, c.completed_at)));
 }
 
 export function getRender(db: D1Database, id: string): Promise<RenderRow | null> {
