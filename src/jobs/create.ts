@@ -81,7 +81,6 @@ export async function createImageRender(env: AppEnv, req: ImageRequest, options:
   // The sync path does not retry: the caller is waiting and can retry the request itself.
   const outcome = await executeClaimed(env, claimed, { maxAttempts: 1, rethrow: true, knownMissing: true, job, recorded }, timings);
   if (outcome.kind !== 'finished' || !outcome.row) throw new Error(`render ${record.id} did not finish`);
-  rememberIfFinished(outcome.row);
   return outcome.row;
 }
 
