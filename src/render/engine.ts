@@ -16,8 +16,16 @@ export const CONTENT_TYPES: Record<ImageFormat, string> = {
   svg: 'image/svg+xml',
 };
 
+/** An image the tree refers to by `src`, with its bytes already fetched. */
+export interface RenderImage {
+  src: string;
+  data: Uint8Array;
+}
+
 export interface RenderRequest {
   element: TemplateElement;
+  /** Bytes of the tree's images, by the `src` the tree uses (a data: URL), for engines that take bytes. */
+  images?: readonly RenderImage[];
   /** Layout size in CSS pixels. */
   width: number;
   height: number;

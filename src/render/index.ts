@@ -4,7 +4,7 @@
  */
 import type { TemplateDefinition } from '../../templates/define';
 import { ProblemError } from '../errors/problem';
-import type { Engine, EngineName, ImageFormat, RenderOutput } from './engine';
+import type { Engine, EngineName, ImageFormat, RenderImage, RenderOutput } from './engine';
 import { satoriEngine } from './engines/satori';
 import { takumiEngine } from './engines/takumi';
 import { fetchRemoteImage, type RemoteImagePolicy, toDataUrl } from './remote-images';
@@ -22,24 +22,31 @@ export interface ImageJob {
   scale: number;
 }
 
-/** Fetches every remote image var in parallel and swaps its URL for a data: URL. */
-export async function resolveImageVars(job: ImageJob, policy: RemoteImagePolicy): Promise<Record<string, unknown>> {
+/**
+ * Fetches every remote image var in parallel and swaps its URL for a data: URL (what satori
+ * draws), keeping the fetched bytes under that same src for engines that take bytes (takumi).
+ */
+export async function resolveImageVars(job: ImageJob, policy: RemoteImagePolicy): Promise<{ vars: Record<string, unknown>; images: RenderImage[] }> {
   const vars = { ...job.vars };
+  const images: RenderImage[] = [];
   await Promise.all(
     job.template.imageVars.map(async (name) => {
       const value = vars[name];
       if (typeof value !== 'string' || value === '') return;
-      vars[name] = toDataUrl(await fetchRemoteImage(value, `vars.${name}`, policy));
+      const image = await fetchRemoteImage(value, `vars.${name}`, policy);
+      const src = toDataUrl(image);
+      vars[name] = src;
+      images.push({ src, data: image.bytes });
     }),
   );
-  return vars;
+  return { vars, images };
 }
 
 export async function renderImage(job: ImageJob, policy: RemoteImagePolicy): Promise<RenderOutput> {
-  const vars = await resolveImageVars(job, policy);
+  const { vars, images } = await resolveImageVars(job, policy);
   const element = job.template.render(vars as never, { width: job.width, height: job.height });
   try {
-    return await ENGINE_IMPLS[job.engine].render({ element, width: job.width, height: job.height, scale: job.scale, format: job.format });
+    return await ENGINE_IMPLS[job.engine].render({ element, images, width: job.width, height: job.height, scale: job.scale, format: job.format });
   } catch (err) {
     // Templates are tested against every shape of valid vars, so an engine failure on a render that
     // carried remote images is, in practice, an image the engine cannot decode: the caller's input.

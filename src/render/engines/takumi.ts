@@ -9,7 +9,6 @@ import takumiWasm from '@takumi-rs/wasm/auto';
 import type { Engine, RenderOutput, RenderRequest } from '../engine';
 import { CONTENT_TYPES } from '../engine';
 import { BUNDLED_FONTS } from '../fonts';
-import type { TemplateElement, TemplateNode } from '../jsx';
 import { encodePng } from '../png';
 import { encodeWebp } from '../webp';
 
@@ -29,43 +28,17 @@ function getRenderer(): Promise<Renderer> {
   return renderer;
 }
 
-/**
- * takumi's WASM build does not decode `data:` URLs in `src` by itself (it draws an empty box); it
- * takes image bytes keyed by `src` instead. Remote images reach templates as data: URLs, so hand
- * their bytes over under the same key.
- */
-function inlineImages(element: TemplateElement): { src: string; data: Uint8Array }[] {
-  const found = new Map<string, Uint8Array>();
-  const visit = (node: TemplateNode | undefined): void => {
-    if (!node || typeof node !== 'object') return;
-    const src = node.props.src;
-    if (node.type === 'img' && typeof src === 'string' && src.startsWith('data:') && !found.has(src)) {
-      const comma = src.indexOf(',');
-      const meta = src.slice(5, comma);
-      const payload = src.slice(comma + 1);
-      found.set(
-        src,
-        meta.endsWith(';base64') ? Uint8Array.from(atob(payload), (ch) => ch.charCodeAt(0)) : new TextEncoder().encode(decodeURIComponent(payload)),
-      );
-    }
-    const children = node.props.children;
-    if (Array.isArray(children)) for (const child of children) visit(child);
-    else visit(children as TemplateNode | undefined);
-  };
-  visit(element);
-  return [...found].map(([src, data]) => ({ src, data }));
-}
-
 export const takumiEngine: Engine = {
   name: 'takumi',
   formats: ['png', 'webp'],
-  async render({ element, width, height, scale, format }: RenderRequest): Promise<RenderOutput> {
+  async render({ element, images = [], width, height, scale, format }: RenderRequest): Promise<RenderOutput> {
     const r = await getRenderer();
     const { node } = await fromJsx(element, { defaultStyles: false });
     // takumi's width/height are the output's pixels; devicePixelRatio scales the layout into them.
     const outW = Math.round(width * scale);
     const outH = Math.round(height * scale);
-    const options = { width: outW, height: outH, devicePixelRatio: scale, images: inlineImages(element) };
+    // takumi takes image bytes keyed by src (it does not decode data: URLs in the tree itself)
+    const options = { width: outW, height: outH, devicePixelRatio: scale, images: [...images] };
     // raw RGBA, encoded here: takumi's own PNG encoder costs ~3× its rasteriser (see ../png.ts)
     const raw = await r.render(node, { ...options, format: 'raw' });
     const bytes = format === 'webp' ? await encodeWebp(raw, outW, outH) : encodePng(raw, outW, outH);
