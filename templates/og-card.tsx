@@ -52,8 +52,7 @@ export default defineTemplate({
             </Clamp>
           ) : null}
         </div>
-        {/* the row keeps its height without a site name; an empty text child would collapse in takumi */}
-        <div style={{ display: 'flex', alignItems: 'center', fontSize: 26, fontWeight: 600, color: t.muted, height: 32 }}>{vars.site ? vars.site : null}</div>
+        <div style={{ display: 'flex', alignItems: 'center', fontSize: 26, fontWeight: 600, color: t.muted, height: 32 }}>{vars.site}</div>
       </div>
     );
   },

@@ -83,7 +83,8 @@ export async function prepareImage(req: ImageRequest, policy: RemoteImagePolicy,
   }
 
   const varsJson = canonicalJson(vars);
-  const address = canonicalJson({ t: template.id, v: template.version, vars, f: req.format, w: width, h: height, s: req.scale, e: engine });
+  // everything that determines the bytes; the vars are already canonical JSON, so no second pass
+  const address = `${template.id}@${template.version}|${engine}|${req.format}|${width}x${height}@${req.scale}|${varsJson}`;
   const cacheKey = (await sha256Hex(address)).slice(0, 40);
   return {
     job: { template, vars, engine, format: req.format, width, height, scale: req.scale },

@@ -20,9 +20,14 @@ type Child = TemplateNode | null | undefined | boolean | Child[];
 
 type Component<P> = (props: P & { children?: Child }) => TemplateElement;
 
+/**
+ * Flattens children and drops what renders as nothing — including empty strings, which the two
+ * engines treat differently (takumi turns `<div style={{height: 32}}>{''}</div>` into a text node
+ * of no height, satori keeps the box), so `{x ?? ''}` in a template means the same on both.
+ */
 function flatten(children: Child[], out: TemplateNode[] = []): TemplateNode[] {
   for (const child of children) {
-    if (child === null || child === undefined || typeof child === 'boolean') continue;
+    if (child === null || child === undefined || typeof child === 'boolean' || child === '') continue;
     if (Array.isArray(child)) flatten(child, out);
     else out.push(child);
   }

@@ -13,6 +13,7 @@
  * twice — the Content-Type header and the file's magic bytes must both say PNG, JPEG or GIF —
  * then the file's structure and declared size are checked (image-check.ts).
  */
+import { Buffer } from 'node:buffer';
 import ipaddr from 'ipaddr.js';
 import { type FieldError, type ProblemCode, ProblemError } from '../errors/problem';
 import { checkImage, MAX_INPUT_PIXELS } from './image-check';
@@ -160,10 +161,5 @@ export async function fetchRemoteImage(raw: string, varPath: string, policy: Rem
 }
 
 export function toDataUrl(image: FetchedImage): string {
-  let binary = '';
-  const step = 0x8000;
-  for (let i = 0; i < image.bytes.length; i += step) {
-    binary += String.fromCharCode(...image.bytes.subarray(i, i + step));
-  }
-  return `data:${image.contentType};base64,${btoa(binary)}`;
+  return `data:${image.contentType};base64,${Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength).toString('base64')}`;
 }
