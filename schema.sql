@@ -4,7 +4,7 @@
 -- One row per render request (sync, async, or answered from the content cache).
 CREATE TABLE renders (
   id               TEXT PRIMARY KEY,                -- rnd_<ULID>
-  account_id       TEXT,                            -- owner (accounts arrive in Step 2)
+  account_id       TEXT,                            -- owner (null only for rows made before Step 2)
   type             TEXT NOT NULL CHECK (type IN ('image', 'pdf')),
   template         TEXT NOT NULL,
   template_version INTEGER NOT NULL,
@@ -25,8 +25,61 @@ CREATE TABLE renders (
   error_code       TEXT,
   error_message    TEXT,
   created_at       TEXT NOT NULL,                   -- ISO-8601 UTC
-  completed_at     TEXT
+  completed_at     TEXT,
+  key_id           TEXT,                            -- the API key that asked for it
+  mode             TEXT CHECK (mode IN ('live', 'test')),
+  units            INTEGER NOT NULL DEFAULT 0,      -- units still charged (given back on failure)
+  quota_period     TEXT                             -- the usage period the units were charged to
 );
 
 CREATE INDEX renders_cache_key ON renders (cache_key);
 CREATE INDEX renders_status_created ON renders (status, created_at);
+CREATE INDEX renders_account_created ON renders (account_id, created_at);
+
+-- One row per customer.
+CREATE TABLE accounts (
+  id               TEXT PRIMARY KEY,                -- acc_<ULID>
+  email            TEXT NOT NULL UNIQUE,            -- trimmed, lower-cased
+  plan             TEXT NOT NULL DEFAULT 'free',
+  monthly_quota    INTEGER NOT NULL,                -- images (PDF pages) per calendar month, UTC
+  created_at       TEXT NOT NULL
+);
+
+-- API keys, stored only as a SHA-256 hash plus a short visible start.
+CREATE TABLE api_keys (
+  id               TEXT PRIMARY KEY,                -- key_<ULID>
+  account_id       TEXT NOT NULL REFERENCES accounts (id),
+  name             TEXT NOT NULL,
+  mode             TEXT NOT NULL CHECK (mode IN ('live', 'test')),
+  hash             TEXT NOT NULL UNIQUE,            -- hex SHA-256 of the whole key
+  start            TEXT NOT NULL,                   -- e.g. pk_live_AbCd, for listings
+  created_at       TEXT NOT NULL,
+  revoked_at       TEXT
+);
+
+CREATE INDEX api_keys_account ON api_keys (account_id, created_at);
+
+-- Units used per account and calendar month: the authority for the quota.
+CREATE TABLE usage (
+  account_id       TEXT NOT NULL REFERENCES accounts (id),
+  period           TEXT NOT NULL,                   -- YYYY-MM, UTC
+  used             INTEGER NOT NULL DEFAULT 0 CHECK (used >= 0),
+  PRIMARY KEY (account_id, period)
+) WITHOUT ROWID;
+
+-- Idempotency-Key claims and the responses they replay (kept 24 h).
+CREATE TABLE idempotency_keys (
+  scope            TEXT NOT NULL,                   -- account id, or 'anonymous' for sign-up
+  key_hash         TEXT NOT NULL,                   -- hex SHA-256 of scope and key
+  fingerprint      TEXT NOT NULL,                   -- hex SHA-256 of method, path and body
+  status           TEXT NOT NULL CHECK (status IN ('in_progress', 'complete')),
+  locked_until     INTEGER,                         -- epoch ms; an in-progress claim lapses then
+  response_status  INTEGER,
+  response_headers TEXT,                            -- JSON of the replayed headers
+  response_body    TEXT,                            -- AES-GCM sealed under a key derived from the Idempotency-Key
+  created_at       TEXT NOT NULL,
+  expires_at       INTEGER NOT NULL,                -- epoch ms
+  PRIMARY KEY (scope, key_hash)
+) WITHOUT ROWID;
+
+CREATE INDEX idempotency_keys_expires ON idempotency_keys (expires_at);

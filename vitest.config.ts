@@ -20,6 +20,9 @@ export default defineConfig({
                 // The local image server is plain http on localhost; only tests and `npm run dev` allow that.
                 REMOTE_IMAGE_INSECURE_HOSTS: 'localhost',
                 RENDER_MAX_ATTEMPTS: '4',
+                // the rate limiter talks to a real redis-server through an Upstash-REST server (global setup)
+                UPSTASH_REDIS_REST_URL: inject<string>('upstashUrl'),
+                UPSTASH_REDIS_REST_TOKEN: inject<string>('upstashToken'),
               },
               // A second, empty database: the schema drift test applies schema.sql to it.
               d1Databases: { DB: 'picstream-test', SCHEMA_CHECK_DB: 'picstream-schema-check' },

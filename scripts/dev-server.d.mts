@@ -1,1 +1,5 @@
-export function startDevServer(options?: { stateDir?: string; timeoutMs?: number }): Promise<{ origin: string; stop: () => void; output: () => string }>;
+export function startDevServer(options?: {
+  stateDir?: string;
+  timeoutMs?: number;
+  extraArgs?: string[];
+}): Promise<{ origin: string; apiKey: string; testKey: string; stop: () => void; output: () => string }>;

@@ -1,6 +1,7 @@
 /**
  * Starts `npm run dev` (scripts/dev.mjs → wrangler dev) on a free port with its own local state
- * directory and waits until it answers. Used by the end-to-end tests and the benchmark.
+ * directory and waits until it answers and has printed its local account's keys. Used by the
+ * end-to-end tests and the benchmark.
  */
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -18,18 +19,22 @@ function freePort() {
   });
 }
 
-/** @returns {Promise<{ origin: string, stop: () => void, output: () => string }>} */
-export async function startDevServer({ stateDir, timeoutMs = 90_000 } = {}) {
+/** @returns {Promise<{ origin: string, apiKey: string, testKey: string, stop: () => void, output: () => string }>} */
+export async function startDevServer({ stateDir, timeoutMs = 90_000, extraArgs = [] } = {}) {
   const port = await freePort();
   const state = stateDir ?? `${root}.cache/dev-state-${port}`;
   rmSync(state, { recursive: true, force: true });
   let output = '';
-  const child = spawn(process.execPath, [`${root}scripts/dev.mjs`, '--port', String(port), '--ip', '127.0.0.1', '--persist-to', state, '--log-level', 'warn'], {
-    cwd: root,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const child = spawn(
+    process.execPath,
+    [`${root}scripts/dev.mjs`, '--port', String(port), '--ip', '127.0.0.1', '--persist-to', state, '--log-level', 'warn', ...extraArgs],
+    {
+      cwd: root,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
   const stop = () => {
@@ -40,16 +45,19 @@ export async function startDevServer({ stateDir, timeoutMs = 90_000 } = {}) {
   };
   const origin = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
+  // ready once it has printed the local account's key (the line the README has you copy)
+  let apiKey;
+  let testKey;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`npm run dev exited early:\n${output}`);
-    try {
-      if ((await fetch(`${origin}/healthz`)).ok) break;
-    } catch {}
+    apiKey = output.match(/^export PICSTREAM_KEY=(pk_live_\w+)$/m)?.[1];
+    testKey = output.match(/test key: (pk_test_\w+)/)?.[1];
+    if (apiKey && testKey) break;
     if (Date.now() > deadline) {
       stop();
       throw new Error(`npm run dev did not answer within ${timeoutMs / 1000} s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { origin, stop, output: () => output };
+  return { origin, apiKey, testKey, stop, output: () => output };
 }

@@ -1,23 +1,34 @@
 /**
  * Builds the HTTP app: request ids, secure headers, body limit and content-type rules for the
- * API, one error handler that turns everything into problem+json, and the routes.
+ * API; API-key auth with rate limiting on /api/v1 (sign-up instead throttled per client IP);
+ * Idempotency-Key on POSTs; one error handler that turns everything into problem+json; the routes.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import { requireApiKey, throttleSignups } from './auth/middleware';
 import { fieldErrors, ProblemError, toProblem } from './errors/problem';
+import { idempotency } from './idempotency/middleware';
 import { newId } from './lib/ids';
+import { Timings } from './lib/timing';
 import { registerHealth } from './routes/health';
 import { registerImages } from './routes/img';
 import type { HonoEnv } from './routes/shared';
+import { registerGetAccount } from './routes/v1/account/get';
 import { registerGenerateImage } from './routes/v1/generate/image';
+import { registerCreateKey } from './routes/v1/keys/create';
+import { registerDeleteKey } from './routes/v1/keys/delete';
+import { registerListKeys } from './routes/v1/keys/list';
 import { registerGetRender } from './routes/v1/renders/get';
+import { registerSignup } from './routes/v1/signup/create';
 import { registerGetTemplate } from './routes/v1/templates/get';
 import { registerListTemplates } from './routes/v1/templates/list';
+import { registerGetUsage } from './routes/v1/usage/get';
 
 export const MAX_BODY_BYTES = 64 * 1024;
+const SIGNUP_PATH = '/api/v1/signup';
 
 function problemResponse(err: ProblemError, requestIdValue: string | undefined): Response {
   const headers = new Headers({ 'content-type': 'application/problem+json' });
@@ -37,6 +48,12 @@ export function createApp(): OpenAPIHono<HonoEnv> {
 
   app.use(requestId({ headerName: 'X-Request-Id', generator: () => newId('req') }));
   app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
+  app.use(async (c, next) => {
+    const timings = new Timings();
+    c.set('timings', timings);
+    await next();
+    if (!timings.empty) c.res.headers.set('Server-Timing', timings.header());
+  });
 
   app.use('/api/*', async (c, next) => {
     if (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH') {
@@ -57,12 +74,30 @@ export function createApp(): OpenAPIHono<HonoEnv> {
     }),
   );
 
+  // Every /api/v1 call is authenticated and rate limited, except sign-up (throttled per IP).
+  const authenticate = requireApiKey();
+  const throttle = throttleSignups();
+  app.use('/api/v1/*', (c, next) => (c.req.path === SIGNUP_PATH ? throttle(c, next) : authenticate(c, next)));
+  app.use('/api/v1/*', idempotency());
+
   registerHealth(app);
   registerImages(app);
+  registerSignup(app);
+  registerGetAccount(app);
+  registerGetUsage(app);
+  registerListKeys(app);
+  registerCreateKey(app);
+  registerDeleteKey(app);
   registerGenerateImage(app);
   registerGetRender(app);
   registerListTemplates(app);
   registerGetTemplate(app);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key: `Authorization: Bearer pk_live_…` (or `pk_test_…` for test mode).',
+  });
 
   // The spec is generated from the route declarations; its reference page and SDK come in Step 5.
   app.doc31('/openapi.json', (c) => ({
@@ -73,6 +108,7 @@ export function createApp(): OpenAPIHono<HonoEnv> {
       description: 'Render templates to PNG, WebP and SVG at the edge.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
+    security: [{ apiKey: [] }],
     servers: [{ url: c.env.PUBLIC_BASE_URL || new URL(c.req.url).origin }],
   }));
 

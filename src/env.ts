@@ -11,4 +11,13 @@ export interface AppEnv {
   DEFAULT_ENGINE: string;
   REMOTE_IMAGE_INSECURE_HOSTS: string;
   RENDER_MAX_ATTEMPTS: string;
+  /** Upstash Redis REST endpoint and token (secrets); without them the limiter counts in memory. */
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
+  /** How long a rate-limit check may wait for Redis before the request goes through anyway. */
+  RATE_LIMIT_TIMEOUT_MS: string;
+  /** Sign-ups per client IP, e.g. "10/1h"; "off" disables the throttle (local development). */
+  SIGNUP_RATE_LIMIT: string;
+  /** Optional JSON overriding the plans' quotas and rate limits (see src/quota/plans.ts). */
+  PLANS?: string;
 }

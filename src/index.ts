@@ -1,11 +1,11 @@
 /**
  * The Worker: HTTP through the Hono app, render jobs and their dead letters through Queues, and a
- * cron sweep that closes renders nobody will finish.
+ * cron sweep that closes renders nobody will finish and drops expired Idempotency-Keys.
  */
 import { createApp } from './app';
 import type { AppEnv, RenderJobMessage } from './env';
 import { consumeDeadRenderJobs, consumeRenderJobs } from './jobs/consumer';
-import { sweepAbandonedRenders } from './jobs/sweep';
+import { sweepAbandonedRenders, sweepExpiredIdempotencyKeys } from './jobs/sweep';
 
 const app = createApp();
 
@@ -16,6 +16,6 @@ export default {
     else await consumeRenderJobs(batch, env);
   },
   async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(sweepAbandonedRenders(env));
+    ctx.waitUntil(Promise.all([sweepAbandonedRenders(env), sweepExpiredIdempotencyKeys(env)]));
   },
 } satisfies ExportedHandler<AppEnv, RenderJobMessage>;

@@ -14,5 +14,7 @@ declare global {
 declare module 'vitest' {
   interface ProvidedContext {
     imageOrigin: string;
+    upstashUrl: string;
+    upstashToken: string;
   }
 }

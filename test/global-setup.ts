@@ -1,12 +1,15 @@
 /**
- * Runs in Node before the workerd test pool starts: a real local HTTP server that plays the
- * outside world for remote-image vars (logos, avatars), with good, oversized, mistyped, corrupt,
- * slow, missing and redirecting images.
+ * Runs in Node before the workerd test pool starts:
+ * - a real local HTTP server that plays the outside world for remote-image vars (logos, avatars),
+ *   with good, oversized, mistyped, corrupt, slow, missing and redirecting images;
+ * - a real redis-server behind an Upstash-REST server, for the rate limiter. Without redis-server
+ *   this fails, loudly: the rate-limit tests are never skipped.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PNG } from 'pngjs';
 import type { TestProject } from 'vitest/node';
+import { startLocalRedis } from '../scripts/local-redis.mjs';
 
 function solidPng(width: number, height: number, rgb: [number, number, number]): Buffer {
   const png = new PNG({ width, height });
@@ -36,6 +39,7 @@ export const LOGO = solidPng(128, 128, [220, 38, 38]);
 const SIX_MB = 6 * 1024 * 1024;
 
 let server: Server;
+let redis: Awaited<ReturnType<typeof startLocalRedis>> | undefined;
 /** Requests served, by path: tests read it at /__hits to prove a blocked URL was never fetched. */
 const hits = new Map<string, number>();
 
@@ -48,6 +52,7 @@ export async function setup(project: TestProject): Promise<void> {
       return;
     }
     hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
+    if (url.pathname.startsWith('/hang')) return; // a server that never answers (a stuck Redis for the rate limiter)
     switch (url.pathname) {
       case '/logo.png':
         res.writeHead(200, { 'content-type': 'image/png', 'content-length': LOGO.length });
@@ -118,9 +123,14 @@ export async function setup(project: TestProject): Promise<void> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   project.provide('imageOrigin', `http://localhost:${port}`);
+
+  redis = await startLocalRedis();
+  project.provide('upstashUrl', redis.url);
+  project.provide('upstashToken', redis.token);
 }
 
 export async function teardown(): Promise<void> {
+  redis?.stop();
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }

@@ -1,5 +1,13 @@
-/** Typed queries on `renders`. All SQL for render records lives here, as bound statements. */
+/**
+ * Typed queries on `renders`. All SQL for render records lives here, as bound statements.
+ *
+ * A render that charges the quota is inserted in the same transaction as its reservation (and only
+ * if the reservation held); a render that fails, or turns out to be a cache hit, gives its units
+ * back in the same transaction that closes it, guarded by its status, so a unit returns once.
+ */
+import type { KeyMode } from '../auth/keys';
 import type { EngineName, ImageFormat } from '../render/engine';
+import { reserveStatement } from './usage';
 
 export type RenderStatus = 'pending' | 'running' | 'complete' | 'failed';
 
@@ -27,11 +35,33 @@ export interface RenderRow {
   error_message: string | null;
   created_at: string;
   completed_at: string | null;
+  key_id: string | null;
+  mode: KeyMode | null;
+  /** Quota units this render still holds (0 for cache hits, test keys, and once given back). */
+  units: number;
+  quota_period: string | null;
 }
 
 export type NewRender = Pick<
   RenderRow,
-  'id' | 'type' | 'template' | 'template_version' | 'engine' | 'format' | 'width' | 'height' | 'scale' | 'vars' | 'cache_key' | 'object_key' | 'created_at'
+  | 'id'
+  | 'type'
+  | 'template'
+  | 'template_version'
+  | 'engine'
+  | 'format'
+  | 'width'
+  | 'height'
+  | 'scale'
+  | 'vars'
+  | 'cache_key'
+  | 'object_key'
+  | 'created_at'
+  | 'account_id'
+  | 'key_id'
+  | 'mode'
+  | 'units'
+  | 'quota_period'
 >;
 
 export interface Completion {
@@ -41,37 +71,87 @@ export interface Completion {
   completed_at: string;
 }
 
-/** The columns every new record sets, in bind order ?1 … ?13 (a constant: no SQL is built from input). */
-const RECORD_COLUMNS = 'id, type, template, template_version, engine, format, width, height, scale, vars, cache_key, object_key, created_at';
-const RECORD_PARAMS = '?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13';
+/** The columns every new record sets, in bind order ?1 … ?18 (a constant: no SQL is built from input). */
+const RECORD_COLUMNS =
+  'id, type, template, template_version, engine, format, width, height, scale, vars, cache_key, object_key, created_at, account_id, key_id, mode, units, quota_period';
+const RECORD_PARAMS = '?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18';
 
 function recordValues(r: NewRender): unknown[] {
-  return [r.id, r.type, r.template, r.template_version, r.engine, r.format, r.width, r.height, r.scale, r.vars, r.cache_key, r.object_key, r.created_at];
+  return [
+    r.id,
+    r.type,
+    r.template,
+    r.template_version,
+    r.engine,
+    r.format,
+    r.width,
+    r.height,
+    r.scale,
+    r.vars,
+    r.cache_key,
+    r.object_key,
+    r.created_at,
+    r.account_id,
+    r.key_id,
+    r.mode,
+    r.units,
+    r.quota_period,
+  ];
 }
 
-/** Records an async render: pending until a runner claims it. */
-export function insertPending(db: D1Database, r: NewRender): Promise<RenderRow | null> {
-  return db
-    .prepare(`INSERT INTO renders (${RECORD_COLUMNS}, status) VALUES (${RECORD_PARAMS}, 'pending') RETURNING *`)
-    .bind(...recordValues(r))
-    .first<RenderRow>();
+export interface Inserted {
+  row: RenderRow;
+  /** The account's usage for the period after the reservation; null when the render charges nothing. */
+  used: number | null;
 }
 
-/** Records a render that this runner starts at once (the sync path): inserted already claimed. */
-export function insertClaimed(db: D1Database, r: NewRender, leaseUntil: number): Promise<RenderRow | null> {
-  return db
-    .prepare(`INSERT INTO renders (${RECORD_COLUMNS}, status, attempts, lease_until) VALUES (${RECORD_PARAMS}, 'running', 1, ?14) RETURNING *`)
-    .bind(...recordValues(r), leaseUntil)
-    .first<RenderRow>();
+/**
+ * Records a new render: pending (for the queue), or already claimed with a lease (the sync path
+ * runs it at once). A render that charges units (`r.units > 0`) is inserted only if reserving them
+ * keeps the account within `quotaLimit`, in one transaction; null means the quota is exhausted.
+ */
+export async function insertRender(db: D1Database, r: NewRender, leaseUntil: number | null, quotaLimit: number): Promise<Inserted | null> {
+  const state = leaseUntil === null ? ['pending', 0, null] : ['running', 1, leaseUntil];
+  if (r.units === 0) {
+    const row = await db
+      .prepare(`INSERT INTO renders (${RECORD_COLUMNS}, status, attempts, lease_until) VALUES (${RECORD_PARAMS}, ?19, ?20, ?21) RETURNING *`)
+      .bind(...recordValues(r), ...state)
+      .first<RenderRow>();
+    return { row: row as RenderRow, used: null };
+  }
+  if (!r.account_id || !r.quota_period) throw new Error('a charged render needs an account and a period');
+  const [reserved, inserted] = await db.batch<{ used: number } | RenderRow>([
+    reserveStatement(db, r.account_id, r.quota_period, r.units, quotaLimit),
+    // changes() is the reservation's row count: the render exists only if the units were reserved
+    db
+      .prepare(`INSERT INTO renders (${RECORD_COLUMNS}, status, attempts, lease_until) SELECT ${RECORD_PARAMS}, ?19, ?20, ?21 WHERE changes() = 1 RETURNING *`)
+      .bind(...recordValues(r), ...state),
+  ]);
+  const row = inserted?.results[0] as RenderRow | undefined;
+  if (!row) return null;
+  const used = (reserved?.results[0] as { used: number } | undefined)?.used;
+  if (used === undefined) throw new Error(`render ${r.id} was inserted without a reservation`);
+  return { row, used };
 }
 
-/** Records renders answered from the content cache, complete from the start, in one batch. */
+/** Records renders answered from the content cache, complete from the start (they charge nothing), in one batch. */
 export async function insertCachedBatch(db: D1Database, hits: readonly { record: NewRender; completion: Completion }[]): Promise<void> {
   if (hits.length === 0) return;
   const statement = db.prepare(
-    `INSERT INTO renders (${RECORD_COLUMNS}, status, cached, bytes, render_ms, completed_at) VALUES (${RECORD_PARAMS}, 'complete', 1, ?14, ?15, ?16)`,
+    `INSERT INTO renders (${RECORD_COLUMNS}, status, cached, bytes, render_ms, completed_at) VALUES (${RECORD_PARAMS}, 'complete', 1, ?19, ?20, ?21)`,
   );
-  await db.batch(hits.map(({ record, completion: c }) => statement.bind(...recordValues(record), c.bytes, c.render_ms, c.completed_at)));
+  await db.batch(hits.map(({ record, completion: c }) => statement.bind(...recordValues({ ...record, units: 0 }), c.bytes, c.render_ms, c.completed_at)));
+}
+
+/** Gives back the units a still-open render holds; run before the statement that closes it, in one batch. */
+function refundOpenRender(db: D1Database, id: string): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE usage SET used = MAX(0, used - r.units)
+       FROM (SELECT account_id, quota_period, units FROM renders WHERE id = ?1 AND status IN ('pending', 'running') AND units > 0) AS r
+       WHERE usage.account_id = r.account_id AND usage.period = r.quota_period`,
+    )
+    .bind(id);
 }
 
 export function getRender(db: D1Database, id: string): Promise<RenderRow | null> {
@@ -93,27 +173,35 @@ export function claimRender(db: D1Database, id: string, nowMs: number, leaseMs: 
     .first<RenderRow>();
 }
 
-/** Marks a claimed job complete; returns the row as it now stands (null if no longer ours). */
-export function completeRender(db: D1Database, id: string, c: Completion): Promise<RenderRow | null> {
-  return db
+/**
+ * Marks a claimed job complete; returns the row as it now stands (null if no longer ours). A job
+ * that found its output already stored is a cache hit: it gives its units back.
+ */
+export async function completeRender(db: D1Database, id: string, c: Completion): Promise<RenderRow | null> {
+  const complete = db
     .prepare(
       `UPDATE renders SET status = 'complete', bytes = ?2, render_ms = ?3, cached = ?4, completed_at = ?5, lease_until = NULL,
-         error_code = NULL, error_message = NULL
+         error_code = NULL, error_message = NULL, units = CASE WHEN ?4 = 1 THEN 0 ELSE units END
        WHERE id = ?1 AND status = 'running'
        RETURNING *`,
     )
-    .bind(id, c.bytes, c.render_ms, c.cached ? 1 : 0, c.completed_at)
-    .first<RenderRow>();
+    .bind(id, c.bytes, c.render_ms, c.cached ? 1 : 0, c.completed_at);
+  if (!c.cached) return complete.first<RenderRow>();
+  const [, done] = await db.batch<RenderRow>([refundOpenRender(db, id), complete]);
+  return done?.results[0] ?? null;
 }
 
+/** Marks an open job failed and gives its units back, in one transaction. */
 export async function failRender(db: D1Database, id: string, code: string, message: string, completedAt: string): Promise<void> {
-  await db
-    .prepare(
-      `UPDATE renders SET status = 'failed', error_code = ?2, error_message = ?3, completed_at = ?4, lease_until = NULL
-       WHERE id = ?1 AND status IN ('pending', 'running')`,
-    )
-    .bind(id, code, message.slice(0, 1000), completedAt)
-    .run();
+  await db.batch([
+    refundOpenRender(db, id),
+    db
+      .prepare(
+        `UPDATE renders SET status = 'failed', error_code = ?2, error_message = ?3, completed_at = ?4, lease_until = NULL, units = 0
+         WHERE id = ?1 AND status IN ('pending', 'running')`,
+      )
+      .bind(id, code, message.slice(0, 1000), completedAt),
+  ]);
 }
 
 /** Gives a claimed job back so a retry can claim it. */
@@ -124,16 +212,25 @@ export async function releaseRender(db: D1Database, id: string): Promise<void> {
 /**
  * Fails renders nobody will finish: claimed ones whose lease lapsed long ago (their runner died and
  * no queue retry took them over — e.g. a sync render whose isolate was killed), and pending ones
- * far older than the queue's whole retry schedule. Returns how many it closed.
+ * far older than the queue's whole retry schedule. Their units go back. Returns how many it closed.
  */
 export async function failAbandoned(db: D1Database, leaseExpiredBefore: number, pendingCreatedBefore: string, completedAt: string): Promise<number> {
-  const result = await db
-    .prepare(
-      `UPDATE renders SET status = 'failed', error_code = 'abandoned', completed_at = ?3, lease_until = NULL,
-         error_message = 'The render stopped without finishing and was given up'
-       WHERE (status = 'running' AND lease_until < ?1) OR (status = 'pending' AND created_at < ?2)`,
-    )
-    .bind(leaseExpiredBefore, pendingCreatedBefore, completedAt)
-    .run();
-  return result.meta.changes;
+  const abandoned = `((status = 'running' AND lease_until < ?1) OR (status = 'pending' AND created_at < ?2))`;
+  const [, closed] = await db.batch([
+    db
+      .prepare(
+        `UPDATE usage SET used = MAX(0, used - r.total)
+         FROM (SELECT account_id, quota_period, SUM(units) AS total FROM renders WHERE units > 0 AND ${abandoned} GROUP BY account_id, quota_period) AS r
+         WHERE usage.account_id = r.account_id AND usage.period = r.quota_period`,
+      )
+      .bind(leaseExpiredBefore, pendingCreatedBefore),
+    db
+      .prepare(
+        `UPDATE renders SET status = 'failed', error_code = 'abandoned', completed_at = ?3, lease_until = NULL, units = 0,
+           error_message = 'The render stopped without finishing and was given up'
+         WHERE ${abandoned}`,
+      )
+      .bind(leaseExpiredBefore, pendingCreatedBefore, completedAt),
+  ]);
+  return closed?.meta.changes ?? 0;
 }

@@ -1,6 +1,10 @@
 /**
  * Creating image renders: the content-cache fast path, the sync render, and the async enqueue.
- * Every request gets its own render record, cached or not.
+ * Every request gets its own render record, cached or not, owned by the caller's account.
+ *
+ * Quota: a cache hit charges nothing; a fresh render (sync or queued) reserves its unit in the
+ * same D1 transaction that inserts its record, before any rendering, and the unit goes back if the
+ * render fails (or, queued, finds its output already made). Test keys charge nothing.
  *
  * The cache-hit path answers at the floor of the HTTP stack: whether the output exists comes
  * from the per-isolate memo when it can (else one R2 HEAD), and the hit's record is written to D1
@@ -8,12 +12,14 @@
  * from memory. A poll that reaches another isolate within that window (≤ 100 ms) may see 404
  * once; D1 read replicas give a similar window for any write.
  */
-import { failRender, insertClaimed, insertPending, type NewRender, type RenderRow } from '../db/renders';
+import type { AuthContext } from '../auth/middleware';
+import { failRender, insertRender, type NewRender, type RenderRow } from '../db/renders';
 import type { AppEnv } from '../env';
 import { ProblemError } from '../errors/problem';
 import { newId } from '../lib/ids';
 import { isoNow, now } from '../lib/time';
 import { Timings } from '../lib/timing';
+import { imageUnits, type QuotaState, quotaExceeded } from '../quota/index';
 import { remoteImagePolicy } from '../render/remote-images';
 import { headOutput } from '../storage/outputs';
 import { recordCacheHit } from './hit-log';
@@ -22,17 +28,30 @@ import { rememberIfFinished, storedOutputs } from './memo';
 import { executeClaimed, LEASE_MS } from './run';
 
 export interface CreateOptions {
+  /** Who asks: the render is theirs, and charged to their quota. */
+  owner: AuthContext;
   async: boolean;
   timings?: Timings;
   /** Runs work after the response (ExecutionContext.waitUntil); awaited inline when absent. */
   waitUntil?: (work: Promise<unknown>) => void;
 }
 
-export async function createImageRender(env: AppEnv, req: ImageRequest, options: CreateOptions): Promise<RenderRow> {
+export interface Created {
+  row: RenderRow;
+  /** The account's quota after this request. */
+  quota: QuotaState;
+}
+
+export async function createImageRender(env: AppEnv, req: ImageRequest, options: CreateOptions): Promise<Created> {
   const started = now();
+  const { owner } = options;
   const timings = options.timings ?? new Timings();
-  const prepared = await timings.measure('validate', () => prepareImage(req, remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS), env.DEFAULT_ENGINE));
+  const prepared = await timings.measure('validate', () =>
+    prepareImage({ ...req, watermark: owner.mode === 'test' }, remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS), env.DEFAULT_ENGINE),
+  );
   const { job } = prepared;
+  const units = imageUnits(owner);
+  const quotaBefore: QuotaState = { limit: owner.monthlyQuota, used: owner.used };
   const record: NewRender = {
     id: newId('rnd'),
     type: 'image',
@@ -47,48 +66,63 @@ export async function createImageRender(env: AppEnv, req: ImageRequest, options:
     cache_key: prepared.cacheKey,
     object_key: prepared.objectKey,
     created_at: isoNow(),
+    account_id: owner.accountId,
+    key_id: owner.keyId,
+    mode: owner.mode,
+    units,
+    quota_period: owner.period.period,
   };
 
   if (options.async) {
-    const row = await insertPending(env.DB, record);
+    const inserted = await timings.measure('db', () => insertRender(env.DB, record, null, owner.monthlyQuota));
+    if (!inserted) throw quotaExceeded(owner);
     try {
       await env.RENDER_JOBS.send({ renderId: record.id });
     } catch (err) {
       await failRender(env.DB, record.id, 'queue_unavailable', 'The job could not be queued', isoNow());
       throw new ProblemError('queue_unavailable', 'The render queue is unavailable; retry shortly.', { cause: err });
     }
-    return row as RenderRow;
+    return { row: inserted.row, quota: { limit: owner.monthlyQuota, used: inserted.used ?? owner.used } };
   }
 
   const knownSize = storedOutputs.get(prepared.objectKey);
   const size = knownSize ?? (await timings.measure('cache', () => headOutput(env.OUTPUT, prepared.objectKey)))?.size;
   if (size !== undefined) {
     const completion = { bytes: size, render_ms: now() - started, cached: true, completed_at: isoNow() };
-    const row = cachedRow(record, completion);
+    const hit: NewRender = { ...record, units: 0 };
+    const row = cachedRow(hit, completion);
     rememberIfFinished(row);
-    const written = recordCacheHit(env.DB, { record, completion }, options.waitUntil);
+    const written = recordCacheHit(env.DB, { record: hit, completion }, options.waitUntil);
     if (!options.waitUntil) await written;
-    return row;
+    return { row, quota: quotaBefore };
   }
 
   // Inserted already claimed: the sync path runs the job itself, so no separate claim round trip.
-  // The record is written while the image renders (the runner waits for it before recording the
-  // outcome): D1 and the renderer overlap instead of queueing behind each other.
+  // A charged render's record goes in with its reservation, before the render starts; an uncharged
+  // one (test key) is written while the image renders, the runner waiting for it before recording
+  // the outcome, so D1 and the renderer overlap.
   const leaseUntil = now() + LEASE_MS;
-  const recorded = insertClaimed(env.DB, record, leaseUntil);
-  recorded.catch(() => {}); // awaited by the runner; this only stops an early rejection going unhandled
+  let recorded: Promise<unknown> | undefined;
+  let quota = quotaBefore;
+  if (units > 0) {
+    const inserted = await timings.measure('quota', () => insertRender(env.DB, record, leaseUntil, owner.monthlyQuota));
+    if (!inserted) throw quotaExceeded(owner);
+    quota = { limit: owner.monthlyQuota, used: inserted.used ?? owner.used };
+  } else {
+    recorded = insertRender(env.DB, record, leaseUntil, owner.monthlyQuota);
+    recorded.catch(() => {}); // awaited by the runner; this only stops an early rejection going unhandled
+  }
   const claimed: RenderRow = { ...pendingRow(record), status: 'running', attempts: 1, lease_until: leaseUntil };
   // The sync path does not retry: the caller is waiting and can retry the request itself.
   const outcome = await executeClaimed(env, claimed, { maxAttempts: 1, rethrow: true, knownMissing: true, job, recorded }, timings);
   if (outcome.kind !== 'finished' || !outcome.row) throw new Error(`render ${record.id} did not finish`);
-  return outcome.row;
+  return { row: outcome.row, quota };
 }
 
 /** A new record as D1 holds it before anything happens to it. */
 function pendingRow(r: NewRender): RenderRow {
   return {
     ...r,
-    account_id: null,
     status: 'pending',
     attempts: 0,
     lease_until: null,

@@ -22,6 +22,8 @@ export interface ImageRequest {
   width?: number;
   height?: number;
   scale: number;
+  /** A test key's render: drawn with the TEST watermark (and so a different output). */
+  watermark?: boolean;
 }
 
 export interface PreparedImage {
@@ -84,10 +86,11 @@ export async function prepareImage(req: ImageRequest, policy: RemoteImagePolicy,
 
   const varsJson = canonicalJson(vars);
   // everything that determines the bytes; the vars are already canonical JSON, so no second pass
-  const address = `${template.id}@${template.version}|${engine}|${req.format}|${width}x${height}@${req.scale}|${varsJson}`;
+  const watermark = req.watermark === true;
+  const address = `${template.id}@${template.version}|${engine}|${req.format}|${width}x${height}@${req.scale}${watermark ? '|test' : ''}|${varsJson}`;
   const cacheKey = (await sha256Hex(address)).slice(0, 40);
   return {
-    job: { template, vars, engine, format: req.format, width, height, scale: req.scale },
+    job: { template, vars, engine, format: req.format, width, height, scale: req.scale, watermark },
     varsJson,
     cacheKey,
     objectKey: `img/${cacheKey}.${req.format}`,

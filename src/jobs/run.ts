@@ -37,7 +37,7 @@ function jobFromRow(row: RenderRow): ImageJob {
     throw new ProblemError('template_unavailable', `Template ${row.template} v${row.template_version} is no longer available`);
   }
   const vars = JSON.parse(row.vars) as Record<string, unknown>;
-  return { template, vars, engine: row.engine, format: row.format, width: row.width, height: row.height, scale: row.scale };
+  return { template, vars, engine: row.engine, format: row.format, width: row.width, height: row.height, scale: row.scale, watermark: row.mode === 'test' };
 }
 
 function isPermanent(err: unknown): err is ProblemError {

@@ -1,13 +1,16 @@
-/** Looking up a render: finished renders from this isolate's memo, the rest from D1. */
+/**
+ * Looking up a caller's render: finished renders from this isolate's memo, the rest from D1.
+ * Another account's render is answered exactly like a missing one.
+ */
 import { getRender, type RenderRow } from '../db/renders';
 import type { AppEnv } from '../env';
 import { finishedRenders, rememberIfFinished } from './memo';
 
-export async function findRender(env: AppEnv, id: string): Promise<RenderRow | null> {
+export async function findRender(env: AppEnv, id: string, accountId: string): Promise<RenderRow | null> {
   const known = finishedRenders.get(id);
-  if (known) return known;
+  if (known) return known.account_id === accountId ? known : null;
   if (!id.startsWith('rnd_')) return null;
   const row = await getRender(env.DB, id);
   rememberIfFinished(row);
-  return row;
+  return row?.account_id === accountId ? row : null;
 }

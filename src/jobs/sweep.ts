@@ -1,8 +1,10 @@
 /**
  * The cron sweep: no render stays pending forever. Queue jobs are covered by retries and the
  * dead-letter consumer; this closes what falls outside them — a sync render whose isolate died
- * mid-render (nothing will retry it) or a record whose queue message was lost.
+ * mid-render (nothing will retry it) or a record whose queue message was lost. Their quota units
+ * go back. It also drops Idempotency-Keys past their 24 hours.
  */
+import { deleteExpiredKeys } from '../db/idempotency';
 import { failAbandoned } from '../db/renders';
 import type { AppEnv } from '../env';
 import { isoNow, now } from '../lib/time';
@@ -16,4 +18,8 @@ export async function sweepAbandonedRenders(env: AppEnv, at = now()): Promise<nu
   const closed = await failAbandoned(env.DB, at - ABANDON_AFTER_LEASE_MS, new Date(at - ABANDON_PENDING_AFTER_MS).toISOString(), isoNow());
   if (closed > 0) console.warn(`closed ${closed} abandoned render(s)`);
   return closed;
+}
+
+export async function sweepExpiredIdempotencyKeys(env: AppEnv, at = now()): Promise<number> {
+  return deleteExpiredKeys(env.DB, at);
 }

@@ -1,7 +1,10 @@
-/** Prefixed, time-sortable ids: `rnd_01J…` (ULID). */
-import { ulid } from 'ulid';
+/** Prefixed, time-sortable ids: `rnd_01J…`, `acc_…`, `key_…` (ULID). */
+import { monotonicFactory } from 'ulid';
 
-export type IdPrefix = 'rnd' | 'req';
+// monotonic: ids made in the same millisecond still sort in the order they were made
+const ulid = monotonicFactory();
+
+export type IdPrefix = 'rnd' | 'req' | 'acc' | 'key';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid()}`;

@@ -14,6 +14,10 @@ export class Timings {
     }
   }
 
+  get empty(): boolean {
+    return this.entries.length === 0;
+  }
+
   header(): string {
     return this.entries.map((e) => `${e.name};dur=${e.ms.toFixed(1)}`).join(', ');
   }

@@ -8,6 +8,7 @@ import type { Engine, EngineName, ImageFormat, RenderImage, RenderOutput } from 
 import { satoriEngine } from './engines/satori';
 import { takumiEngine } from './engines/takumi';
 import { fetchRemoteImage, type RemoteImagePolicy, toDataUrl } from './remote-images';
+import { withTestWatermark } from './watermark';
 
 export const ENGINE_IMPLS: Record<EngineName, Engine> = { takumi: takumiEngine, satori: satoriEngine };
 
@@ -20,6 +21,8 @@ export interface ImageJob {
   width: number;
   height: number;
   scale: number;
+  /** Made with a test key: drawn with the TEST watermark. */
+  watermark: boolean;
 }
 
 /**
@@ -44,7 +47,8 @@ export async function resolveImageVars(job: ImageJob, policy: RemoteImagePolicy)
 
 export async function renderImage(job: ImageJob, policy: RemoteImagePolicy): Promise<RenderOutput> {
   const { vars, images } = await resolveImageVars(job, policy);
-  const element = job.template.render(vars as never, { width: job.width, height: job.height });
+  const drawn = job.template.render(vars as never, { width: job.width, height: job.height });
+  const element = job.watermark ? withTestWatermark(drawn, job.width, job.height) : drawn;
   try {
     return await ENGINE_IMPLS[job.engine].render({ element, images, width: job.width, height: job.height, scale: job.scale, format: job.format });
   } catch (err) {

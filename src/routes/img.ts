@@ -18,6 +18,7 @@ export const route = createRoute({
   operationId: 'images.get',
   tags: ['Images'],
   summary: 'Fetch a rendered image',
+  security: [],
   description: 'Public and immutable; supports ETag / If-None-Match and HEAD.',
   request: { params: z.object({ key: z.string().openapi({ example: '3f2a…9c.png' }) }) },
   responses: {

@@ -3,9 +3,12 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import type { AuthContext } from '../auth/middleware';
 import type { AppEnv } from '../env';
+import type { Timings } from '../lib/timing';
 
-export type HonoEnv = { Bindings: AppEnv; Variables: { requestId: string } };
+/** `auth` is set by the API-key middleware on every /api/v1 route except sign-up. */
+export type HonoEnv = { Bindings: AppEnv; Variables: { requestId: string; auth: AuthContext; timings: Timings } };
 export type App = OpenAPIHono<HonoEnv>;
 
 export const ProblemSchema = z
@@ -23,11 +26,14 @@ export const ProblemSchema = z
 /** OpenAPI response entries for problem+json errors. */
 export function problems(...statuses: number[]) {
   const descriptions: Record<number, string> = {
-    400: 'Invalid request (validation_failed, malformed_json, …)',
+    400: 'Invalid request (validation_failed, malformed_json, idempotency_key_invalid, …)',
+    401: 'Missing, malformed, unknown or revoked API key (unauthorized)',
     404: 'Not found',
+    409: 'Conflict (e.g. idempotency_key_in_progress)',
     413: 'Body larger than 64 KB',
     415: 'Body is not application/json',
-    422: 'A remote image var was refused or could not be used',
+    422: 'A remote image var was refused or could not be used, or idempotency_key_reused',
+    429: 'rate_limited or quota_exceeded; see Retry-After',
     500: 'Server error',
     503: 'Queue unavailable',
   };

@@ -17,6 +17,7 @@ async function objects(db: D1Database) {
       .replace(/\s+/g, ' ')
       .replace(/\( /g, '(')
       .replace(/ \)/g, ')')
+      .replace(/ ,/g, ',')
       .trim(),
   }));
 }

@@ -6,14 +6,15 @@ import { PNG } from 'pngjs';
 import { describe, expect, inject, it } from 'vitest';
 
 const origin = inject('devOrigin');
+const key = inject('devApiKey');
 
-async function generate(body: unknown) {
+async function generate(body: unknown, apiKey = key) {
   const res = await fetch(`${origin}/api/v1/generate/image`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
     body: JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
 }
 
 async function image(url: string): Promise<PNG> {
@@ -25,9 +26,22 @@ async function image(url: string): Promise<PNG> {
 }
 
 describe('quick start against npm run dev', () => {
+  it('npm run dev seeded a local account whose printed keys work', async () => {
+    expect(key).toMatch(/^pk_live_[0-9A-Za-z]{40}$/);
+    const account = await fetch(`${origin}/api/v1/account`, { headers: { authorization: `Bearer ${key}` } });
+    expect(account.status).toBe(200);
+    expect(await account.json()).toMatchObject({ plan: 'free', monthly_quota: 1000 });
+    expect((await fetch(`${origin}/api/v1/account`, { headers: { authorization: `Bearer ${inject('devTestKey')}` } })).status).toBe(200);
+    // without a key: 401
+    const anonymous = await fetch(`${origin}/api/v1/account`);
+    expect(anonymous.status).toBe(401);
+  });
+
   it('the README curl renders og-card, and the same request again is cached', async () => {
     const first = await generate({ template: 'og-card', vars: { title: 'Hello World' } });
     expect(first.status).toBe(200);
+    expect(first.headers.get('x-ratelimit-limit')).toBe('60');
+    expect(first.headers.get('x-quota-limit')).toBe('1000');
     expect(first.body).toMatchObject({ status: 'complete', format: 'png', width: 1200, height: 630, cached: false, template: 'og-card' });
     expect(first.body.url).toMatch(/^http:\/\/localhost:8787\/img\/[a-f0-9]{40}\.png$/);
     const png = await image(first.body.url as string);
@@ -56,7 +70,7 @@ describe('quick start against npm run dev', () => {
     const deadline = Date.now() + 30_000;
     let render: Record<string, unknown> = {};
     while (Date.now() < deadline) {
-      render = (await (await fetch(`${origin}${res.body.poll_url}`)).json()) as Record<string, unknown>;
+      render = (await (await fetch(`${origin}${res.body.poll_url}`, { headers: { authorization: `Bearer ${key}` } })).json()) as Record<string, unknown>;
       if (render.status !== 'pending') break;
       await new Promise((r) => setTimeout(r, 200));
     }

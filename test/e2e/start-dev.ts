@@ -1,6 +1,7 @@
 /**
  * Starts the README's `npm run dev` on a free port with a fresh local state directory
- * (scripts/dev-server.mjs), plus a local image server, and stops both afterwards.
+ * (scripts/dev-server.mjs), plus a local image server, and stops both afterwards. The local
+ * account's keys are taken from what `npm run dev` prints, as a reader of the README would.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,8 @@ import { startDevServer } from '../../scripts/dev-server.mjs';
 declare module 'vitest' {
   interface ProvidedContext {
     devOrigin: string;
+    devApiKey: string;
+    devTestKey: string;
     e2eImageOrigin: string;
   }
 }
@@ -39,6 +42,9 @@ export async function setup(project: TestProject): Promise<void> {
 
   server = await startDevServer();
   project.provide('devOrigin', server.origin);
+  // the keys `npm run dev` printed for the README's curl
+  project.provide('devApiKey', server.apiKey);
+  project.provide('devTestKey', server.testKey);
 }
 
 export async function teardown(): Promise<void> {

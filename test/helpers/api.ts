@@ -1,24 +1,116 @@
 /** Helpers shared by the route tests: JSON requests against the Worker, and output decoders. */
-import { SELF } from 'cloudflare:test';
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
 import { type DecodedPng, decode } from 'fast-png';
 import { expect } from 'vitest';
+import worker from '../../src/index';
 
 export const BASE = 'https://picstream.test';
 
-export function postJson(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+export interface TestAccount {
+  id: string;
+  email: string;
+  apiKey: string;
+  testKey: string;
+}
+
+/** A client address of its own (documentation range 2001:db8::/32), so sign-ups are not throttled together. */
+export function freshIp(): string {
+  const words = crypto.getRandomValues(new Uint16Array(4));
+  return `2001:db8:${[...words].map((w) => w.toString(16)).join(':')}::1`;
+}
+
+/** Signs up a new account through the API (each from its own client address). */
+export async function signup(email = `t-${crypto.randomUUID()}@example.com`): Promise<TestAccount> {
+  const res = await SELF.fetch(`${BASE}/api/v1/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'cf-connecting-ip': freshIp() },
+    body: JSON.stringify({ email }),
+  });
+  const text = await res.text();
+  if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${text}`);
+  const body = JSON.parse(text) as { account: { id: string; email: string }; api_key: string; test_api_key: string };
+  return { id: body.account.id, email: body.account.email, apiKey: body.api_key, testKey: body.test_api_key };
+}
+
+export function bearer(key: string): Record<string, string> {
+  return { authorization: `Bearer ${key}` };
+}
+
+/**
+ * The default caller of a test file: one account, whose live key is swapped for a new key of the
+ * same account every KEY_USES requests. The rate limit (60 a minute) is per key and has its own
+ * tests; everywhere else it must not decide the outcome, and the account (which owns the renders
+ * the tests read back) stays the same.
+ */
+const KEY_USES = 40;
+let caller: { account: TestAccount; key: string; uses: number } | undefined;
+
+export async function defaultAccount(): Promise<TestAccount> {
+  caller ??= { account: await signup(), key: '', uses: KEY_USES };
+  if (!caller.key) caller.key = caller.account.apiKey;
+  return caller.account;
+}
+
+export async function defaultKey(): Promise<string> {
+  await defaultAccount();
+  const c = caller as NonNullable<typeof caller>;
+  if (c.uses-- <= 0) {
+    const res = await SELF.fetch(`${BASE}/api/v1/keys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(c.key) },
+      body: JSON.stringify({ name: 'rotated by the test helper' }),
+    });
+    if (res.status !== 201) throw new Error(`key rotation failed: ${res.status} ${await res.text()}`);
+    c.key = (await res.json<{ key: string }>()).key;
+    c.uses = KEY_USES - 1;
+  }
+  return c.key;
+}
+
+/** Adds the default key unless the headers name an authorization of their own ('' sends none). */
+async function withAuth(headers: Record<string, string>): Promise<Record<string, string>> {
+  const out = { ...headers };
+  const named = Object.keys(out).find((k) => k.toLowerCase() === 'authorization');
+  if (named === undefined) return { ...out, ...bearer(await defaultKey()) };
+  if (out[named] === '') delete out[named];
+  return out;
+}
+
+export async function postJson(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return SELF.fetch(`${BASE}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...(await withAuth(headers)) },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
 
-export function get(path: string, headers: Record<string, string> = {}): Promise<Response> {
-  return SELF.fetch(`${BASE}${path}`, { headers });
+export async function get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+  return SELF.fetch(`${BASE}${path}`, { headers: await withAuth(headers) });
 }
 
-export function generate(body: Record<string, unknown>): Promise<Response> {
-  return postJson('/api/v1/generate/image', body);
+export async function del(path: string, headers: Record<string, string> = {}): Promise<Response> {
+  return SELF.fetch(`${BASE}${path}`, { method: 'DELETE', headers: await withAuth(headers) });
+}
+
+export function generate(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Response> {
+  return postJson('/api/v1/generate/image', body, headers);
+}
+
+/**
+ * Calls the Worker with some vars changed (a tiny plan, an unreachable Redis …): the same code
+ * SELF runs, with its env spread and overridden for this one request.
+ */
+export async function fetchWithEnv(overrides: Partial<Cloudflare.Env>, path: string, init: RequestInit = {}): Promise<Response> {
+  const ctx = createExecutionContext();
+  const handler = worker.fetch as NonNullable<typeof worker.fetch>;
+  const res = await handler(new Request(`${BASE}${path}`, init) as Request<unknown, IncomingRequestCfProperties>, { ...env, ...overrides }, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+/** A PLANS override: the free plan with `requests` per minute. */
+export function tinyPlan(requests: number): string {
+  return JSON.stringify({ free: { monthly_quota: 1000, rate_limit: { requests, window_seconds: 60 } } });
 }
 
 /** Path part of a returned URL, so the test can fetch it through SELF. */

@@ -4,13 +4,13 @@
  */
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { insertPending } from '../../src/db/renders';
+import { insertRender } from '../../src/db/renders';
 import type { RenderJobMessage } from '../../src/env';
 import worker from '../../src/index';
 import { prepareImage } from '../../src/jobs/image-request';
 import { newId } from '../../src/lib/ids';
 import { remoteImagePolicy } from '../../src/render/remote-images';
-import { decodePng, expectProblem, generate, get, pathOf } from '../helpers/api';
+import { decodePng, defaultAccount, expectProblem, generate, get, pathOf } from '../helpers/api';
 
 interface RenderBody {
   id: string;
@@ -42,21 +42,32 @@ async function unqueuedPendingRow(): Promise<string> {
     env.DEFAULT_ENGINE,
   );
   const id = newId('rnd');
-  await insertPending(env.DB, {
-    id,
-    type: 'image',
-    template: prepared.job.template.id,
-    template_version: prepared.job.template.version,
-    engine: prepared.job.engine,
-    format: prepared.job.format,
-    width: prepared.job.width,
-    height: prepared.job.height,
-    scale: prepared.job.scale,
-    vars: prepared.varsJson,
-    cache_key: prepared.cacheKey,
-    object_key: prepared.objectKey,
-    created_at: new Date().toISOString(),
-  });
+  const account = await defaultAccount();
+  await insertRender(
+    env.DB,
+    {
+      id,
+      type: 'image',
+      template: prepared.job.template.id,
+      template_version: prepared.job.template.version,
+      engine: prepared.job.engine,
+      format: prepared.job.format,
+      width: prepared.job.width,
+      height: prepared.job.height,
+      scale: prepared.job.scale,
+      vars: prepared.varsJson,
+      cache_key: prepared.cacheKey,
+      object_key: prepared.objectKey,
+      created_at: new Date().toISOString(),
+      account_id: account.id,
+      key_id: null,
+      mode: 'live',
+      units: 0,
+      quota_period: null,
+    },
+    null,
+    1000,
+  );
   return id;
 }
 

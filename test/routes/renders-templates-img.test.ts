@@ -124,7 +124,9 @@ describe('GET /img/:key', () => {
 describe('the rest of the surface', () => {
   it('unknown routes and methods answer problem+json', async () => {
     await expectProblem(await get('/api/v1/nothing-here'), 404, 'not_found');
-    await expectProblem(await SELF.fetch(`${BASE}/api/v1/generate/image`, { method: 'GET' }), 404, 'not_found');
+    await expectProblem(await get('/api/v1/generate/image'), 404, 'not_found');
+    // without a key, /api/v1 answers 401 before routing: what exists is not revealed
+    await expectProblem(await SELF.fetch(`${BASE}/api/v1/nothing-here`), 401, 'unauthorized');
   });
 
   it('health answers and carries a request id', async () => {
@@ -141,13 +143,22 @@ describe('GET /openapi.json', () => {
     expect(res.status).toBe(200);
     const doc = await res.json<{
       openapi: string;
-      paths: Record<string, Record<string, { operationId?: string }>>;
-      components: { schemas: Record<string, unknown> };
+      security: Record<string, string[]>[];
+      paths: Record<string, Record<string, { operationId?: string; security?: unknown[] }>>;
+      components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
     }>();
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.paths['/api/v1/generate/image']?.post?.operationId).toBe('generate.image');
     expect(doc.paths['/api/v1/renders/{id}']?.get?.operationId).toBe('renders.get');
     expect(doc.paths['/api/v1/templates/{id}']?.get?.operationId).toBe('templates.get');
-    for (const name of ['GenerateImageRequest', 'Render', 'Problem', 'Template']) expect(doc.components.schemas).toHaveProperty(name);
+    for (const name of ['GenerateImageRequest', 'Render', 'Problem', 'Template', 'Account', 'ApiKey', 'CreatedApiKey', 'Usage', 'Signup']) {
+      expect(doc.components.schemas).toHaveProperty(name);
+    }
+    // every operation needs a bearer key except sign-up
+    expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.security).toEqual([{ apiKey: [] }]);
+    expect(doc.paths['/api/v1/signup']?.post?.security).toEqual([]);
+    const operations = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));
+    for (const id of ['signup.create', 'account.get', 'usage.get', 'keys.list', 'keys.create', 'keys.delete']) expect(operations).toContain(id);
   });
 });

@@ -1,7 +1,7 @@
 /** POST /api/v1/generate/image — render a template to PNG, WebP or SVG (sync or async). */
 import { createRoute } from '@hono/zod-openapi';
 import { createImageRender } from '../../../jobs/create';
-import { Timings } from '../../../lib/timing';
+import { quotaHeaders } from '../../../quota/index';
 import { type App, baseUrl, problems } from '../../shared';
 import { RenderSchema, toRenderResource } from '../renders/schema';
 import { AcceptedSchema, GenerateImageBody } from './schema';
@@ -13,21 +13,26 @@ export const route = createRoute({
   tags: ['Generate'],
   summary: 'Render a template to an image',
   description:
-    'Renders synchronously by default and answers with the image URL. Identical requests are answered from the content cache (`cached: true`). With `async: true` the render is queued: 202 and poll `poll_url`.',
+    'Renders synchronously by default and answers with the image URL. Identical requests are answered from the content cache (`cached: true`, free of quota). With `async: true` the render is queued: 202 and poll `poll_url`. A fresh render uses one unit of the monthly quota (test keys: none, and the image carries a TEST watermark). Send an `Idempotency-Key` to retry safely.',
   request: { body: { required: true, content: { 'application/json': { schema: GenerateImageBody } } } },
   responses: {
     200: { description: 'Rendered (or served from cache)', content: { 'application/json': { schema: RenderSchema } } },
     202: { description: 'Queued', content: { 'application/json': { schema: AcceptedSchema } } },
-    ...problems(400, 404, 413, 415, 422, 500, 503),
+    ...problems(400, 401, 404, 409, 413, 415, 422, 429, 500, 503),
   },
 });
 
 export function registerGenerateImage(app: App): void {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
-    const timings = new Timings();
-    const row = await createImageRender(c.env, body, { async: body.async, timings, waitUntil: (p) => c.executionCtx.waitUntil(p) });
-    c.header('Server-Timing', timings.header());
+    const timings = c.get('timings');
+    const { row, quota } = await createImageRender(c.env, body, {
+      owner: c.get('auth'),
+      async: body.async,
+      timings,
+      waitUntil: (p) => c.executionCtx.waitUntil(p),
+    });
+    for (const [name, value] of Object.entries(quotaHeaders(quota))) c.header(name, value);
     if (body.async) {
       return c.json({ id: row.id, status: 'pending' as const, poll_url: `/api/v1/renders/${row.id}` }, 202, {
         Location: `/api/v1/renders/${row.id}`,

@@ -14,14 +14,14 @@ export const route = createRoute({
   request: { params: z.object({ id: z.string().max(64).openapi({ example: 'rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M' }) }) },
   responses: {
     200: { description: 'The render', content: { 'application/json': { schema: RenderSchema } } },
-    ...problems(404),
+    ...problems(401, 404, 429),
   },
 });
 
 export function registerGetRender(app: App): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
-    const row = await findRender(c.env, id);
+    const row = await findRender(c.env, id, c.get('auth').accountId);
     if (!row) throw new ProblemError('render_not_found', `No render "${id}"`);
     return c.json(toRenderResource(row, baseUrl(c)), 200);
   });

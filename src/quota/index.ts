@@ -1,0 +1,29 @@
+/**
+ * The monthly quota as callers see it: what a request charges, the headers on metered responses,
+ * and the 429 when the month is used up. The counting itself is in D1 (db/usage.ts, db/renders.ts).
+ */
+import type { AuthContext } from '../auth/middleware';
+import { ProblemError } from '../errors/problem';
+
+export interface QuotaState {
+  limit: number;
+  used: number;
+}
+
+/** Units a fresh image render charges: one, except for test keys, which never count. */
+export function imageUnits(auth: AuthContext): number {
+  return auth.mode === 'test' ? 0 : 1;
+}
+
+export function quotaHeaders(q: QuotaState): Record<string, string> {
+  return { 'X-Quota-Limit': String(q.limit), 'X-Quota-Remaining': String(Math.max(0, q.limit - q.used)) };
+}
+
+export function quotaExceeded(auth: AuthContext, at = Date.now()): ProblemError {
+  const wait = Math.max(1, Math.ceil((auth.period.resetsAt - at) / 1000));
+  return new ProblemError(
+    'quota_exceeded',
+    `This account has used its ${auth.monthlyQuota} images for ${auth.period.period}; the quota resets at ${new Date(auth.period.resetsAt).toISOString()}.`,
+    { headers: { ...quotaHeaders({ limit: auth.monthlyQuota, used: auth.monthlyQuota }), 'Retry-After': String(wait) } },
+  );
+}

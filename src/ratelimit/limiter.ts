@@ -1,0 +1,134 @@
+/**
+ * Request throttling: a sliding window per identifier (an API key, or a client IP for sign-up),
+ * through @upstash/ratelimit on Upstash Redis (or any Redis behind an Upstash-REST server).
+ *
+ * It fails open. The limiter throttles; it is not the authority for anything billed (the quota
+ * lives in D1). When Redis does not answer within RATE_LIMIT_TIMEOUT_MS (200 ms by default: an
+ * Upstash call from a Worker takes a few ms), or the call fails, the
+ * request goes through, the failure is logged, and the headers show the policy with the window
+ * treated as unused. Blocked identifiers are remembered per isolate until their window resets
+ * (the library's ephemeral cache), so a client hammering past its limit costs no Redis calls.
+ *
+ * Without UPSTASH_REDIS_REST_URL (e.g. `npm run dev` on a machine with only Node) the same window
+ * is counted in this isolate's memory instead: exact for a single local workerd, per-isolate (so
+ * looser) if deployed that way, which is why a deployment should set the Upstash secrets.
+ *
+ * @upstash/ratelimit is pinned at 2.0.8: from 2.1 its Lua scripts start with
+ * `#!lua flags=allow-key-locking`, a flag only Upstash's server accepts; Redis 7.0 rejects the
+ * script, which would make every self-hosted deployment fail open for good.
+ */
+import { Ratelimit } from '@upstash/ratelimit';
+import { Redis } from '@upstash/redis/cloudflare';
+import { MemoryWindow } from './memory';
+
+export interface RateLimitPolicy {
+  /** Names the policy in headers and keeps the windows of different policies apart. */
+  name: string;
+  requests: number;
+  windowSeconds: number;
+}
+
+export interface RateLimitResult {
+  success: boolean;
+  limit: number;
+  remaining: number;
+  /** Epoch ms when the window has room again. */
+  reset: number;
+  /** Set when the count did not come from Redis. */
+  degraded?: 'timeout' | 'error' | 'memory';
+  /** Work the library left running (e.g. multi-region sync); hand it to waitUntil. */
+  pending?: Promise<unknown>;
+}
+
+export interface LimiterConfig {
+  url?: string;
+  token?: string;
+  timeoutMs: number;
+}
+
+const limiters = new Map<string, Ratelimit>();
+const memory = new Map<string, MemoryWindow>();
+const blocked = new Map<string, number>();
+let redisClient: { id: string; redis: Redis } | undefined;
+
+function redisFor(url: string, token: string, timeoutMs: number): Redis {
+  const id = `${url}|${token}|${timeoutMs}`;
+  if (redisClient?.id !== id) {
+    // No retries, and every call aborted after timeoutMs: a slow or absent Redis must not hold the
+    // request (we fail open instead). Aborting the call itself, rather than racing it against a
+    // timer (the library's own `timeout`), leaves no request running after the answer.
+    const redis = new Redis({ url, token, retry: false, enableTelemetry: false, signal: () => AbortSignal.timeout(timeoutMs) });
+    redisClient = { id, redis };
+  }
+  return redisClient.redis;
+}
+
+function upstashLimiter(config: Required<Pick<LimiterConfig, 'url' | 'token'>> & LimiterConfig, policy: RateLimitPolicy): Ratelimit {
+  const id = `${config.url}|${config.timeoutMs}|${policy.name}|${policy.requests}/${policy.windowSeconds}`;
+  let limiter = limiters.get(id);
+  if (!limiter) {
+    limiter = new Ratelimit({
+      redis: redisFor(config.url, config.token, config.timeoutMs),
+      limiter: Ratelimit.slidingWindow(policy.requests, `${policy.windowSeconds} s`),
+      prefix: `picstream:rl:${policy.name}:${policy.requests}:${policy.windowSeconds}`,
+      timeout: 0, // the Redis client aborts instead (see redisFor)
+      analytics: false,
+      ephemeralCache: blocked,
+    });
+    limiters.set(id, limiter);
+  }
+  return limiter;
+}
+
+/** Counts one request for `identifier` under `policy`. Never throws. */
+export async function limitRequest(config: LimiterConfig, policy: RateLimitPolicy, identifier: string): Promise<RateLimitResult> {
+  if (!config.url || !config.token) {
+    const id = `${policy.name}:${policy.requests}:${policy.windowSeconds}`;
+    let window = memory.get(id);
+    if (!window) {
+      window = new MemoryWindow(policy.requests, policy.windowSeconds * 1000);
+      memory.set(id, window);
+    }
+    return { ...window.limit(identifier), degraded: 'memory' };
+  }
+  const failOpen = (degraded: 'timeout' | 'error'): RateLimitResult => ({
+    success: true,
+    limit: policy.requests,
+    remaining: policy.requests,
+    reset: Date.now() + policy.windowSeconds * 1000,
+    degraded,
+  });
+  try {
+    const result = await upstashLimiter({ ...config, url: config.url, token: config.token }, policy).limit(identifier);
+    return { success: result.success, limit: result.limit, remaining: result.remaining, reset: result.reset, pending: result.pending };
+  } catch (err) {
+    if ((err as Error)?.name === 'TimeoutError') {
+      console.warn(`rate limiter: Redis did not answer within ${config.timeoutMs} ms; letting the request through`);
+      return failOpen('timeout');
+    }
+    console.error('rate limiter: Redis call failed; letting the request through', err);
+    return failOpen('error');
+  }
+}
+
+/**
+ * The response headers for a result: the de-facto `X-RateLimit-*` trio (reset as epoch seconds,
+ * as GitHub and most APIs send it) and the IETF draft's `RateLimit-Policy` / `RateLimit`
+ * (draft-ietf-httpapi-ratelimit-headers: quota `q`, window `w`, remaining `r`, seconds to reset `t`).
+ */
+export function rateLimitHeaders(policy: RateLimitPolicy, result: RateLimitResult, at = Date.now()): Record<string, string> {
+  const secondsToReset = Math.max(0, Math.ceil((result.reset - at) / 1000));
+  const remaining = Math.max(0, result.remaining);
+  return {
+    'X-RateLimit-Limit': String(result.limit),
+    'X-RateLimit-Remaining': String(remaining),
+    'X-RateLimit-Reset': String(Math.ceil(result.reset / 1000)),
+    'RateLimit-Policy': `"${policy.name}";q=${policy.requests};w=${policy.windowSeconds}`,
+    RateLimit: `"${policy.name}";r=${remaining};t=${secondsToReset}`,
+  };
+}
+
+/** Seconds a throttled client should wait: until its window has room, at least 1. */
+export function retryAfterSeconds(result: RateLimitResult, at = Date.now()): number {
+  return Math.max(1, Math.ceil((result.reset - at) / 1000));
+}

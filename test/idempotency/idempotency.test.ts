@@ -1,0 +1,169 @@
+/** Idempotency-Key on POSTs: claimed atomically in D1, replayed, refused when reused or running. */
+import { env, SELF } from 'cloudflare:test';
+import { describe, expect, it, vi } from 'vitest';
+import { currentPeriod } from '../../src/quota/period';
+import { BASE, bearer, expectProblem, freshIp, generate, signup } from '../helpers/api';
+
+const request = (label: string) => ({ template: 'og-card', vars: { title: `${label} ${crypto.randomUUID()}` } });
+
+async function used(accountId: string): Promise<number> {
+  const row = await env.DB.prepare('SELECT used FROM usage WHERE account_id = ?1 AND period = ?2')
+    .bind(accountId, currentPeriod().period)
+    .first<{ used: number }>();
+  return row?.used ?? 0;
+}
+
+async function renders(accountId: string): Promise<number> {
+  return (await env.DB.prepare('SELECT COUNT(*) AS n FROM renders WHERE account_id = ?1').bind(accountId).first<{ n: number }>())?.n ?? 0;
+}
+
+describe('Idempotency-Key', () => {
+  it('20 concurrent identical POSTs with one key → 1 render and 1 unit; the rest replay its id or answer 409', async () => {
+    const account = await signup();
+    const body = request('Twenty');
+    const key = crypto.randomUUID();
+    const responses = await Promise.all(Array.from({ length: 20 }, () => generate(body, { ...bearer(account.apiKey), 'idempotency-key': key })));
+    const ids = new Set<string>();
+    let conflicts = 0;
+    for (const res of responses) {
+      if (res.status === 409) {
+        await expectProblem(res, 409, 'idempotency_key_in_progress');
+        expect(res.headers.get('retry-after')).toBe('1');
+        conflicts++;
+      } else {
+        expect(res.status).toBe(200);
+        ids.add((await res.json<{ id: string }>()).id);
+      }
+    }
+    expect(ids.size).toBe(1);
+    expect(conflicts).toBeLessThan(20);
+    expect(await renders(account.id)).toBe(1);
+    expect(await used(account.id)).toBe(1);
+
+    // once it has finished, a retry replays the stored answer
+    const replay = await generate(body, { ...bearer(account.apiKey), 'idempotency-key': key });
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(replay.headers.get('x-quota-remaining')).toBe('999');
+    expect((await replay.json<{ id: string }>()).id).toBe([...ids][0]);
+    expect(await renders(account.id)).toBe(1);
+  });
+
+  it('the same body with keys in another order is the same request', async () => {
+    const account = await signup();
+    const key = crypto.randomUUID();
+    const title = `Order ${crypto.randomUUID()}`;
+    const first = await generate({ template: 'og-card', vars: { title, theme: 'dark' } }, { ...bearer(account.apiKey), 'idempotency-key': key });
+    const second = await generate({ vars: { theme: 'dark', title }, template: 'og-card' }, { ...bearer(account.apiKey), 'idempotency-key': key });
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(await second.json()).toEqual(await first.json());
+  });
+
+  it('the same key with a different body → 422 idempotency_key_reused', async () => {
+    const account = await signup();
+    const key = crypto.randomUUID();
+    expect((await generate(request('First'), { ...bearer(account.apiKey), 'idempotency-key': key })).status).toBe(200);
+    await expectProblem(await generate(request('Second'), { ...bearer(account.apiKey), 'idempotency-key': key }), 422, 'idempotency_key_reused');
+    expect(await renders(account.id)).toBe(1);
+  });
+
+  it('keys over 255 characters, empty or non-ASCII → 400 idempotency_key_invalid; 255 is fine', async () => {
+    const account = await signup();
+    for (const key of ['k'.repeat(256), '', ' \u0007x']) {
+      const problem = await expectProblem(
+        await generate(request('Bad key'), { ...bearer(account.apiKey), 'idempotency-key': key }),
+        400,
+        'idempotency_key_invalid',
+      );
+      expect(problem.errors?.[0]?.path).toBe('headers.Idempotency-Key');
+    }
+    expect((await generate(request('Long key'), { ...bearer(account.apiKey), 'idempotency-key': 'k'.repeat(255) })).status).toBe(200);
+    expect(await renders(account.id)).toBe(1);
+  });
+
+  it('the same key from two accounts is two requests', async () => {
+    const [a, b] = await Promise.all([signup(), signup()]);
+    const key = 'shared-key';
+    const body = request('Two accounts');
+    const fromA = await (await generate(body, { ...bearer(a.apiKey), 'idempotency-key': key })).json<{ id: string }>();
+    const fromB = await generate(body, { ...bearer(b.apiKey), 'idempotency-key': key });
+    expect(fromB.headers.get('idempotent-replayed')).toBeNull();
+    expect((await fromB.json<{ id: string }>()).id).not.toBe(fromA.id);
+    // B's is a cache hit of A's image, recorded just after its response
+    await vi.waitFor(async () => expect(await renders(b.id)).toBe(1));
+  });
+
+  it('a 429 is not stored: once there is quota again, the same key runs', async () => {
+    const account = await signup();
+    const key = crypto.randomUUID();
+    const body = request('Later');
+    await env.DB.prepare('INSERT INTO usage (account_id, period, used) VALUES (?1, ?2, 1000)').bind(account.id, currentPeriod().period).run();
+    await expectProblem(await generate(body, { ...bearer(account.apiKey), 'idempotency-key': key }), 429, 'quota_exceeded');
+    await env.DB.prepare('UPDATE usage SET used = 0 WHERE account_id = ?1').bind(account.id).run();
+    const res = await generate(body, { ...bearer(account.apiKey), 'idempotency-key': key });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('idempotent-replayed')).toBeNull();
+  });
+
+  it('a 4xx is stored and replayed like a success', async () => {
+    const account = await signup();
+    const key = crypto.randomUUID();
+    const body = { template: 'og-card', vars: { title: 'x'.repeat(500) } };
+    const first = await expectProblem(await generate(body, { ...bearer(account.apiKey), 'idempotency-key': key }), 400, 'validation_failed');
+    const again = await generate(body, { ...bearer(account.apiKey), 'idempotency-key': key });
+    expect(again.status).toBe(400);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('content-type')).toBe('application/problem+json');
+    // the stored answer, verbatim (its request_id is the first request's)
+    expect(await again.json()).toEqual(first);
+  });
+
+  it('sign-up replays its keys, which D1 holds only sealed', async () => {
+    const key = crypto.randomUUID();
+    const email = `idem-${crypto.randomUUID()}@example.com`;
+    const send = () =>
+      SELF.fetch(`${BASE}/api/v1/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'cf-connecting-ip': freshIp(), 'idempotency-key': key },
+        body: JSON.stringify({ email }),
+      });
+    const first = await send();
+    expect(first.status).toBe(201);
+    const created = await first.json<{ api_key: string; test_api_key: string }>();
+    const again = await send();
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.json()).toEqual(created);
+
+    const { results } = await env.DB.prepare(`SELECT * FROM idempotency_keys WHERE scope = 'anonymous'`).all<Record<string, unknown>>();
+    const dump = JSON.stringify(results);
+    expect(dump).not.toContain(created.api_key.slice(8));
+    expect(dump).not.toContain(email);
+    expect(dump).not.toContain(key);
+
+    // a short key could be guessed by someone else signing up: refused here
+    const short = await SELF.fetch(`${BASE}/api/v1/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'cf-connecting-ip': freshIp(), 'idempotency-key': 'abc' },
+      body: JSON.stringify({ email: `short-${crypto.randomUUID()}@example.com` }),
+    });
+    await expectProblem(short, 400, 'idempotency_key_invalid');
+  });
+
+  it('keys expire after 24 hours (the cron sweep removes them)', async () => {
+    const { sweepExpiredIdempotencyKeys } = await import('../../src/jobs/sweep');
+    const account = await signup();
+    const key = crypto.randomUUID();
+    expect((await generate(request('Expiring'), { ...bearer(account.apiKey), 'idempotency-key': key })).status).toBe(200);
+    const row = await env.DB.prepare('SELECT created_at, expires_at FROM idempotency_keys WHERE scope = ?1')
+      .bind(account.id)
+      .first<{ created_at: string; expires_at: number }>();
+    expect((row?.expires_at ?? 0) - Date.parse(row?.created_at ?? '')).toBe(24 * 60 * 60_000);
+    const count = () => env.DB.prepare('SELECT COUNT(*) AS n FROM idempotency_keys WHERE scope = ?1').bind(account.id).first('n');
+    await sweepExpiredIdempotencyKeys(env, (row?.expires_at ?? 0) - 1);
+    expect(await count()).toBe(1);
+    expect(await sweepExpiredIdempotencyKeys(env, (row?.expires_at ?? 0) + 1)).toBeGreaterThanOrEqual(1);
+    expect(await count()).toBe(0);
+  });
+});

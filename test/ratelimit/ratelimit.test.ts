@@ -1,0 +1,111 @@
+/**
+ * Rate limiting per key through @upstash/ratelimit against a real redis-server (behind an
+ * Upstash-REST server started by the global setup), and what happens when Redis is not there.
+ */
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../src/lib/hash';
+import { bearer, expectProblem, fetchWithEnv, get, signup, tinyPlan } from '../helpers/api';
+
+/** One command to the same Redis the Worker uses, through the Upstash REST protocol. */
+async function redis(...command: (string | number)[]): Promise<unknown> {
+  const res = await fetch(env.UPSTASH_REDIS_REST_URL as string, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${env.UPSTASH_REDIS_REST_TOKEN}` },
+    body: JSON.stringify(command),
+  });
+  return (await res.json<{ result: unknown }>()).result;
+}
+
+/** Sliding windows are counted in fixed one-minute buckets; keep a burst inside one bucket. */
+async function awayFromMinuteEdge(): Promise<void> {
+  const into = Date.now() % 60_000;
+  if (into > 45_000) await new Promise((r) => setTimeout(r, 60_000 - into + 250));
+}
+
+function expectRateHeaders(res: Response, remaining: number): void {
+  expect(res.headers.get('x-ratelimit-limit')).toBe('60');
+  expect(res.headers.get('x-ratelimit-remaining')).toBe(String(remaining));
+  const reset = Number(res.headers.get('x-ratelimit-reset'));
+  expect(reset * 1000).toBeGreaterThan(Date.now() - 1000);
+  expect(reset * 1000).toBeLessThanOrEqual(Date.now() + 61_000);
+  expect(res.headers.get('ratelimit-policy')).toBe('"free";q=60;w=60');
+  expect(res.headers.get('ratelimit')).toMatch(new RegExp(`^"free";r=${remaining};t=\\d+$`));
+}
+
+describe('rate limit (free plan: 60 requests a minute per key)', () => {
+  it('the 61st request in a minute → 429 rate_limited with Retry-After and the rate headers, counted in the real Redis', async () => {
+    expect(await redis('PING')).toBe('PONG');
+    const account = await signup();
+    await awayFromMinuteEdge();
+    for (let i = 0; i < 60; i++) {
+      const res = await get('/api/v1/usage', bearer(account.apiKey));
+      expect(res.status).toBe(200);
+      expectRateHeaders(res, 59 - i);
+    }
+    const res = await get('/api/v1/usage', bearer(account.apiKey));
+    await expectProblem(res, 429, 'rate_limited');
+    expectRateHeaders(res, 0);
+    const retryAfter = Number(res.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+
+    // the window lives in Redis: one bucket for this key, holding the 60 requests let through
+    const hash = (await sha256Hex(account.apiKey)).slice(0, 32);
+    const keys = (await redis('KEYS', `picstream:rl:free:60:60:key:${hash}:*`)) as string[];
+    expect(keys).toHaveLength(1);
+    expect(Number(await redis('GET', keys[0] as string))).toBe(60);
+
+    // the limit is per key: another key of the same account is not throttled
+    expect((await get('/api/v1/usage', bearer(account.testKey))).status).toBe(200);
+  });
+
+  it('every /api/v1 response carries the headers, errors included', async () => {
+    const account = await signup();
+    for (const res of [
+      await get('/api/v1/templates', bearer(account.apiKey)),
+      await get('/api/v1/renders/rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M', bearer(account.apiKey)),
+      await get('/api/v1/nothing', bearer(account.apiKey)),
+    ]) {
+      for (const name of ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'ratelimit', 'ratelimit-policy']) {
+        expect(res.headers.get(name), `${res.url} ${name}`).not.toBeNull();
+      }
+    }
+  });
+
+  it('limits come from the plan (PLANS overrides them)', async () => {
+    const account = await signup();
+    const plan = tinyPlan(2);
+    for (let i = 0; i < 2; i++) expect((await fetchWithEnv({ PLANS: plan }, '/api/v1/usage', { headers: bearer(account.apiKey) })).status).toBe(200);
+    const res = await fetchWithEnv({ PLANS: plan }, '/api/v1/usage', { headers: bearer(account.apiKey) });
+    await expectProblem(res, 429, 'rate_limited');
+    expect(res.headers.get('ratelimit-policy')).toBe('"free";q=2;w=60');
+  });
+});
+
+describe('when Redis is unavailable the limiter fails open (the quota in D1 still holds)', () => {
+  it('unreachable Redis: the request goes through, with the policy in the headers', async () => {
+    const account = await signup();
+    const res = await fetchWithEnv({ UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9' }, '/api/v1/usage', { headers: bearer(account.apiKey) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-ratelimit-limit')).toBe('60');
+    expect(res.headers.get('x-ratelimit-remaining')).toBe('60');
+  });
+
+  it('a Redis that does not answer: the request waits RATE_LIMIT_TIMEOUT_MS at most, then goes through', async () => {
+    const account = await signup();
+    const started = Date.now();
+    const res = await fetchWithEnv({ UPSTASH_REDIS_REST_URL: `${env.TEST_IMAGE_ORIGIN}/hang`, RATE_LIMIT_TIMEOUT_MS: '150' }, '/api/v1/usage', {
+      headers: bearer(account.apiKey),
+    });
+    expect(res.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('without Upstash settings it counts in memory (how `npm run dev` runs without redis-server)', async () => {
+    const account = await signup();
+    const local = { UPSTASH_REDIS_REST_URL: '', UPSTASH_REDIS_REST_TOKEN: '', PLANS: tinyPlan(3) };
+    for (let i = 0; i < 3; i++) expect((await fetchWithEnv(local, '/api/v1/usage', { headers: bearer(account.apiKey) })).status).toBe(200);
+    await expectProblem(await fetchWithEnv(local, '/api/v1/usage', { headers: bearer(account.apiKey) }), 429, 'rate_limited');
+  });
+});

@@ -1,0 +1,191 @@
+/**
+ * Security across the whole /api/v1 surface: the shared route cases, tenant isolation, one 401 for
+ * every kind of bad key, and no 5xx for any malformed key, header or body.
+ */
+import { env, SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { BASE, bearer, del, expectProblem, generate, get, type Problem, signup, type TestAccount } from '../helpers/api';
+import { commonRouteTests, type RouteUnderTest } from '../helpers/common-route-tests';
+
+async function renderOf(account: TestAccount): Promise<string> {
+  const res = await generate({ template: 'quote', vars: { quote: `Mine ${crypto.randomUUID()}`, author: 'A' } }, bearer(account.apiKey));
+  return (await res.json<{ id: string }>()).id;
+}
+
+async function keyIdOf(account: TestAccount, mode: 'live' | 'test'): Promise<string> {
+  const keys = await (await get('/api/v1/keys', bearer(account.apiKey))).json<{ data: { id: string; mode: string }[] }>();
+  return keys.data.find((k) => k.mode === mode)?.id as string;
+}
+
+const ROUTES: [string, RouteUnderTest][] = [
+  ['GET /api/v1/account', { method: 'GET', path: () => '/api/v1/account' }],
+  ['GET /api/v1/usage', { method: 'GET', path: () => '/api/v1/usage' }],
+  ['GET /api/v1/keys', { method: 'GET', path: () => '/api/v1/keys' }],
+  ['POST /api/v1/keys', { method: 'POST', path: () => '/api/v1/keys', body: { name: 'k' } }],
+  ['DELETE /api/v1/keys/:id', { method: 'DELETE', path: (a) => keyIdOf(a, 'test').then((id) => `/api/v1/keys/${id}`) }],
+  ['POST /api/v1/generate/image', { method: 'POST', path: () => '/api/v1/generate/image', body: { template: 'og-card', vars: { title: 'Common' } } }],
+  ['GET /api/v1/renders/:id', { method: 'GET', path: (a) => renderOf(a).then((id) => `/api/v1/renders/${id}`) }],
+  ['GET /api/v1/templates', { method: 'GET', path: () => '/api/v1/templates' }],
+  ['GET /api/v1/templates/:id', { method: 'GET', path: () => '/api/v1/templates/og-card' }],
+];
+
+describe('common route tests', () => {
+  for (const [label, route] of ROUTES) commonRouteTests(route, label);
+});
+
+/** A problem with what differs per request (its id, and the id it names) taken out. */
+function comparable(p: Problem, ...ids: string[]): Problem {
+  let detail = p.detail;
+  for (const id of ids) detail = detail.replaceAll(id, '<id>');
+  return { ...p, request_id: undefined, detail };
+}
+
+describe('tenant isolation', () => {
+  it("another account's render answers exactly like a missing one (also once this isolate has it in memory)", async () => {
+    const [a, b] = await Promise.all([signup(), signup()]);
+    const id = await renderOf(a);
+    expect((await get(`/api/v1/renders/${id}`, bearer(a.apiKey))).status).toBe(200); // now memoised here
+    const missing = 'rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M';
+    const foreign = await expectProblem(await get(`/api/v1/renders/${id}`, bearer(b.apiKey)), 404, 'render_not_found');
+    const absent = await expectProblem(await get(`/api/v1/renders/${missing}`, bearer(b.apiKey)), 404, 'render_not_found');
+    expect(comparable(foreign, id)).toEqual(comparable(absent, missing));
+  });
+
+  it("another account's key cannot be revoked (and answers like a missing one)", async () => {
+    const [a, b] = await Promise.all([signup(), signup()]);
+    const id = await keyIdOf(a, 'live');
+    const missing = 'key_01JD5X1Q4ZB8R3W2K7T6YV9N0M';
+    const foreign = await expectProblem(await del(`/api/v1/keys/${id}`, bearer(b.apiKey)), 404, 'key_not_found');
+    const absent = await expectProblem(await del(`/api/v1/keys/${missing}`, bearer(b.apiKey)), 404, 'key_not_found');
+    expect(comparable(foreign, id)).toEqual(comparable(absent, missing));
+    expect((await get('/api/v1/account', bearer(a.apiKey))).status).toBe(200);
+  });
+
+  it("keys, account and usage show only the caller's own", async () => {
+    const [a, b] = await Promise.all([signup(), signup()]);
+    const keys = await (await get('/api/v1/keys', bearer(b.apiKey))).json<{ data: { start: string }[] }>();
+    expect(keys.data.map((k) => k.start).sort()).toEqual([b.apiKey.slice(0, 12), b.testKey.slice(0, 12)].sort());
+    expect(await (await get('/api/v1/account', bearer(b.apiKey))).json()).toMatchObject({ id: b.id, email: b.email });
+    await renderOf(a);
+    expect(await (await get('/api/v1/usage', bearer(b.apiKey))).json()).toMatchObject({ used: 0 });
+  });
+});
+
+describe('bad keys', () => {
+  it('missing, malformed, unknown and revoked keys get the same 401', async () => {
+    const account = await signup();
+    const revoked = await (
+      await SELF.fetch(`${BASE}/api/v1/keys`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(account.apiKey) },
+        body: '{"name":"doomed"}',
+      })
+    ).json<{ id: string; key: string }>();
+    expect((await del(`/api/v1/keys/${revoked.id}`, bearer(account.apiKey))).status).toBe(204);
+
+    const cases: Record<string, Record<string, string>> = {
+      missing: {},
+      malformed: { authorization: 'Bearer not-a-key' },
+      unknown: bearer(`pk_live_${'A'.repeat(40)}`),
+      revoked: bearer(revoked.key),
+    };
+    const answers: { body: Problem; headers: string[] }[] = [];
+    for (const headers of Object.values(cases)) {
+      const res = await SELF.fetch(`${BASE}/api/v1/account`, { headers });
+      const body = await expectProblem(res, 401, 'unauthorized');
+      answers.push({ body: { ...body, request_id: undefined }, headers: [...res.headers.keys()].sort() });
+    }
+    for (const answer of answers.slice(1)) expect(answer).toEqual(answers[0]);
+  });
+});
+
+describe('no 5xx for malformed keys, headers or bodies', () => {
+  const authorizations = [
+    '',
+    'Bearer',
+    'Bearer ',
+    'bearer pk_live_',
+    'Basic dXNlcjpwYXNz',
+    `Bearer pk_live_${'a'.repeat(31)}`,
+    `Bearer pk_live_${'a'.repeat(65)}`,
+    `Bearer pk_live_${'a'.repeat(8000)}`,
+    `Bearer pk_prod_${'a'.repeat(40)}`,
+    `Bearer pk_live_${'-'.repeat(40)}`,
+    'Bearer pk_live_%00%00',
+    'Bearer a b c',
+    `Token ${'x'.repeat(40)}`,
+  ];
+
+  it.each(authorizations)('Authorization %j → 401 on every route', async (authorization) => {
+    const routes = ROUTES.map(([label]) => label.split(' ') as [string, string]);
+    for (const [method, pattern] of routes) {
+      const path = pattern.replace(':id', 'x_01JD5X1Q4ZB8R3W2K7T6YV9N0M');
+      const res = await SELF.fetch(`${BASE}${path}`, {
+        method,
+        headers: { authorization, 'content-type': 'application/json' },
+        body: method === 'POST' ? '{}' : undefined,
+      });
+      expect(res.status, `${method} ${path}`).toBe(401);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+    }
+  });
+
+  const bodies: [string, string][] = [
+    ['empty', ''],
+    ['null', 'null'],
+    ['array', '[]'],
+    ['string', '"hello"'],
+    ['number', '42'],
+    ['truncated', '{"template": "og-card"'],
+    ['deep nesting', `${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`],
+    ['wrong types', '{"template": 1, "vars": [], "format": null, "width": "wide", "scale": 1.5, "async": "yes"}'],
+    ['vars wrong types', '{"template": "og-card", "vars": {"title": {"a": 1}, "theme": 7, "logo": ["x"]}}'],
+    ['nul bytes', '{"template": "og\\u0000card", "vars": {"title": "\\u0000"}}'],
+    ['prototype keys', '{"__proto__": {"x": 1}, "constructor": {"prototype": {}}, "template": "og-card", "vars": {"title": "p"}}'],
+    ['lone surrogate', '{"template": "og-card", "vars": {"title": "\\ud800"}}'],
+    ['huge number', '{"template": "og-card", "vars": {"title": "n"}, "width": 1e309}'],
+    ['bad name', '{"name": 5}'],
+    ['bad email', '{"email": ["a@b.c"]}'],
+  ];
+
+  it.each(bodies)('%s body → 4xx problem (or success), never 5xx, on every POST route', async (_, body) => {
+    const account = await signup();
+    for (const path of ['/api/v1/generate/image', '/api/v1/keys', '/api/v1/signup']) {
+      const res = await SELF.fetch(`${BASE}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'cf-connecting-ip': '2001:db8::bad', ...bearer(account.apiKey) },
+        body,
+      });
+      expect(res.status, `${path} ${await res.clone().text()}`).toBeLessThan(500);
+      if (res.status >= 400) expect(res.headers.get('content-type')).toBe('application/problem+json');
+    }
+  });
+
+  it.each([
+    ['content-type', 'text/plain'],
+    ['content-type', 'application/json; charset=latin-1'],
+    ['content-type', 'application/jsonx'],
+    ['idempotency-key', ' '],
+    ['idempotency-key', 'x'.repeat(5000)],
+    ['cf-connecting-ip', 'not-an-ip'],
+    ['x-request-id', 'x'.repeat(500)],
+    ['accept', 'image/png'],
+  ])('header %s: %j → never 5xx', async (name, value) => {
+    const account = await signup();
+    const res = await SELF.fetch(`${BASE}/api/v1/generate/image`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(account.apiKey), [name]: value },
+      body: JSON.stringify({ template: 'og-card', vars: { title: `Header ${name}` } }),
+    });
+    expect(res.status, await res.clone().text()).toBeLessThan(500);
+  });
+
+  it('leaves no half-written rows behind', async () => {
+    const { results } = await env.DB.prepare(
+      `SELECT status, COUNT(*) AS n FROM renders WHERE status IN ('pending', 'running') AND created_at < ?1 GROUP BY status`,
+    )
+      .bind(new Date(Date.now() - 60_000).toISOString())
+      .all();
+    expect(results).toEqual([]);
+  });
+});
