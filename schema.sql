@@ -69,14 +69,15 @@ CREATE TABLE usage (
 
 -- Idempotency-Key claims and the responses they replay (kept 24 h).
 CREATE TABLE idempotency_keys (
-  scope            TEXT NOT NULL,                   -- account id, or 'anonymous' for sign-up
+  scope            TEXT NOT NULL,                   -- account id and key mode, or 'anonymous' for sign-up
   key_hash         TEXT NOT NULL,                   -- hex SHA-256 of scope and key
   fingerprint      TEXT NOT NULL,                   -- hex SHA-256 of method, path and body
   status           TEXT NOT NULL CHECK (status IN ('in_progress', 'complete')),
+  claim_token      TEXT NOT NULL,                   -- random, per claim: only its holder may finish or release it
   locked_until     INTEGER,                         -- epoch ms; an in-progress claim lapses then
   response_status  INTEGER,
   response_headers TEXT,                            -- JSON of the replayed headers
-  response_body    TEXT,                            -- AES-GCM sealed under a key derived from the Idempotency-Key
+  response_body    TEXT,                            -- AES-GCM sealed under a key derived from the Idempotency-Key (and IDEMPOTENCY_SECRET)
   created_at       TEXT NOT NULL,
   expires_at       INTEGER NOT NULL,                -- epoch ms
   PRIMARY KEY (scope, key_hash)

@@ -55,6 +55,12 @@ export function createApp(): OpenAPIHono<HonoEnv> {
     if (!timings.empty) c.res.headers.set('Server-Timing', timings.header());
   });
 
+  // Every /api/v1 call is authenticated and rate limited first (so a caller without a key learns
+  // nothing else), except sign-up, which is throttled per client IP instead.
+  const authenticate = requireApiKey();
+  const throttle = throttleSignups();
+  app.use('/api/v1/*', (c, next) => (c.req.path === SIGNUP_PATH && c.req.method === 'POST' ? throttle(c, next) : authenticate(c, next)));
+
   app.use('/api/*', async (c, next) => {
     if (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH') {
       const type = c.req.header('content-type') ?? '';
@@ -74,10 +80,6 @@ export function createApp(): OpenAPIHono<HonoEnv> {
     }),
   );
 
-  // Every /api/v1 call is authenticated and rate limited, except sign-up (throttled per IP).
-  const authenticate = requireApiKey();
-  const throttle = throttleSignups();
-  app.use('/api/v1/*', (c, next) => (c.req.path === SIGNUP_PATH ? throttle(c, next) : authenticate(c, next)));
   app.use('/api/v1/*', idempotency());
 
   registerHealth(app);

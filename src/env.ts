@@ -18,6 +18,8 @@ export interface AppEnv {
   RATE_LIMIT_TIMEOUT_MS: string;
   /** Sign-ups per client IP, e.g. "10/1h"; "off" disables the throttle (local development). */
   SIGNUP_RATE_LIMIT: string;
+  /** Secret keying the sealing of stored idempotent responses (see src/idempotency/seal.ts). */
+  IDEMPOTENCY_SECRET?: string;
   /** Optional JSON overriding the plans' quotas and rate limits (see src/quota/plans.ts). */
   PLANS?: string;
 }

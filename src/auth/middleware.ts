@@ -3,13 +3,14 @@
  *
  * A request's key is looked up in D1 on every call (no cache of who a key belongs to), so a
  * revoked key is refused from the very next request, on every isolate. The rate-limit check runs
- * alongside that lookup: its identifier is the key's hash, and its policy the key's plan, which
- * this isolate remembers from earlier requests (a stale plan only picks a stale window size for a
- * few minutes; it never lets a revoked or unknown key in).
+ * alongside that lookup: its identifier is the key's hash, and its policy the key's plan as this
+ * isolate last saw it (free when unseen). Should the lookup show another plan, the check is made
+ * again under that plan's policy — a second Redis call on a key's first request in an isolate.
  *
- * Missing, malformed, unknown and revoked keys all cost the same work (one SHA-256, one indexed D1
- * read, one limiter call) and get the same 401 body, so neither the answer nor its timing tells
- * them apart. Malformed and missing keys are throttled per client IP.
+ * Missing, malformed, unknown and revoked keys cost the same work (one SHA-256, one indexed D1
+ * read and one limiter call, side by side) and get the same 401: same body, same headers. A 401
+ * has no window of its own to report, so its rate-limit headers show the default policy with a
+ * fresh window, whatever the key. Malformed and missing keys are counted per client IP.
  */
 import type { MiddlewareHandler } from 'hono';
 import { findKeyOwner } from '../db/accounts';
@@ -46,6 +47,13 @@ function policyFor(env: AppEnv, plan: string): RateLimitPolicy {
   return { name: plan, requests: rate_limit.requests, windowSeconds: rate_limit.window_seconds };
 }
 
+function unauthorized(policy: RateLimitPolicy): ProblemError {
+  const fresh = { success: true, limit: policy.requests, remaining: policy.requests, reset: Date.now() + policy.windowSeconds * 1000 };
+  return new ProblemError('unauthorized', 'Send a valid API key as "Authorization: Bearer pk_live_…" (or pk_test_…).', {
+    headers: { ...rateLimitHeaders(policy, fresh), 'WWW-Authenticate': 'Bearer realm="picstream"' },
+  });
+}
+
 export function requireApiKey(): MiddlewareHandler<HonoEnv> {
   return async (c, next) => {
     const presented = bearerToken(c.req.header('authorization'));
@@ -55,30 +63,24 @@ export function requireApiKey(): MiddlewareHandler<HonoEnv> {
     const period = currentPeriod();
     const limiter = limiterConfig(c.env);
     const timings = c.get('timings');
-    const lookup = timings.measure('auth', () => findKeyOwner(c.env.DB, hash, period.period));
-
-    const hint = wellFormed ? planHints.get(hash) : 'free';
     const identifier = wellFormed ? `key:${hash.slice(0, 32)}` : `ip:${clientIp((n) => c.req.header(n))}`;
-    let policy: RateLimitPolicy;
-    let owner: Awaited<typeof lookup>;
-    let limited: Awaited<ReturnType<typeof limitRequest>>;
-    if (hint) {
-      policy = policyFor(c.env, hint);
-      [owner, limited] = await Promise.all([lookup, timings.measure('ratelimit', () => limitRequest(limiter, policy, identifier))]);
-    } else {
-      owner = await lookup;
-      policy = policyFor(c.env, owner?.plan ?? 'free');
-      limited = await timings.measure('ratelimit', () => limitRequest(limiter, policy, identifier));
-    }
-    if (owner) planHints.set(hash, owner.plan);
+    const defaultPolicy = policyFor(c.env, 'free');
+    let policy = wellFormed ? policyFor(c.env, planHints.get(hash) ?? 'free') : defaultPolicy;
+
+    let [owner, limited] = await Promise.all([
+      timings.measure('auth', () => findKeyOwner(c.env.DB, hash, period.period)),
+      timings.measure('ratelimit', () => limitRequest(limiter, policy, identifier)),
+    ]);
     if (limited.pending) c.executionCtx.waitUntil(limited.pending);
+    if (!owner) throw unauthorized(defaultPolicy);
+    if (owner.plan !== policy.name) {
+      policy = policyFor(c.env, owner.plan);
+      limited = await timings.measure('ratelimit', () => limitRequest(limiter, policy, identifier));
+      if (limited.pending) c.executionCtx.waitUntil(limited.pending);
+    }
+    planHints.set(hash, owner.plan);
 
     const headers = rateLimitHeaders(policy, limited);
-    if (!owner) {
-      throw new ProblemError('unauthorized', 'Send a valid API key as "Authorization: Bearer pk_live_…" (or pk_test_…).', {
-        headers: { ...headers, 'WWW-Authenticate': 'Bearer realm="picstream"' },
-      });
-    }
     if (!limited.success) {
       const wait = retryAfterSeconds(limited);
       throw new ProblemError('rate_limited', `This key may make ${policy.requests} requests per ${policy.windowSeconds} s; retry in ${wait} s.`, {

@@ -5,6 +5,7 @@ export interface IdempotencyRow {
   key_hash: string;
   fingerprint: string;
   status: 'in_progress' | 'complete';
+  claim_token: string;
   locked_until: number | null;
   response_status: number | null;
   response_headers: string | null;
@@ -16,6 +17,8 @@ export interface IdempotencyRow {
 export interface Claim {
   scope: string;
   keyHash: string;
+  /** Random, per claim: completing or releasing it must name it (a stale holder cannot touch a takeover). */
+  token: string;
   fingerprint: string;
   nowMs: number;
   lockMs: number;
@@ -30,17 +33,17 @@ export interface Claim {
 export async function claimKey(db: D1Database, c: Claim): Promise<boolean> {
   const row = await db
     .prepare(
-      `INSERT INTO idempotency_keys (scope, key_hash, fingerprint, status, locked_until, created_at, expires_at)
-       VALUES (?1, ?2, ?3, 'in_progress', ?4, ?5, ?6)
+      `INSERT INTO idempotency_keys (scope, key_hash, fingerprint, status, claim_token, locked_until, created_at, expires_at)
+       VALUES (?1, ?2, ?3, 'in_progress', ?8, ?4, ?5, ?6)
        ON CONFLICT (scope, key_hash) DO UPDATE SET
-         fingerprint = excluded.fingerprint, status = 'in_progress', locked_until = excluded.locked_until,
+         fingerprint = excluded.fingerprint, status = 'in_progress', claim_token = excluded.claim_token, locked_until = excluded.locked_until,
          created_at = excluded.created_at, expires_at = excluded.expires_at,
          response_status = NULL, response_headers = NULL, response_body = NULL
        WHERE idempotency_keys.expires_at <= ?7
           OR (idempotency_keys.status = 'in_progress' AND idempotency_keys.locked_until <= ?7 AND idempotency_keys.fingerprint = excluded.fingerprint)
        RETURNING 1 AS claimed`,
     )
-    .bind(c.scope, c.keyHash, c.fingerprint, c.nowMs + c.lockMs, new Date(c.nowMs).toISOString(), c.nowMs + c.ttlMs, c.nowMs)
+    .bind(c.scope, c.keyHash, c.fingerprint, c.nowMs + c.lockMs, new Date(c.nowMs).toISOString(), c.nowMs + c.ttlMs, c.nowMs, c.token)
     .first<{ claimed: number }>();
   return row !== null;
 }
@@ -49,19 +52,22 @@ export function getKey(db: D1Database, scope: string, keyHash: string): Promise<
   return db.prepare('SELECT * FROM idempotency_keys WHERE scope = ?1 AND key_hash = ?2').bind(scope, keyHash).first<IdempotencyRow>();
 }
 
-export async function completeKey(db: D1Database, scope: string, keyHash: string, status: number, headers: string, body: string): Promise<void> {
+export async function completeKey(db: D1Database, c: Pick<Claim, 'scope' | 'keyHash' | 'token'>, status: number, headers: string, body: string): Promise<void> {
   await db
     .prepare(
-      `UPDATE idempotency_keys SET status = 'complete', locked_until = NULL, response_status = ?3, response_headers = ?4, response_body = ?5
-       WHERE scope = ?1 AND key_hash = ?2 AND status = 'in_progress'`,
+      `UPDATE idempotency_keys SET status = 'complete', locked_until = NULL, response_status = ?4, response_headers = ?5, response_body = ?6
+       WHERE scope = ?1 AND key_hash = ?2 AND claim_token = ?3 AND status = 'in_progress'`,
     )
-    .bind(scope, keyHash, status, headers, body)
+    .bind(c.scope, c.keyHash, c.token, status, headers, body)
     .run();
 }
 
 /** Gives a claim up (the request failed in a way worth retrying), so the same key may run again. */
-export async function releaseKey(db: D1Database, scope: string, keyHash: string): Promise<void> {
-  await db.prepare(`DELETE FROM idempotency_keys WHERE scope = ?1 AND key_hash = ?2 AND status = 'in_progress'`).bind(scope, keyHash).run();
+export async function releaseKey(db: D1Database, c: Pick<Claim, 'scope' | 'keyHash' | 'token'>): Promise<void> {
+  await db
+    .prepare(`DELETE FROM idempotency_keys WHERE scope = ?1 AND key_hash = ?2 AND claim_token = ?3 AND status = 'in_progress'`)
+    .bind(c.scope, c.keyHash, c.token)
+    .run();
 }
 
 export async function deleteExpiredKeys(db: D1Database, nowMs: number): Promise<number> {

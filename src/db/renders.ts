@@ -143,15 +143,28 @@ export async function insertCachedBatch(db: D1Database, hits: readonly { record:
   await db.batch(hits.map(({ record, completion: c }) => statement.bind(...recordValues({ ...record, units: 0 }), c.bytes, c.render_ms, c.completed_at)));
 }
 
-/** Gives back the units a still-open render holds; run before the statement that closes it, in one batch. */
-function refundOpenRender(db: D1Database, id: string): D1PreparedStatement {
-  return db
-    .prepare(
-      `UPDATE usage SET used = MAX(0, used - r.units)
-       FROM (SELECT account_id, quota_period, units FROM renders WHERE id = ?1 AND status IN ('pending', 'running') AND units > 0) AS r
-       WHERE usage.account_id = r.account_id AND usage.period = r.quota_period`,
-    )
-    .bind(id);
+/**
+ * Which rows a closing statement may close — the refund that runs before it in the same batch uses
+ * the very same condition, so units go back exactly when the row is closed, and only once.
+ * (Constants: no SQL is built from input.)
+ */
+const CLOSABLE = {
+  /** a failure: any open render */
+  open: `status IN ('pending', 'running')`,
+  /** a runner's own completion: the render it holds */
+  running: `status = 'running'`,
+  /** the dead-letter queue: a render nobody holds (pending, or its runner's lease lapsed at ?2) */
+  unheld: `(status = 'pending' OR (status = 'running' AND lease_until < ?2))`,
+} as const;
+
+/** Gives back the units render ?1 holds, if it is closable under `when`. */
+function refundStatement(db: D1Database, when: keyof typeof CLOSABLE, id: string, nowMs?: number): D1PreparedStatement {
+  const statement = db.prepare(
+    `UPDATE usage SET used = MAX(0, used - r.units)
+     FROM (SELECT account_id, quota_period, units FROM renders WHERE id = ?1 AND ${CLOSABLE[when]} AND units > 0) AS r
+     WHERE usage.account_id = r.account_id AND usage.period = r.quota_period`,
+  );
+  return when === 'unheld' ? statement.bind(id, nowMs) : statement.bind(id);
 }
 
 export function getRender(db: D1Database, id: string): Promise<RenderRow | null> {
@@ -187,20 +200,38 @@ export async function completeRender(db: D1Database, id: string, c: Completion):
     )
     .bind(id, c.bytes, c.render_ms, c.cached ? 1 : 0, c.completed_at);
   if (!c.cached) return complete.first<RenderRow>();
-  const [, done] = await db.batch<RenderRow>([refundOpenRender(db, id), complete]);
+  const [, done] = await db.batch<RenderRow>([refundStatement(db, 'running', id), complete]);
   return done?.results[0] ?? null;
 }
 
 /** Marks an open job failed and gives its units back, in one transaction. */
 export async function failRender(db: D1Database, id: string, code: string, message: string, completedAt: string): Promise<void> {
   await db.batch([
-    refundOpenRender(db, id),
+    refundStatement(db, 'open', id),
     db
       .prepare(
         `UPDATE renders SET status = 'failed', error_code = ?2, error_message = ?3, completed_at = ?4, lease_until = NULL, units = 0
-         WHERE id = ?1 AND status IN ('pending', 'running')`,
+         WHERE id = ?1 AND ${CLOSABLE.open}`,
       )
       .bind(id, code, message.slice(0, 1000), completedAt),
+  ]);
+}
+
+/**
+ * The dead-letter queue's verdict: fails a job nobody holds (pending, or whose runner's lease has
+ * lapsed) and gives its units back. A job a runner still holds is left to that runner, or to the
+ * sweep once its lease is long gone.
+ */
+export async function failDeadLettered(db: D1Database, id: string, nowMs: number, completedAt: string): Promise<void> {
+  await db.batch([
+    refundStatement(db, 'unheld', id, nowMs),
+    db
+      .prepare(
+        `UPDATE renders SET status = 'failed', error_code = 'dead_lettered', completed_at = ?3, lease_until = NULL, units = 0,
+           error_message = 'The render queue gave up on this job after its retries'
+         WHERE id = ?1 AND ${CLOSABLE.unheld}`,
+      )
+      .bind(id, nowMs, completedAt),
   ]);
 }
 

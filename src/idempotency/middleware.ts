@@ -7,10 +7,13 @@
  * status and body back with `Idempotent-Replayed: true`; with a different body, 422
  * `idempotency_key_reused`; while the first is still running, 409 `idempotency_key_in_progress`.
  *
- * What is stored: every answer below 500 except 429, because those say something final about the
- * request. A 5xx, a 429 (rate or quota, which pass with time) or a crash releases the claim, so a
- * retry with the same key runs again. A claim whose request died holds for LOCK_MS, then the same
- * request may take it over.
+ * What is stored: successes, and the 4xx answers that say something final about the request
+ * (400, 404, 413, 415: the same request would get them again). Anything that can pass with time —
+ * a 5xx, a 429 (rate or quota), a 409, a 422 (a remote image that did not load) — releases the
+ * claim, so a retry with the same key runs again. A claim whose request died holds for LOCK_MS,
+ * then the same request may take it over; each claim has its own token, so a late finisher cannot
+ * complete or release a claim that was taken over. Scopes are per account and key mode, so a test
+ * key never replays a live key's answer (or the reverse).
  */
 import type { MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -28,6 +31,8 @@ const MAX_KEY_LENGTH = 255;
 /** Sign-up replays hold new keys and share one scope, so their Idempotency-Keys must be hard to guess. */
 const ANONYMOUS_MIN_KEY_LENGTH = 16;
 const REPLAYED_HEADERS = ['content-type', 'location', 'x-quota-limit', 'x-quota-remaining'];
+/** Answers kept for replay besides 2xx: the ones a retry of the same request would get again. */
+const FINAL_ERRORS = new Set([400, 404, 413, 415]);
 
 function invalid(message: string): ProblemError {
   return new ProblemError('idempotency_key_invalid', `Idempotency-Key ${message}`, { errors: [{ path: 'headers.Idempotency-Key', message }] });
@@ -53,12 +58,16 @@ export function idempotency(): MiddlewareHandler<HonoEnv> {
     if (!/^[\x20-\x7e]+$/.test(key)) throw invalid('must be printable ASCII');
     if (!auth && key.length < ANONYMOUS_MIN_KEY_LENGTH) throw invalid(`must be at least ${ANONYMOUS_MIN_KEY_LENGTH} characters here (use a UUID)`);
 
-    const scope = auth?.accountId ?? 'anonymous';
+    const scope = auth ? `${auth.accountId}:${auth.mode}` : 'anonymous';
     const body = await c.req.text();
-    const [fingerprint, sealer] = await Promise.all([sha256Hex(`POST ${new URL(c.req.url).pathname}\n${canonicalBody(body)}`), sealerFor(scope, key)]);
+    const [fingerprint, sealer] = await Promise.all([
+      sha256Hex(`POST ${new URL(c.req.url).pathname}\n${canonicalBody(body)}`),
+      sealerFor(c.env.IDEMPOTENCY_SECRET, scope, key),
+    ]);
     const db = c.env.DB;
+    const claim = { scope, keyHash: sealer.id, token: crypto.randomUUID() };
 
-    const claimed = await claimKey(db, { scope, keyHash: sealer.id, fingerprint, nowMs: now(), lockMs: LOCK_MS, ttlMs: IDEMPOTENCY_TTL_MS });
+    const claimed = await claimKey(db, { ...claim, fingerprint, nowMs: now(), lockMs: LOCK_MS, ttlMs: IDEMPOTENCY_TTL_MS });
     if (!claimed) {
       const row = await getKey(db, scope, sealer.id);
       if (row && row.fingerprint !== fingerprint) {
@@ -76,19 +85,25 @@ export function idempotency(): MiddlewareHandler<HonoEnv> {
     try {
       await next();
     } catch (err) {
-      await releaseKey(db, scope, sealer.id);
+      await releaseKey(db, claim).catch(() => {});
       throw err;
     }
     const res = c.res;
-    if (res.status >= 500 || res.status === 429) {
-      await releaseKey(db, scope, sealer.id);
-      return;
+    // Recording must not turn an answer that already happened (a key made, a unit charged) into an
+    // error: if it fails, the answer still goes out, and the claim lapses after LOCK_MS.
+    try {
+      if (!(res.status < 300 || FINAL_ERRORS.has(res.status))) {
+        await releaseKey(db, claim);
+        return;
+      }
+      const headers: Record<string, string> = {};
+      for (const name of REPLAYED_HEADERS) {
+        const value = res.headers.get(name);
+        if (value !== null) headers[name] = value;
+      }
+      await completeKey(db, claim, res.status, JSON.stringify(headers), await sealer.seal(await res.clone().text()));
+    } catch (err) {
+      console.error('recording an idempotent response failed', err);
     }
-    const headers: Record<string, string> = {};
-    for (const name of REPLAYED_HEADERS) {
-      const value = res.headers.get(name);
-      if (value !== null) headers[name] = value;
-    }
-    await completeKey(db, scope, sealer.id, res.status, JSON.stringify(headers), await sealer.seal(await res.clone().text()));
   };
 }

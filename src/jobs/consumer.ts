@@ -2,9 +2,9 @@
  * Queue consumers: RENDER_JOBS runs jobs through the shared runner; its dead-letter queue makes
  * sure no job stays pending forever once the queue has given up on it.
  */
-import { failRender } from '../db/renders';
+import { failDeadLettered } from '../db/renders';
 import type { AppEnv, RenderJobMessage } from '../env';
-import { isoNow } from '../lib/time';
+import { isoNow, now } from '../lib/time';
 import { maxAttempts, runRender } from './run';
 
 export async function consumeRenderJobs(batch: MessageBatch<RenderJobMessage>, env: AppEnv): Promise<void> {
@@ -24,7 +24,7 @@ export async function consumeRenderJobs(batch: MessageBatch<RenderJobMessage>, e
 
 export async function consumeDeadRenderJobs(batch: MessageBatch<RenderJobMessage>, env: AppEnv): Promise<void> {
   for (const message of batch.messages) {
-    await failRender(env.DB, message.body.renderId, 'dead_lettered', 'The render queue gave up on this job after its retries', isoNow());
+    await failDeadLettered(env.DB, message.body.renderId, now(), isoNow());
     message.ack();
   }
 }

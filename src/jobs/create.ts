@@ -73,8 +73,14 @@ export async function createImageRender(env: AppEnv, req: ImageRequest, options:
     quota_period: owner.period.period,
   };
 
+  // The content cache first: a hit charges nothing, queued or not.
+  const knownSize = storedOutputs.get(prepared.objectKey);
+  const size = knownSize ?? (await timings.measure('cache', () => headOutput(env.OUTPUT, prepared.objectKey)))?.size;
+
   if (options.async) {
-    const inserted = await timings.measure('db', () => insertRender(env.DB, record, null, owner.monthlyQuota));
+    // already made: queued all the same (the job finds it and completes at once), free
+    const queued = size === undefined ? record : { ...record, units: 0 };
+    const inserted = await timings.measure('db', () => insertRender(env.DB, queued, null, owner.monthlyQuota));
     if (!inserted) throw quotaExceeded(owner);
     try {
       await env.RENDER_JOBS.send({ renderId: record.id });
@@ -85,8 +91,6 @@ export async function createImageRender(env: AppEnv, req: ImageRequest, options:
     return { row: inserted.row, quota: { limit: owner.monthlyQuota, used: inserted.used ?? owner.used } };
   }
 
-  const knownSize = storedOutputs.get(prepared.objectKey);
-  const size = knownSize ?? (await timings.measure('cache', () => headOutput(env.OUTPUT, prepared.objectKey)))?.size;
   if (size !== undefined) {
     const completion = { bytes: size, render_ms: now() - started, cached: true, completed_at: isoNow() };
     const hit: NewRender = { ...record, units: 0 };

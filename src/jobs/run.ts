@@ -80,13 +80,20 @@ export async function executeClaimed(env: AppEnv, claimed: RenderRow, options: R
     const objectKey = claimed.object_key as string;
     const existing = options.knownMissing ? null : await timings.measure('cache', () => headOutput(env.OUTPUT, objectKey));
     let row: RenderRow | null;
-    if (existing) {
+    if (existing?.customMetadata?.render_id === id) {
+      // this render's own output, stored by an earlier attempt that died before recording it
+      await options.recorded;
+      row = await completeRender(env.DB, id, { bytes: existing.size, render_ms: now() - started, cached: false, completed_at: isoNow() });
+    } else if (existing) {
+      // made by another render: a cache hit, which gives this render's unit back
       await options.recorded;
       row = await completeRender(env.DB, id, { bytes: existing.size, render_ms: now() - started, cached: true, completed_at: isoNow() });
     } else {
       const job = options.job ?? jobFromRow(claimed);
       const out = await timings.measure('render', () => renderImage(job, remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS)));
-      await timings.measure('store', () => putOutput(env.OUTPUT, objectKey, out.bytes, out.contentType, { template: job.template.id, engine: job.engine }));
+      await timings.measure('store', () =>
+        putOutput(env.OUTPUT, objectKey, out.bytes, out.contentType, { template: job.template.id, engine: job.engine, render_id: id }),
+      );
       row = await timings.measure('db', async () => {
         await options.recorded;
         return completeRender(env.DB, id, { bytes: out.bytes.byteLength, render_ms: now() - started, cached: false, completed_at: isoNow() });

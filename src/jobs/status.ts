@@ -4,11 +4,11 @@
  */
 import { getRender, type RenderRow } from '../db/renders';
 import type { AppEnv } from '../env';
-import { finishedRenders, rememberIfFinished } from './memo';
+import { finishedKey, finishedRenders, rememberIfFinished } from './memo';
 
 export async function findRender(env: AppEnv, id: string, accountId: string): Promise<RenderRow | null> {
-  const known = finishedRenders.get(id);
-  if (known) return known.account_id === accountId ? known : null;
+  const known = finishedRenders.get(finishedKey(accountId, id));
+  if (known) return known;
   if (!id.startsWith('rnd_')) return null;
   const row = await getRender(env.DB, id);
   rememberIfFinished(row);

@@ -48,7 +48,23 @@ export interface LimiterConfig {
 
 const limiters = new Map<string, Ratelimit>();
 const memory = new Map<string, MemoryWindow>();
-const blocked = new Map<string, number>();
+/**
+ * Identifiers known to be over their limit until a time (the library's ephemeral cache). The
+ * library drops an entry only when that identifier comes back, so cap the map's size here.
+ */
+class CappedMap<K, V> extends Map<K, V> {
+  constructor(private readonly max: number) {
+    super();
+  }
+  override set(key: K, value: V): this {
+    if (this.size >= this.max && !this.has(key)) {
+      const oldest = this.keys().next();
+      if (!oldest.done) this.delete(oldest.value);
+    }
+    return super.set(key, value);
+  }
+}
+const blocked = new CappedMap<string, number>(10_000);
 let redisClient: { id: string; redis: Redis } | undefined;
 
 function redisFor(url: string, token: string, timeoutMs: number): Redis {

@@ -61,8 +61,18 @@ export async function defaultKey(): Promise<string> {
       body: JSON.stringify({ name: 'rotated by the test helper' }),
     });
     if (res.status !== 201) throw new Error(`key rotation failed: ${res.status} ${await res.text()}`);
+    const previous = c.key;
     c.key = (await res.json<{ key: string }>()).key;
-    c.uses = KEY_USES - 1;
+    c.uses = KEY_USES - 3;
+    // revoke the key it replaces (unless it is the account's default), keeping under the 20-key cap
+    if (previous !== c.account.apiKey) {
+      const keys = await SELF.fetch(`${BASE}/api/v1/keys`, { headers: bearer(c.key) });
+      const start = previous.slice(0, 12);
+      const old = (await keys.json<{ data: { id: string; start: string; revoked_at: string | null }[] }>()).data.find(
+        (k) => k.start === start && !k.revoked_at,
+      );
+      if (old) await SELF.fetch(`${BASE}/api/v1/keys/${old.id}`, { method: 'DELETE', headers: bearer(c.key) });
+    }
   }
   return c.key;
 }
@@ -106,6 +116,16 @@ export async function fetchWithEnv(overrides: Partial<Cloudflare.Env>, path: str
   const res = await handler(new Request(`${BASE}${path}`, init) as Request<unknown, IncomingRequestCfProperties>, { ...env, ...overrides }, ctx);
   await waitOnExecutionContext(ctx);
   return res;
+}
+
+/**
+ * Rate-limit windows are sliding, counted in fixed one-minute buckets (the previous bucket weighted
+ * by its remaining overlap, rounded down): a burst that straddles a bucket edge can get one more
+ * request through. Tests that count to a limit start their burst away from the edge.
+ */
+export async function awayFromMinuteEdge(marginMs = 10_000): Promise<void> {
+  const into = Date.now() % 60_000;
+  if (into > 60_000 - marginMs) await new Promise((r) => setTimeout(r, 60_000 - into + 250));
 }
 
 /** A PLANS override: the free plan with `requests` per minute. */

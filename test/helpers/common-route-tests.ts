@@ -3,7 +3,7 @@
  * no key, a revoked key, and a rate-limited key. Each route's own file covers the rest.
  */
 import { describe, expect, it } from 'vitest';
-import { bearer, del, expectProblem, fetchWithEnv, signup, type TestAccount, tinyPlan } from './api';
+import { awayFromMinuteEdge, bearer, del, expectProblem, fetchWithEnv, signup, type TestAccount, tinyPlan } from './api';
 
 export interface RouteUnderTest {
   method: 'GET' | 'POST' | 'DELETE';
@@ -43,6 +43,7 @@ export function commonRouteTests(route: RouteUnderTest, label = `${route.method}
       const account = await signup();
       const path = await route.path(account);
       const plan = { PLANS: tinyPlan(1) };
+      await awayFromMinuteEdge(5_000);
       const first = await fetchWithEnv(plan, path, init(route, bearer(account.apiKey)));
       expect(first.status).toBeLessThan(500);
       const res = await fetchWithEnv(plan, path, init(route, bearer(account.apiKey)));

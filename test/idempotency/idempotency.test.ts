@@ -94,6 +94,54 @@ describe('Idempotency-Key', () => {
     await vi.waitFor(async () => expect(await renders(b.id)).toBe(1));
   });
 
+  it("a test key never replays a live key's answer with the same Idempotency-Key (or the reverse)", async () => {
+    const account = await signup();
+    const key = crypto.randomUUID();
+    const body = request('Modes');
+    const live = await (await generate(body, { ...bearer(account.apiKey), 'idempotency-key': key })).json<{ id: string; url: string }>();
+    const test = await generate(body, { ...bearer(account.testKey), 'idempotency-key': key });
+    expect(test.headers.get('idempotent-replayed')).toBeNull();
+    const testBody = await test.json<{ id: string; url: string }>();
+    expect(testBody.id).not.toBe(live.id);
+    expect(testBody.url).not.toBe(live.url); // the watermarked image
+  });
+
+  it('an answer that can change with time (a remote image that did not load) is not stored', async () => {
+    const account = await signup();
+    const key = crypto.randomUUID();
+    const body = { template: 'og-card', vars: { title: `Flaky ${crypto.randomUUID()}`, logo: `${env.TEST_IMAGE_ORIGIN}/missing.png` } };
+    await expectProblem(await generate(body, { ...bearer(account.apiKey), 'idempotency-key': key }), 422, 'remote_image_fetch_failed');
+    const again = await generate(body, { ...bearer(account.apiKey), 'idempotency-key': key });
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    await expectProblem(again, 422, 'remote_image_fetch_failed');
+    expect(await renders(account.id)).toBe(2);
+  });
+
+  it('a claim whose request died is taken over after its lock, and the late holder cannot finish it', async () => {
+    const account = await signup();
+    const key = crypto.randomUUID();
+    const body = request('Stale');
+    expect((await generate(body, { ...bearer(account.apiKey), 'idempotency-key': key })).status).toBe(200);
+    // make it look like a request that claimed the key and died a minute ago
+    await env.DB.prepare(
+      `UPDATE idempotency_keys SET status = 'in_progress', claim_token = 'dead', locked_until = ?2, response_status = NULL, response_body = NULL
+       WHERE scope = ?1`,
+    )
+      .bind(`${account.id}:live`, Date.now() - 1)
+      .run();
+    const retry = await generate(body, { ...bearer(account.apiKey), 'idempotency-key': key });
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('idempotent-replayed')).toBeNull();
+    const { completeKey } = await import('../../src/db/idempotency');
+    const row = await env.DB.prepare('SELECT key_hash, claim_token, status FROM idempotency_keys WHERE scope = ?1')
+      .bind(`${account.id}:live`)
+      .first<{ key_hash: string; claim_token: string; status: string }>();
+    expect(row?.status).toBe('complete');
+    expect(row?.claim_token).not.toBe('dead');
+    await completeKey(env.DB, { scope: `${account.id}:live`, keyHash: row?.key_hash as string, token: 'dead' }, 500, '{}', 'x');
+    expect(await env.DB.prepare('SELECT response_status FROM idempotency_keys WHERE scope = ?1').bind(`${account.id}:live`).first('response_status')).toBe(200);
+  });
+
   it('a 429 is not stored: once there is quota again, the same key runs', async () => {
     const account = await signup();
     const key = crypto.randomUUID();
@@ -156,11 +204,12 @@ describe('Idempotency-Key', () => {
     const account = await signup();
     const key = crypto.randomUUID();
     expect((await generate(request('Expiring'), { ...bearer(account.apiKey), 'idempotency-key': key })).status).toBe(200);
+    const scope = `${account.id}:live`;
     const row = await env.DB.prepare('SELECT created_at, expires_at FROM idempotency_keys WHERE scope = ?1')
-      .bind(account.id)
+      .bind(scope)
       .first<{ created_at: string; expires_at: number }>();
     expect((row?.expires_at ?? 0) - Date.parse(row?.created_at ?? '')).toBe(24 * 60 * 60_000);
-    const count = () => env.DB.prepare('SELECT COUNT(*) AS n FROM idempotency_keys WHERE scope = ?1').bind(account.id).first('n');
+    const count = () => env.DB.prepare('SELECT COUNT(*) AS n FROM idempotency_keys WHERE scope = ?1').bind(scope).first('n');
     await sweepExpiredIdempotencyKeys(env, (row?.expires_at ?? 0) - 1);
     expect(await count()).toBe(1);
     expect(await sweepExpiredIdempotencyKeys(env, (row?.expires_at ?? 0) + 1)).toBeGreaterThanOrEqual(1);

@@ -9,8 +9,9 @@ import type { RenderJobMessage } from '../../src/env';
 import worker from '../../src/index';
 import { prepareImage } from '../../src/jobs/image-request';
 import { newId } from '../../src/lib/ids';
+import { currentPeriod } from '../../src/quota/period';
 import { remoteImagePolicy } from '../../src/render/remote-images';
-import { decodePng, defaultAccount, expectProblem, generate, get, pathOf } from '../helpers/api';
+import { decodePng, defaultAccount, expectProblem, generate, get, pathOf, signup, type TestAccount } from '../helpers/api';
 
 interface RenderBody {
   id: string;
@@ -20,10 +21,10 @@ interface RenderBody {
   error?: { code: string; message: string };
 }
 
-async function poll(id: string, until = (r: RenderBody) => r.status !== 'pending', timeoutMs = 15_000): Promise<RenderBody> {
+async function poll(id: string, until = (r: RenderBody) => r.status !== 'pending', timeoutMs = 15_000, key?: string): Promise<RenderBody> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await get(`/api/v1/renders/${id}`);
+    const res = await get(`/api/v1/renders/${id}`, key ? { authorization: `Bearer ${key}` } : {});
     expect(res.status).toBe(200);
     const body = await res.json<RenderBody>();
     if (until(body) || Date.now() > deadline) return body;
@@ -33,17 +34,18 @@ async function poll(id: string, until = (r: RenderBody) => r.status !== 'pending
 
 /**
  * A pending job that no queue message points at (so the live consumer cannot race the test),
- * recorded exactly as the async route records one.
+ * recorded exactly as the async route records one — charging `units` to the account's quota
+ * through the same reservation when asked.
  */
-async function unqueuedPendingRow(): Promise<string> {
+async function unqueuedPendingRow(options: { account?: TestAccount; units?: number; title?: string } = {}): Promise<string> {
   const prepared = await prepareImage(
-    { template: 'og-card', vars: { title: `Job ${crypto.randomUUID()}` }, format: 'png', scale: 1 },
+    { template: 'og-card', vars: { title: options.title ?? `Job ${crypto.randomUUID()}` }, format: 'png', scale: 1 },
     remoteImagePolicy(''),
     env.DEFAULT_ENGINE,
   );
   const id = newId('rnd');
-  const account = await defaultAccount();
-  await insertRender(
+  const account = options.account ?? (await defaultAccount());
+  const inserted = await insertRender(
     env.DB,
     {
       id,
@@ -62,13 +64,21 @@ async function unqueuedPendingRow(): Promise<string> {
       account_id: account.id,
       key_id: null,
       mode: 'live',
-      units: 0,
-      quota_period: null,
+      units: options.units ?? 0,
+      quota_period: currentPeriod().period,
     },
     null,
     1000,
   );
+  if (!inserted) throw new Error('quota exhausted');
   return id;
+}
+
+async function used(accountId: string): Promise<number> {
+  const row = await env.DB.prepare('SELECT used FROM usage WHERE account_id = ?1 AND period = ?2')
+    .bind(accountId, currentPeriod().period)
+    .first<{ used: number }>();
+  return row?.used ?? 0;
 }
 
 /**
@@ -192,12 +202,71 @@ describe('async renders', () => {
   });
 });
 
+describe('quota on the queue path', () => {
+  it('the dead-letter consumer gives the unit back, but leaves a job a runner still holds alone', async () => {
+    const account = await signup();
+    const given = await unqueuedPendingRow({ account, units: 1 });
+    const held = await unqueuedPendingRow({ account, units: 1 });
+    await env.DB.prepare(`UPDATE renders SET status = 'running', attempts = 1, lease_until = ?2 WHERE id = ?1`)
+      .bind(held, Date.now() + 30_000)
+      .run();
+    expect(await used(account.id)).toBe(2);
+    await runBatch('picstream-render-jobs-dlq', [given, held]);
+    const row = (id: string) => env.DB.prepare('SELECT status, error_code, units FROM renders WHERE id = ?1').bind(id).first();
+    expect(await row(given)).toEqual({ status: 'failed', error_code: 'dead_lettered', units: 0 });
+    expect(await row(held)).toEqual({ status: 'running', error_code: null, units: 1 });
+    expect(await used(account.id)).toBe(1);
+    // a second delivery of the same dead letter changes nothing
+    await runBatch('picstream-render-jobs-dlq', [given]);
+    expect(await used(account.id)).toBe(1);
+  });
+
+  it('a queued job that finds its image already made by another render completes as a free cache hit', async () => {
+    const account = await signup();
+    const title = `Made elsewhere ${crypto.randomUUID()}`;
+    const first = await unqueuedPendingRow({ account, units: 1, title });
+    await runBatch('picstream-render-jobs', [first]);
+    const second = await unqueuedPendingRow({ account, units: 1, title });
+    expect(await used(account.id)).toBe(2);
+    await runBatch('picstream-render-jobs', [second]);
+    const row = await env.DB.prepare('SELECT status, cached, units FROM renders WHERE id = ?1').bind(second).first();
+    expect(row).toEqual({ status: 'complete', cached: 1, units: 0 });
+    expect(await used(account.id)).toBe(1);
+  });
+
+  it("a retry that finds its own earlier attempt's image keeps the unit (it was rendered)", async () => {
+    const account = await signup();
+    const id = await unqueuedPendingRow({ account, units: 1 });
+    const objectKey = (await env.DB.prepare('SELECT object_key FROM renders WHERE id = ?1').bind(id).first<string>('object_key')) as string;
+    // an earlier attempt stored the image, then died before recording it
+    await env.OUTPUT.put(objectKey, new Uint8Array([1, 2, 3]), { customMetadata: { render_id: id } });
+    await runBatch('picstream-render-jobs', [id], 2);
+    const row = await env.DB.prepare('SELECT status, cached, units FROM renders WHERE id = ?1').bind(id).first();
+    expect(row).toEqual({ status: 'complete', cached: 0, units: 1 });
+    expect(await used(account.id)).toBe(1);
+  });
+
+  it('an async request whose image already exists is queued free of charge, even with the quota used up', async () => {
+    const account = await signup();
+    const body = { template: 'og-card', vars: { title: `Queued hit ${crypto.randomUUID()}` } };
+    expect((await generate(body, { authorization: `Bearer ${account.apiKey}` })).status).toBe(200);
+    await env.DB.prepare('UPDATE usage SET used = 1000 WHERE account_id = ?1').bind(account.id).run();
+    const res = await generate({ ...body, async: true }, { authorization: `Bearer ${account.apiKey}` });
+    expect(res.status).toBe(202);
+    const done = await poll((await res.json<{ id: string }>()).id, undefined, 15_000, account.apiKey);
+    expect(done).toMatchObject({ status: 'complete', cached: true });
+    expect(await used(account.id)).toBe(1000);
+  });
+});
+
 describe('the cron sweep', () => {
-  it('fails renders nobody will finish, and leaves live ones alone', async () => {
-    const dead = await unqueuedPendingRow(); // a sync render whose isolate died: claimed, lease long gone
-    const live = await unqueuedPendingRow(); // claimed by a runner that is still working
-    const lost = await unqueuedPendingRow(); // pending for hours: its queue message never came
-    const fresh = await unqueuedPendingRow(); // just queued
+  it('fails renders nobody will finish and gives their units back, and leaves live ones alone', async () => {
+    const account = await signup();
+    const dead = await unqueuedPendingRow({ account, units: 1 }); // a sync render whose isolate died: claimed, lease long gone
+    const live = await unqueuedPendingRow({ account, units: 1 }); // claimed by a runner that is still working
+    const lost = await unqueuedPendingRow({ account, units: 1 }); // pending for hours: its queue message never came
+    const fresh = await unqueuedPendingRow({ account, units: 1 }); // just queued
+    expect(await used(account.id)).toBe(4);
     const nowMs = Date.now();
     await env.DB.prepare(`UPDATE renders SET status = 'running', lease_until = ?2 WHERE id = ?1`)
       .bind(dead, nowMs - 20 * 60_000)
@@ -219,5 +288,6 @@ describe('the cron sweep', () => {
     expect(await status(lost)).toEqual({ status: 'failed', error_code: 'abandoned' });
     expect(await status(live)).toEqual({ status: 'running', error_code: null });
     expect(await status(fresh)).toEqual({ status: 'pending', error_code: null });
+    expect(await used(account.id)).toBe(2);
   });
 });

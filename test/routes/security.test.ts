@@ -4,7 +4,7 @@
  */
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { BASE, bearer, del, expectProblem, generate, get, type Problem, signup, type TestAccount } from '../helpers/api';
+import { BASE, bearer, del, expectProblem, freshIp, generate, get, type Problem, signup, type TestAccount } from '../helpers/api';
 import { commonRouteTests, type RouteUnderTest } from '../helpers/common-route-tests';
 
 async function renderOf(account: TestAccount): Promise<string> {
@@ -89,17 +89,24 @@ describe('bad keys', () => {
       unknown: bearer(`pk_live_${'A'.repeat(40)}`),
       revoked: bearer(revoked.key),
     };
-    const answers: { body: Problem; headers: string[] }[] = [];
+    // everything but what differs per request or per second: its id, its timings, the reset time
+    const perRequest = new Set(['x-request-id', 'server-timing', 'x-ratelimit-reset', 'ratelimit']);
+    const answers: { body: Problem; headers: [string, string][] }[] = [];
     for (const headers of Object.values(cases)) {
       const res = await SELF.fetch(`${BASE}/api/v1/account`, { headers });
       const body = await expectProblem(res, 401, 'unauthorized');
-      answers.push({ body: { ...body, request_id: undefined }, headers: [...res.headers.keys()].sort() });
+      expect(res.headers.get('ratelimit')).toMatch(/^"free";r=60;t=(59|60)$/);
+      answers.push({ body: { ...body, request_id: undefined }, headers: [...res.headers].filter(([name]) => !perRequest.has(name)).sort() });
     }
+    expect(answers[0]?.headers.map(([name]) => name)).toEqual(expect.arrayContaining(['x-ratelimit-limit', 'x-ratelimit-remaining', 'ratelimit-policy']));
     for (const answer of answers.slice(1)) expect(answer).toEqual(answers[0]);
   });
 });
 
 describe('no 5xx for malformed keys, headers or bodies', () => {
+  /** Accounts these cases used: checked at the end for anything left half-done. */
+  const touched = new Set<string>();
+
   const authorizations = [
     '',
     'Bearer',
@@ -150,13 +157,15 @@ describe('no 5xx for malformed keys, headers or bodies', () => {
 
   it.each(bodies)('%s body → 4xx problem (or success), never 5xx, on every POST route', async (_, body) => {
     const account = await signup();
+    touched.add(account.id);
     for (const path of ['/api/v1/generate/image', '/api/v1/keys', '/api/v1/signup']) {
       const res = await SELF.fetch(`${BASE}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'cf-connecting-ip': '2001:db8::bad', ...bearer(account.apiKey) },
+        headers: { 'content-type': 'application/json', 'cf-connecting-ip': freshIp(), ...bearer(account.apiKey) },
         body,
       });
       expect(res.status, `${path} ${await res.clone().text()}`).toBeLessThan(500);
+      expect(res.status, 'not throttled: each request comes from its own address and key').not.toBe(429);
       if (res.status >= 400) expect(res.headers.get('content-type')).toBe('application/problem+json');
     }
   });
@@ -172,6 +181,7 @@ describe('no 5xx for malformed keys, headers or bodies', () => {
     ['accept', 'image/png'],
   ])('header %s: %j → never 5xx', async (name, value) => {
     const account = await signup();
+    touched.add(account.id);
     const res = await SELF.fetch(`${BASE}/api/v1/generate/image`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...bearer(account.apiKey), [name]: value },
@@ -180,12 +190,26 @@ describe('no 5xx for malformed keys, headers or bodies', () => {
     expect(res.status, await res.clone().text()).toBeLessThan(500);
   });
 
-  it('leaves no half-written rows behind', async () => {
+  it('leaves nothing half-written: no open renders or claims, and usage equals the units renders hold', async () => {
+    const ids = [...touched];
+    expect(ids.length).toBeGreaterThan(0);
+    const marks = ids.map((_, i) => `?${i + 1}`).join(', ');
+    const open = await env.DB.prepare(`SELECT COUNT(*) AS n FROM renders WHERE account_id IN (${marks}) AND status IN ('pending', 'running')`)
+      .bind(...ids)
+      .first('n');
+    expect(open).toBe(0);
+    const claims = await env.DB.prepare(`SELECT COUNT(*) AS n FROM idempotency_keys WHERE status = 'in_progress' AND substr(scope, 1, 30) IN (${marks})`)
+      .bind(...ids)
+      .first('n');
+    expect(claims).toBe(0);
     const { results } = await env.DB.prepare(
-      `SELECT status, COUNT(*) AS n FROM renders WHERE status IN ('pending', 'running') AND created_at < ?1 GROUP BY status`,
+      `SELECT a.id, COALESCE((SELECT SUM(used) FROM usage u WHERE u.account_id = a.id), 0) AS used,
+              COALESCE((SELECT SUM(units) FROM renders r WHERE r.account_id = a.id), 0) AS held
+       FROM accounts a WHERE a.id IN (${marks})`,
     )
-      .bind(new Date(Date.now() - 60_000).toISOString())
-      .all();
-    expect(results).toEqual([]);
+      .bind(...ids)
+      .all<{ id: string; used: number; held: number }>();
+    expect(results).toHaveLength(ids.length);
+    for (const row of results) expect(row.used, row.id).toBe(row.held);
   });
 });

@@ -23,6 +23,15 @@ export const route = createRoute({
 });
 
 export function registerGenerateImage(app: App): void {
+  // Metered: every answer carries the quota, errors included (as the account stood on arrival —
+  // a failed render has given its unit back by then).
+  app.use(route.path, async (c, next) => {
+    await next();
+    const auth = c.get('auth');
+    if (auth && !c.res.headers.has('X-Quota-Limit')) {
+      for (const [name, value] of Object.entries(quotaHeaders({ limit: auth.monthlyQuota, used: auth.used }))) c.res.headers.set(name, value);
+    }
+  });
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     const timings = c.get('timings');
