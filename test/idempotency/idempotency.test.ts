@@ -3,19 +3,9 @@ import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import { currentPeriod } from '../../src/quota/period';
 import { BASE, bearer, expectProblem, freshIp, generate, signup } from '../helpers/api';
+import { renderCount, unitsUsed } from '../helpers/db';
 
 const request = (label: string) => ({ template: 'og-card', vars: { title: `${label} ${crypto.randomUUID()}` } });
-
-async function used(accountId: string): Promise<number> {
-  const row = await env.DB.prepare('SELECT used FROM usage WHERE account_id = ?1 AND period = ?2')
-    .bind(accountId, currentPeriod().period)
-    .first<{ used: number }>();
-  return row?.used ?? 0;
-}
-
-async function renders(accountId: string): Promise<number> {
-  return (await env.DB.prepare('SELECT COUNT(*) AS n FROM renders WHERE account_id = ?1').bind(accountId).first<{ n: number }>())?.n ?? 0;
-}
 
 describe('Idempotency-Key', () => {
   it('20 concurrent identical POSTs with one key → 1 render and 1 unit; the rest replay its id or answer 409', async () => {
@@ -37,8 +27,8 @@ describe('Idempotency-Key', () => {
     }
     expect(ids.size).toBe(1);
     expect(conflicts).toBeLessThan(20);
-    expect(await renders(account.id)).toBe(1);
-    expect(await used(account.id)).toBe(1);
+    expect(await renderCount(account.id)).toBe(1);
+    expect(await unitsUsed(account.id)).toBe(1);
 
     // once it has finished, a retry replays the stored answer
     const replay = await generate(body, { ...bearer(account.apiKey), 'idempotency-key': key });
@@ -47,7 +37,7 @@ describe('Idempotency-Key', () => {
     expect(replay.headers.get('content-type')).toMatch(/^application\/json/);
     expect(replay.headers.get('x-quota-remaining')).toBe('999');
     expect((await replay.json<{ id: string }>()).id).toBe([...ids][0]);
-    expect(await renders(account.id)).toBe(1);
+    expect(await renderCount(account.id)).toBe(1);
   });
 
   it('the same body with keys in another order is the same request', async () => {
@@ -65,7 +55,7 @@ describe('Idempotency-Key', () => {
     const key = crypto.randomUUID();
     expect((await generate(request('First'), { ...bearer(account.apiKey), 'idempotency-key': key })).status).toBe(200);
     await expectProblem(await generate(request('Second'), { ...bearer(account.apiKey), 'idempotency-key': key }), 422, 'idempotency_key_reused');
-    expect(await renders(account.id)).toBe(1);
+    expect(await renderCount(account.id)).toBe(1);
   });
 
   it('keys over 255 characters, empty or non-ASCII → 400 idempotency_key_invalid; 255 is fine', async () => {
@@ -79,7 +69,7 @@ describe('Idempotency-Key', () => {
       expect(problem.errors?.[0]?.path).toBe('headers.Idempotency-Key');
     }
     expect((await generate(request('Long key'), { ...bearer(account.apiKey), 'idempotency-key': 'k'.repeat(255) })).status).toBe(200);
-    expect(await renders(account.id)).toBe(1);
+    expect(await renderCount(account.id)).toBe(1);
   });
 
   it('the same key from two accounts is two requests', async () => {
@@ -91,7 +81,7 @@ describe('Idempotency-Key', () => {
     expect(fromB.headers.get('idempotent-replayed')).toBeNull();
     expect((await fromB.json<{ id: string }>()).id).not.toBe(fromA.id);
     // B's is a cache hit of A's image, recorded just after its response
-    await vi.waitFor(async () => expect(await renders(b.id)).toBe(1));
+    await vi.waitFor(async () => expect(await renderCount(b.id)).toBe(1));
   });
 
   it("a test key never replays a live key's answer with the same Idempotency-Key (or the reverse)", async () => {
@@ -114,7 +104,7 @@ describe('Idempotency-Key', () => {
     const again = await generate(body, { ...bearer(account.apiKey), 'idempotency-key': key });
     expect(again.headers.get('idempotent-replayed')).toBeNull();
     await expectProblem(again, 422, 'remote_image_fetch_failed');
-    expect(await renders(account.id)).toBe(2);
+    expect(await renderCount(account.id)).toBe(2);
   });
 
   it('a claim whose request died is taken over after its lock, and the late holder cannot finish it', async () => {

@@ -12,6 +12,7 @@ import { newId } from '../../src/lib/ids';
 import { currentPeriod } from '../../src/quota/period';
 import { remoteImagePolicy } from '../../src/render/remote-images';
 import { decodePng, defaultAccount, expectProblem, generate, get, pathOf, signup, type TestAccount } from '../helpers/api';
+import { unitsUsed } from '../helpers/db';
 
 interface RenderBody {
   id: string;
@@ -72,13 +73,6 @@ async function unqueuedPendingRow(options: { account?: TestAccount; units?: numb
   );
   if (!inserted) throw new Error('quota exhausted');
   return id;
-}
-
-async function used(accountId: string): Promise<number> {
-  const row = await env.DB.prepare('SELECT used FROM usage WHERE account_id = ?1 AND period = ?2')
-    .bind(accountId, currentPeriod().period)
-    .first<{ used: number }>();
-  return row?.used ?? 0;
 }
 
 /**
@@ -210,15 +204,15 @@ describe('quota on the queue path', () => {
     await env.DB.prepare(`UPDATE renders SET status = 'running', attempts = 1, lease_until = ?2 WHERE id = ?1`)
       .bind(held, Date.now() + 30_000)
       .run();
-    expect(await used(account.id)).toBe(2);
+    expect(await unitsUsed(account.id)).toBe(2);
     await runBatch('picstream-render-jobs-dlq', [given, held]);
     const row = (id: string) => env.DB.prepare('SELECT status, error_code, units FROM renders WHERE id = ?1').bind(id).first();
     expect(await row(given)).toEqual({ status: 'failed', error_code: 'dead_lettered', units: 0 });
     expect(await row(held)).toEqual({ status: 'running', error_code: null, units: 1 });
-    expect(await used(account.id)).toBe(1);
+    expect(await unitsUsed(account.id)).toBe(1);
     // a second delivery of the same dead letter changes nothing
     await runBatch('picstream-render-jobs-dlq', [given]);
-    expect(await used(account.id)).toBe(1);
+    expect(await unitsUsed(account.id)).toBe(1);
   });
 
   it('a queued job that finds its image already made by another render completes as a free cache hit', async () => {
@@ -227,11 +221,11 @@ describe('quota on the queue path', () => {
     const first = await unqueuedPendingRow({ account, units: 1, title });
     await runBatch('picstream-render-jobs', [first]);
     const second = await unqueuedPendingRow({ account, units: 1, title });
-    expect(await used(account.id)).toBe(2);
+    expect(await unitsUsed(account.id)).toBe(2);
     await runBatch('picstream-render-jobs', [second]);
     const row = await env.DB.prepare('SELECT status, cached, units FROM renders WHERE id = ?1').bind(second).first();
     expect(row).toEqual({ status: 'complete', cached: 1, units: 0 });
-    expect(await used(account.id)).toBe(1);
+    expect(await unitsUsed(account.id)).toBe(1);
   });
 
   it("a retry that finds its own earlier attempt's image keeps the unit (it was rendered)", async () => {
@@ -243,7 +237,7 @@ describe('quota on the queue path', () => {
     await runBatch('picstream-render-jobs', [id], 2);
     const row = await env.DB.prepare('SELECT status, cached, units FROM renders WHERE id = ?1').bind(id).first();
     expect(row).toEqual({ status: 'complete', cached: 0, units: 1 });
-    expect(await used(account.id)).toBe(1);
+    expect(await unitsUsed(account.id)).toBe(1);
   });
 
   it('an async request whose image already exists is queued free of charge, even with the quota used up', async () => {
@@ -255,7 +249,7 @@ describe('quota on the queue path', () => {
     expect(res.status).toBe(202);
     const done = await poll((await res.json<{ id: string }>()).id, undefined, 15_000, account.apiKey);
     expect(done).toMatchObject({ status: 'complete', cached: true });
-    expect(await used(account.id)).toBe(1000);
+    expect(await unitsUsed(account.id)).toBe(1000);
   });
 });
 
@@ -266,7 +260,7 @@ describe('the cron sweep', () => {
     const live = await unqueuedPendingRow({ account, units: 1 }); // claimed by a runner that is still working
     const lost = await unqueuedPendingRow({ account, units: 1 }); // pending for hours: its queue message never came
     const fresh = await unqueuedPendingRow({ account, units: 1 }); // just queued
-    expect(await used(account.id)).toBe(4);
+    expect(await unitsUsed(account.id)).toBe(4);
     const nowMs = Date.now();
     await env.DB.prepare(`UPDATE renders SET status = 'running', lease_until = ?2 WHERE id = ?1`)
       .bind(dead, nowMs - 20 * 60_000)
@@ -288,6 +282,6 @@ describe('the cron sweep', () => {
     expect(await status(lost)).toEqual({ status: 'failed', error_code: 'abandoned' });
     expect(await status(live)).toEqual({ status: 'running', error_code: null });
     expect(await status(fresh)).toEqual({ status: 'pending', error_code: null });
-    expect(await used(account.id)).toBe(2);
+    expect(await unitsUsed(account.id)).toBe(2);
   });
 });

@@ -6,30 +6,14 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import { currentPeriod } from '../../src/quota/period';
 import { bearer, decodePng, expectProblem, generate, get, pathOf, signup } from '../helpers/api';
-
-async function setUsed(accountId: string, used: number): Promise<void> {
-  await env.DB.prepare('INSERT INTO usage (account_id, period, used) VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET used = excluded.used')
-    .bind(accountId, currentPeriod().period, used)
-    .run();
-}
-
-async function used(accountId: string): Promise<number> {
-  const row = await env.DB.prepare('SELECT used FROM usage WHERE account_id = ?1 AND period = ?2')
-    .bind(accountId, currentPeriod().period)
-    .first<{ used: number }>();
-  return row?.used ?? 0;
-}
-
-async function renderCount(accountId: string): Promise<number> {
-  return (await env.DB.prepare('SELECT COUNT(*) AS n FROM renders WHERE account_id = ?1').bind(accountId).first<{ n: number }>())?.n ?? 0;
-}
+import { renderCount, setUnitsUsed, unitsUsed } from '../helpers/db';
 
 const unique = (label: string) => ({ template: 'og-card', vars: { title: `${label} ${crypto.randomUUID()}` } });
 
 describe('monthly quota', () => {
   it('with 999 used, 50 concurrent fresh renders → exactly 1 succeeds, 49 get 429 with Retry-After', async () => {
     const account = await signup();
-    await setUsed(account.id, 999);
+    await setUnitsUsed(account.id, 999);
     const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => generate(unique(`Race ${i}`), bearer(account.apiKey))));
     const ok = responses.filter((r) => r.status === 200);
     const refused = responses.filter((r) => r.status === 429);
@@ -45,14 +29,14 @@ describe('monthly quota', () => {
       expect(res.headers.get('x-quota-remaining')).toBe('0');
     }
     expect((ok[0] as Response).headers.get('x-quota-remaining')).toBe('0');
-    expect(await used(account.id)).toBe(1000);
+    expect(await unitsUsed(account.id)).toBe(1000);
     // no record was written for a refused render
     expect(await renderCount(account.id)).toBe(1);
   });
 
   it('refuses a queued render too, before anything is queued', async () => {
     const account = await signup();
-    await setUsed(account.id, 1000);
+    await setUnitsUsed(account.id, 1000);
     await expectProblem(await generate({ ...unique('Queued'), async: true }, bearer(account.apiKey)), 429, 'quota_exceeded');
     expect(await renderCount(account.id)).toBe(0);
   });
@@ -64,9 +48,9 @@ describe('monthly quota', () => {
     const hit = await generate(request, bearer(account.apiKey));
     expect(await hit.json()).toMatchObject({ cached: true });
     expect(hit.headers.get('x-quota-remaining')).toBe('999');
-    expect(await used(account.id)).toBe(1);
+    expect(await unitsUsed(account.id)).toBe(1);
     // even for an account that has used it all up
-    await setUsed(account.id, 1000);
+    await setUnitsUsed(account.id, 1000);
     const again = await generate(request, bearer(account.apiKey));
     expect(again.status).toBe(200);
     expect(again.headers.get('x-quota-remaining')).toBe('0');
@@ -74,13 +58,13 @@ describe('monthly quota', () => {
 
   it('a failed sync render gives its unit back', async () => {
     const account = await signup();
-    await setUsed(account.id, 10);
+    await setUnitsUsed(account.id, 10);
     const res = await generate(
       { template: 'og-card', vars: { title: `Missing logo ${crypto.randomUUID()}`, logo: `${env.TEST_IMAGE_ORIGIN}/missing.png` } },
       bearer(account.apiKey),
     );
     await expectProblem(res, 422, 'remote_image_fetch_failed');
-    expect(await used(account.id)).toBe(10);
+    expect(await unitsUsed(account.id)).toBe(10);
     const row = await env.DB.prepare('SELECT status, units FROM renders WHERE account_id = ?1').bind(account.id).first();
     expect(row).toEqual({ status: 'failed', units: 0 });
   });
@@ -101,22 +85,22 @@ describe('monthly quota', () => {
       },
       { timeout: 15_000, interval: 100 },
     );
-    expect(await used(account.id)).toBe(0);
+    expect(await unitsUsed(account.id)).toBe(0);
   });
 
   it('test keys never count, and their images carry a visible TEST watermark', async () => {
     const account = await signup();
-    await setUsed(account.id, 1000); // even with the quota used up
+    await setUnitsUsed(account.id, 1000); // even with the quota used up
     const request = unique('Watermarked');
     const res = await generate(request, bearer(account.testKey));
     expect(res.status).toBe(200);
     const testBody = await res.json<{ url: string; cached: boolean }>();
     expect(testBody.cached).toBe(false);
-    expect(await used(account.id)).toBe(1000);
+    expect(await unitsUsed(account.id)).toBe(1000);
     const row = await env.DB.prepare('SELECT mode, units FROM renders WHERE account_id = ?1').bind(account.id).first();
     expect(row).toEqual({ mode: 'test', units: 0 });
 
-    await setUsed(account.id, 0);
+    await setUnitsUsed(account.id, 0);
     const liveBody = await (await generate(request, bearer(account.apiKey))).json<{ url: string; cached: boolean }>();
     // a live render of the same request is its own image, not the watermarked one from the cache
     expect(liveBody.cached).toBe(false);
