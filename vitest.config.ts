@@ -20,6 +20,9 @@ export default defineConfig({
                 // The local image server is plain http on localhost; only tests and `npm run dev` allow that.
                 REMOTE_IMAGE_INSECURE_HOSTS: 'localhost',
                 RENDER_MAX_ATTEMPTS: '4',
+                // webhook retries compressed for the end-to-end tests; the published schedule is asserted
+                // on the delays the consumer asks for (test/webhooks/delivery.test.ts)
+                WEBHOOK_RETRY_SCHEDULE: '0s,0s,0s,0s,0s,0s,0s',
                 // the rate limiter talks to a real redis-server through an Upstash-REST server (global setup)
                 UPSTASH_REDIS_REST_URL: inject<string>('upstashUrl'),
                 UPSTASH_REDIS_REST_TOKEN: inject<string>('upstashToken'),

@@ -26,6 +26,15 @@ import { registerSignup } from './routes/v1/signup/create';
 import { registerGetTemplate } from './routes/v1/templates/get';
 import { registerListTemplates } from './routes/v1/templates/list';
 import { registerGetUsage } from './routes/v1/usage/get';
+import { registerCreateWebhook } from './routes/v1/webhooks/create';
+import { registerDeleteWebhook } from './routes/v1/webhooks/delete';
+import { registerListDeliveries } from './routes/v1/webhooks/deliveries';
+import { registerGetWebhook } from './routes/v1/webhooks/get';
+import { registerListWebhooks } from './routes/v1/webhooks/list';
+import { registerRedeliver } from './routes/v1/webhooks/redeliver';
+import { registerRotateWebhookSecret } from './routes/v1/webhooks/rotate';
+import { registerTestWebhook } from './routes/v1/webhooks/test';
+import { registerUpdateWebhook } from './routes/v1/webhooks/update';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const SIGNUP_PATH = '/api/v1/signup';
@@ -94,6 +103,15 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   registerGetRender(app);
   registerListTemplates(app);
   registerGetTemplate(app);
+  registerCreateWebhook(app);
+  registerListWebhooks(app);
+  registerGetWebhook(app);
+  registerUpdateWebhook(app);
+  registerDeleteWebhook(app);
+  registerRotateWebhookSecret(app);
+  registerTestWebhook(app);
+  registerListDeliveries(app);
+  registerRedeliver(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',

@@ -3,10 +3,17 @@ export interface RenderJobMessage {
   renderId: string;
 }
 
+export interface WebhookMessage {
+  deliveryId: string;
+}
+
 export interface AppEnv {
   DB: D1Database;
   OUTPUT: R2Bucket;
   RENDER_JOBS: Queue<RenderJobMessage>;
+  WEBHOOKS: Queue<WebhookMessage>;
+  /** Waits before each webhook retry, e.g. "5s,5m,30m,2h,5h,10h,10h" (the default when empty). */
+  WEBHOOK_RETRY_SCHEDULE?: string;
   PUBLIC_BASE_URL: string;
   DEFAULT_ENGINE: string;
   REMOTE_IMAGE_INSECURE_HOSTS: string;

@@ -1,21 +1,29 @@
 /**
- * The Worker: HTTP through the Hono app, render jobs and their dead letters through Queues, and a
+ * The Worker: HTTP through the Hono app, render jobs, webhook deliveries and their dead letters
+ * through Queues, and a
  * cron sweep that closes renders nobody will finish and drops expired Idempotency-Keys.
  */
 import { createApp } from './app';
-import type { AppEnv, RenderJobMessage } from './env';
+import type { AppEnv, RenderJobMessage, WebhookMessage } from './env';
 import { consumeDeadRenderJobs, consumeRenderJobs } from './jobs/consumer';
 import { sweepAbandonedRenders, sweepExpiredIdempotencyKeys } from './jobs/sweep';
+import { consumeDeadWebhooks, consumeWebhooks } from './webhooks/deliver';
 
 const app = createApp();
 
 export default {
   fetch: app.fetch,
   async queue(batch, env) {
-    if (batch.queue.endsWith('-dlq')) await consumeDeadRenderJobs(batch, env);
-    else await consumeRenderJobs(batch, env);
+    const dead = batch.queue.endsWith('-dlq');
+    if (batch.queue.startsWith('picstream-webhooks')) {
+      const messages = batch as MessageBatch<WebhookMessage>;
+      await (dead ? consumeDeadWebhooks(messages, env) : consumeWebhooks(messages, env));
+    } else {
+      const messages = batch as MessageBatch<RenderJobMessage>;
+      await (dead ? consumeDeadRenderJobs(messages, env) : consumeRenderJobs(messages, env));
+    }
   },
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(Promise.all([sweepAbandonedRenders(env), sweepExpiredIdempotencyKeys(env)]));
   },
-} satisfies ExportedHandler<AppEnv, RenderJobMessage>;
+} satisfies ExportedHandler<AppEnv, RenderJobMessage | WebhookMessage>;

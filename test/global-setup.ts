@@ -42,6 +42,28 @@ let server: Server;
 let redis: Awaited<ReturnType<typeof startLocalRedis>> | undefined;
 /** Requests served, by path: tests read it at /__hits to prove a blocked URL was never fetched. */
 const hits = new Map<string, number>();
+/** Webhook deliveries received, by receiver name: tests read them at /__webhooks/<name>. */
+const webhooks = new Map<string, { headers: Record<string, string | string[] | undefined>; body: string; status: number }[]>();
+
+/**
+ * A webhook receiver: POST /hook/<behaviour>/<name> records the request and answers by behaviour —
+ * ok (200), flaky (503 three times, then 200), down (503), redirect (302 to ok).
+ */
+function receiveWebhook(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, behaviour: string, name: string): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const log = webhooks.get(name) ?? [];
+    webhooks.set(name, log);
+    let status = 200;
+    if (behaviour === 'down') status = 503;
+    if (behaviour === 'flaky') status = log.length < 3 ? 503 : 200;
+    if (behaviour === 'redirect') status = 302;
+    log.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), status });
+    res.writeHead(status, status === 302 ? { location: `/hook/ok/${name}` } : { 'content-type': 'text/plain' });
+    res.end(status === 200 ? 'ok' : 'nope');
+  });
+}
 
 export async function setup(project: TestProject): Promise<void> {
   server = createServer((req, res) => {
@@ -53,6 +75,14 @@ export async function setup(project: TestProject): Promise<void> {
     }
     hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
     if (url.pathname.startsWith('/hang')) return; // a server that never answers (a stuck Redis for the rate limiter)
+    const hook = url.pathname.match(/^\/hook\/(ok|flaky|down|redirect)\/([\w-]+)$/);
+    if (hook && req.method === 'POST') return receiveWebhook(req, res, hook[1] as string, hook[2] as string);
+    const seen = url.pathname.match(/^\/__webhooks\/([\w-]+)$/);
+    if (seen) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(webhooks.get(seen[1] as string) ?? []));
+      return;
+    }
     switch (url.pathname) {
       case '/logo.png':
         res.writeHead(200, { 'content-type': 'image/png', 'content-length': LOGO.length });

@@ -243,11 +243,11 @@ export async function releaseRender(db: D1Database, id: string): Promise<void> {
 /**
  * Fails renders nobody will finish: claimed ones whose lease lapsed long ago (their runner died and
  * no queue retry took them over — e.g. a sync render whose isolate was killed), and pending ones
- * far older than the queue's whole retry schedule. Their units go back. Returns how many it closed.
+ * far older than the queue's whole retry schedule. Their units go back. Returns the rows it closed.
  */
-export async function failAbandoned(db: D1Database, leaseExpiredBefore: number, pendingCreatedBefore: string, completedAt: string): Promise<number> {
+export async function failAbandoned(db: D1Database, leaseExpiredBefore: number, pendingCreatedBefore: string, completedAt: string): Promise<RenderRow[]> {
   const abandoned = `((status = 'running' AND lease_until < ?1) OR (status = 'pending' AND created_at < ?2))`;
-  const [, closed] = await db.batch([
+  const [, closed] = await db.batch<RenderRow>([
     db
       .prepare(
         `UPDATE usage SET used = MAX(0, used - r.total)
@@ -259,9 +259,10 @@ export async function failAbandoned(db: D1Database, leaseExpiredBefore: number, 
       .prepare(
         `UPDATE renders SET status = 'failed', error_code = 'abandoned', completed_at = ?3, lease_until = NULL, units = 0,
            error_message = 'The render stopped without finishing and was given up'
-         WHERE ${abandoned}`,
+         WHERE ${abandoned}
+         RETURNING *`,
       )
       .bind(leaseExpiredBefore, pendingCreatedBefore, completedAt),
   ]);
-  return closed?.meta.changes ?? 0;
+  return closed?.results ?? [];
 }

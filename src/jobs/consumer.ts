@@ -1,18 +1,24 @@
 /**
  * Queue consumers: RENDER_JOBS runs jobs through the shared runner; its dead-letter queue makes
- * sure no job stays pending forever once the queue has given up on it.
+ * sure no job stays pending forever once the queue has given up on it. Either way, a render that
+ * ends is announced to the account's webhooks.
  */
-import { failDeadLettered } from '../db/renders';
+import { failDeadLettered, getRender } from '../db/renders';
 import type { AppEnv, RenderJobMessage } from '../env';
 import { isoNow, now } from '../lib/time';
+import { announceRender } from '../webhooks/events';
 import { maxAttempts, runRender } from './run';
 
 export async function consumeRenderJobs(batch: MessageBatch<RenderJobMessage>, env: AppEnv): Promise<void> {
   for (const message of batch.messages) {
     try {
       const outcome = await runRender(env, message.body.renderId, { maxAttempts: maxAttempts(env) });
-      if (outcome.kind === 'finished') message.ack();
-      else if (outcome.kind === 'busy') message.retry({ delaySeconds: outcome.retryAfterSeconds });
+      if (outcome.kind === 'finished') {
+        // a queued render has ended: tell its webhooks (idempotent, so a duplicate message is harmless
+        // and a failure here is retried with the message)
+        if (outcome.row) await announceRender(env, outcome.row);
+        message.ack();
+      } else if (outcome.kind === 'busy') message.retry({ delaySeconds: outcome.retryAfterSeconds });
       else message.retry({ delaySeconds: outcome.delaySeconds });
     } catch (err) {
       // D1 or R2 hiccup outside the runner's own handling: let the queue redeliver.
@@ -25,6 +31,8 @@ export async function consumeRenderJobs(batch: MessageBatch<RenderJobMessage>, e
 export async function consumeDeadRenderJobs(batch: MessageBatch<RenderJobMessage>, env: AppEnv): Promise<void> {
   for (const message of batch.messages) {
     await failDeadLettered(env.DB, message.body.renderId, now(), isoNow());
+    const row = await getRender(env.DB, message.body.renderId);
+    if (row?.status === 'failed') await announceRender(env, row);
     message.ack();
   }
 }

@@ -8,6 +8,7 @@ import { deleteExpiredKeys } from '../db/idempotency';
 import { failAbandoned } from '../db/renders';
 import type { AppEnv } from '../env';
 import { isoNow, now } from '../lib/time';
+import { announceRender } from '../webhooks/events';
 
 /** How long after its lease lapsed a claimed job may still be taken over by a queue retry. */
 export const ABANDON_AFTER_LEASE_MS = 15 * 60_000;
@@ -16,8 +17,9 @@ export const ABANDON_PENDING_AFTER_MS = 60 * 60_000;
 
 export async function sweepAbandonedRenders(env: AppEnv, at = now()): Promise<number> {
   const closed = await failAbandoned(env.DB, at - ABANDON_AFTER_LEASE_MS, new Date(at - ABANDON_PENDING_AFTER_MS).toISOString(), isoNow());
-  if (closed > 0) console.warn(`closed ${closed} abandoned render(s)`);
-  return closed;
+  if (closed.length > 0) console.warn(`closed ${closed.length} abandoned render(s)`);
+  for (const row of closed) await announceRender(env, row);
+  return closed.length;
 }
 
 export async function sweepExpiredIdempotencyKeys(env: AppEnv, at = now()): Promise<number> {

@@ -48,20 +48,28 @@ function fail(code: ProblemCode, varPath: string, reason: string): never {
   throw new ProblemError(code, `${varPath}: ${reason}`, { errors });
 }
 
-/** Checks a URL against the guard; returns the parsed URL or throws a 422 naming the var. */
-export function checkRemoteUrl(raw: string, varPath: string, policy: RemoteImagePolicy): URL {
+/**
+ * Checks a URL against the guard; returns the parsed URL or throws a 422 naming the var (with
+ * `code`: remote images and webhook endpoints share the guard, not the error).
+ */
+export function checkRemoteUrl(
+  raw: string,
+  varPath: string,
+  policy: Pick<RemoteImagePolicy, 'insecureHosts'>,
+  code: ProblemCode = 'remote_image_blocked',
+): URL {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    fail('remote_image_blocked', varPath, 'is not a valid URL');
+    fail(code, varPath, 'is not a valid URL');
   }
   const host = url.hostname.toLowerCase();
   const trusted = policy.insecureHosts.has(host);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && trusted)) {
-    fail('remote_image_blocked', varPath, `must use https (got ${url.protocol.replace(':', '')})`);
+    fail(code, varPath, `must use https (got ${url.protocol.replace(':', '')})`);
   }
-  if (url.username || url.password) fail('remote_image_blocked', varPath, 'must not contain credentials');
+  if (url.username || url.password) fail(code, varPath, 'must not contain credentials');
   if (trusted) return url;
 
   const literal = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
@@ -71,9 +79,9 @@ export function checkRemoteUrl(raw: string, varPath: string, policy: RemoteImage
       addr = (addr as ipaddr.IPv6).toIPv4Address();
     }
     const range = addr.range();
-    if (range !== 'unicast') fail('remote_image_blocked', varPath, `points to a ${range} address, which is not allowed`);
+    if (range !== 'unicast') fail(code, varPath, `points to a ${range} address, which is not allowed`);
   } else if (INTERNAL_NAME.test(host) || !host.includes('.')) {
-    fail('remote_image_blocked', varPath, `host "${host}" is an internal name`);
+    fail(code, varPath, `host "${host}" is an internal name`);
   }
   return url;
 }

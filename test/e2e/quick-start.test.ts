@@ -78,4 +78,30 @@ describe('quick start against npm run dev', () => {
     const png = await image(render.url as string);
     expect([png.width, png.height]).toEqual([1200, 630]);
   }, 40_000);
+
+  it('webhooks in local dev: a failed delivery is retried within seconds', async () => {
+    const name = crypto.randomUUID();
+    const created = await fetch(`${origin}/api/v1/webhooks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ url: `${inject('e2eImageOrigin')}/hook/${name}` }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const queued = await fetch(`${origin}/api/v1/webhooks/${id}/test`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    });
+    expect(queued.status).toBe(202);
+    const deadline = Date.now() + 30_000;
+    let times: number[] = [];
+    while (Date.now() < deadline && times.length < 2) {
+      times = (await (await fetch(`${inject('e2eImageOrigin')}/hooks/${name}`)).json()) as number[];
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(times).toHaveLength(2);
+    const gap = (times[1] as number) - (times[0] as number);
+    expect(gap).toBeGreaterThanOrEqual(4_000); // the first step, 5 s less jitter
+    expect(gap).toBeLessThan(15_000);
+  }, 40_000);
 });

@@ -29,7 +29,22 @@ function logo(): Buffer {
 
 export async function setup(project: TestProject): Promise<void> {
   const logoBytes = logo();
+  // a webhook receiver that fails the first delivery of each name, then accepts (GET /hooks/<name> lists them)
+  const hooks = new Map<string, number[]>();
   images = createServer((req, res) => {
+    const hook = req.url?.match(/^\/hook\/([\w-]+)$/);
+    if (hook && req.method === 'POST') {
+      const times = hooks.get(hook[1] as string) ?? [];
+      hooks.set(hook[1] as string, [...times, Date.now()]);
+      req.resume();
+      res.writeHead(times.length === 0 ? 503 : 200).end();
+      return;
+    }
+    const list = req.url?.match(/^\/hooks\/([\w-]+)$/);
+    if (list) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(hooks.get(list[1] as string) ?? []));
+      return;
+    }
     if (req.url === '/logo.png') {
       res.writeHead(200, { 'content-type': 'image/png', 'content-length': logoBytes.length });
       res.end(logoBytes);

@@ -159,6 +159,24 @@ describe('GET /openapi.json', () => {
     expect(doc.security).toEqual([{ apiKey: [] }]);
     expect(doc.paths['/api/v1/signup']?.post?.security).toEqual([]);
     const operations = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));
-    for (const id of ['signup.create', 'account.get', 'usage.get', 'keys.list', 'keys.create', 'keys.delete']) expect(operations).toContain(id);
+    for (const id of [
+      'signup.create',
+      'account.get',
+      'usage.get',
+      'keys.list',
+      'keys.create',
+      'keys.delete',
+      'webhooks.create',
+      'webhooks.list',
+      'webhooks.get',
+      'webhooks.update',
+      'webhooks.delete',
+      'webhooks.rotateSecret',
+      'webhooks.test',
+      'webhooks.deliveries',
+      'webhooks.redeliver',
+    ]) {
+      expect(operations).toContain(id);
+    }
   });
 });

@@ -4,7 +4,7 @@
  */
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { BASE, bearer, del, expectProblem, freshIp, generate, get, type Problem, signup, type TestAccount } from '../helpers/api';
+import { BASE, bearer, del, expectProblem, freshIp, generate, get, type Problem, postJson, signup, type TestAccount } from '../helpers/api';
 import { commonRouteTests, type RouteUnderTest } from '../helpers/common-route-tests';
 
 async function renderOf(account: TestAccount): Promise<string> {
@@ -27,7 +27,18 @@ const ROUTES: [string, RouteUnderTest][] = [
   ['GET /api/v1/renders/:id', { method: 'GET', path: (a) => renderOf(a).then((id) => `/api/v1/renders/${id}`) }],
   ['GET /api/v1/templates', { method: 'GET', path: () => '/api/v1/templates' }],
   ['GET /api/v1/templates/:id', { method: 'GET', path: () => '/api/v1/templates/og-card' }],
+  ['GET /api/v1/webhooks', { method: 'GET', path: () => '/api/v1/webhooks' }],
+  ['POST /api/v1/webhooks', { method: 'POST', path: () => '/api/v1/webhooks', body: { url: 'https://example.com/hook' } }],
+  ['GET /api/v1/webhooks/:id', { method: 'GET', path: (a) => endpointOf(a).then((id) => `/api/v1/webhooks/${id}`) }],
+  ['DELETE /api/v1/webhooks/:id', { method: 'DELETE', path: (a) => endpointOf(a).then((id) => `/api/v1/webhooks/${id}`) }],
+  ['GET /api/v1/webhooks/:id/deliveries', { method: 'GET', path: (a) => endpointOf(a).then((id) => `/api/v1/webhooks/${id}/deliveries`) }],
+  ['POST /api/v1/webhooks/:id/rotate-secret', { method: 'POST', path: (a) => endpointOf(a).then((id) => `/api/v1/webhooks/${id}/rotate-secret`), body: {} }],
 ];
+
+async function endpointOf(account: TestAccount): Promise<string> {
+  const res = await postJson('/api/v1/webhooks', { url: 'https://example.com/hook' }, bearer(account.apiKey));
+  return (await res.json<{ id: string }>()).id;
+}
 
 describe('common route tests', () => {
   for (const [label, route] of ROUTES) commonRouteTests(route, label);

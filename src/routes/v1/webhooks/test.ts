@@ -1,0 +1,22 @@
+/** POST /api/v1/webhooks/:id/test — send a `webhook.test` event to the endpoint. */
+import { createRoute } from '@hono/zod-openapi';
+import { sendTestEvent } from '../../../webhooks/endpoints';
+import { type App, problems } from '../../shared';
+import { EndpointIdParam, QueuedDeliverySchema } from './schema';
+
+export const route = createRoute({
+  method: 'post',
+  path: '/api/v1/webhooks/{id}/test',
+  operationId: 'webhooks.test',
+  tags: ['Webhooks'],
+  summary: 'Send a test event',
+  request: { params: EndpointIdParam },
+  responses: {
+    202: { description: 'Queued; follow it in the deliveries log', content: { 'application/json': { schema: QueuedDeliverySchema } } },
+    ...problems(401, 404, 429),
+  },
+});
+
+export function registerTestWebhook(app: App): void {
+  app.openapi(route, async (c) => c.json({ delivery_id: await sendTestEvent(c.env, c.get('auth').accountId, c.req.valid('param').id) }, 202));
+}
