@@ -34,6 +34,9 @@ export default defineConfig({
         ],
         test: {
           name: 'workers',
+          // projects do not inherit the root's test options
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
           include: ['test/**/*.test.ts'],
           exclude: ['test/e2e/**'],
           globalSetup: ['./test/global-setup.ts'],
@@ -44,6 +47,8 @@ export default defineConfig({
         // End to end: the real `npm run dev` (wrangler dev) driven over HTTP from Node.
         test: {
           name: 'e2e',
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
           environment: 'node',
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['./test/e2e/start-dev.ts'],
