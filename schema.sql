@@ -96,6 +96,7 @@ CREATE TABLE webhook_endpoints (
   previous_secret             TEXT,                    -- the secret before the last rotation …
   previous_secret_expires_at  INTEGER,                 -- … which also signs until then (epoch ms)
   failing_since               INTEGER,                 -- epoch ms of the first failure in the current streak
+  last_failure_at             INTEGER,                 -- epoch ms of the latest failure (a long quiet gap ends a streak)
   disabled_at                 TEXT,
   disabled_reason             TEXT,
   created_at                  TEXT NOT NULL,

@@ -10,6 +10,7 @@ export interface EndpointRow {
   previous_secret: string | null;
   previous_secret_expires_at: number | null;
   failing_since: number | null;
+  last_failure_at: number | null;
   disabled_at: string | null;
   disabled_reason: string | null;
   created_at: string;
@@ -101,6 +102,7 @@ export function updateEndpoint(db: D1Database, accountId: string, id: string, c:
          disabled_at = CASE ?6 WHEN 1 THEN NULL WHEN 0 THEN COALESCE(disabled_at, ?7) ELSE disabled_at END,
          disabled_reason = CASE ?6 WHEN 1 THEN NULL WHEN 0 THEN COALESCE(disabled_reason, 'disabled by the account') ELSE disabled_reason END,
          failing_since = CASE ?6 WHEN 1 THEN NULL ELSE failing_since END,
+         last_failure_at = CASE ?6 WHEN 1 THEN NULL ELSE last_failure_at END,
          updated_at = ?7
        WHERE id = ?1 AND account_id = ?2
        RETURNING *`,
@@ -109,9 +111,18 @@ export function updateEndpoint(db: D1Database, accountId: string, id: string, c:
     .first<EndpointRow>();
 }
 
-export async function deleteEndpoint(db: D1Database, accountId: string, id: string): Promise<boolean> {
-  const result = await db.prepare('DELETE FROM webhook_endpoints WHERE id = ?1 AND account_id = ?2').bind(id, accountId).run();
-  return result.meta.changes > 0;
+/** Deletes an endpoint; its deliveries still waiting end failed in the same transaction. */
+export async function deleteEndpoint(db: D1Database, accountId: string, id: string, at: string): Promise<boolean> {
+  const [, deleted] = await db.batch([
+    db
+      .prepare(
+        `UPDATE webhook_deliveries SET status = 'failed', lease_until = NULL, next_attempt_at = NULL, completed_at = ?3
+         WHERE endpoint_id = ?1 AND account_id = ?2 AND status = 'pending'`,
+      )
+      .bind(id, accountId, at),
+    db.prepare('DELETE FROM webhook_endpoints WHERE id = ?1 AND account_id = ?2').bind(id, accountId),
+  ]);
+  return (deleted?.meta.changes ?? 0) > 0;
 }
 
 /** Puts a new secret in place; the old one keeps signing until `previousExpiresAt`. */
@@ -133,14 +144,23 @@ export function rotateSecret(
     .first<EndpointRow>();
 }
 
-/** After an attempt: a success ends the failing streak; a failure starts it (if not started). */
-export async function recordEndpointOutcome(db: D1Database, id: string, ok: boolean, nowMs: number): Promise<EndpointRow | null> {
+/**
+ * After an attempt: a success ends the failing streak; a failure starts one, or continues it —
+ * unless the endpoint was quiet for longer than `quietGapMs` since its last failure (failures
+ * days apart with nothing in between are not "failing for days straight").
+ */
+export async function recordEndpointOutcome(db: D1Database, id: string, ok: boolean, nowMs: number, quietGapMs: number): Promise<EndpointRow | null> {
   return db
     .prepare(
-      `UPDATE webhook_endpoints SET failing_since = CASE WHEN ?2 = 1 THEN NULL ELSE COALESCE(failing_since, ?3) END
+      `UPDATE webhook_endpoints SET
+         failing_since = CASE
+           WHEN ?2 = 1 THEN NULL
+           WHEN failing_since IS NULL OR last_failure_at IS NULL OR ?3 - last_failure_at > ?4 THEN ?3
+           ELSE failing_since END,
+         last_failure_at = CASE WHEN ?2 = 1 THEN NULL ELSE ?3 END
        WHERE id = ?1 RETURNING *`,
     )
-    .bind(id, ok ? 1 : 0, nowMs)
+    .bind(id, ok ? 1 : 0, nowMs, quietGapMs)
     .first<EndpointRow>();
 }
 
@@ -180,15 +200,13 @@ export async function insertDeliveries(db: D1Database, deliveries: readonly NewD
   const waiting = db.prepare(
     `SELECT id FROM webhook_deliveries WHERE endpoint_id = ?1 AND event = ?2 AND job_id IS ?3 AND status = 'pending' AND attempts = 0`,
   );
+  // deliveries of no job (webhook.test) are each their own: nothing to find again
+  const ofJobs = deliveries.filter((d) => d.job_id !== null);
   const results = await db.batch<{ id: string }>([
     ...deliveries.map((d) => insert.bind(d.id, d.endpoint_id, d.account_id, d.event, d.job_id, d.payload, d.created_at)),
-    ...deliveries.map((d) => waiting.bind(d.endpoint_id, d.event, d.job_id)),
+    ...ofJobs.map((d) => waiting.bind(d.endpoint_id, d.event, d.job_id)),
   ]);
-  return results.slice(deliveries.length).flatMap((r) => r.results.map((row) => row.id));
-}
-
-export function getDelivery(db: D1Database, id: string): Promise<DeliveryRow | null> {
-  return db.prepare('SELECT * FROM webhook_deliveries WHERE id = ?1').bind(id).first<DeliveryRow>();
+  return [...deliveries.filter((d) => d.job_id === null).map((d) => d.id), ...results.slice(deliveries.length).flatMap((r) => r.results.map((row) => row.id))];
 }
 
 /**
@@ -207,9 +225,14 @@ export function claimDelivery(db: D1Database, id: string, nowMs: number, leaseMs
 }
 
 /** Records an attempt and where it leaves the delivery: succeeded, failed, or pending until `nextAttemptAt`. */
+/**
+ * Records an attempt and where it leaves the delivery: succeeded, failed, or pending until
+ * `nextAttemptAt`. Only the holder of the claim (`lease`) may move the delivery on.
+ */
 export async function recordAttempt(
   db: D1Database,
   attempt: AttemptRow,
+  lease: number | null,
   outcome: { status: 'succeeded' | 'failed'; completedAt: string } | { status: 'pending'; nextAttemptAt: number },
 ): Promise<void> {
   const insert = db
@@ -217,29 +240,65 @@ export async function recordAttempt(
     .bind(attempt.delivery_id, attempt.attempt, attempt.attempted_at, attempt.status_code, attempt.duration_ms, attempt.error);
   const update =
     outcome.status === 'pending'
-      ? db.prepare('UPDATE webhook_deliveries SET lease_until = NULL, next_attempt_at = ?2 WHERE id = ?1').bind(attempt.delivery_id, outcome.nextAttemptAt)
+      ? db
+          .prepare(`UPDATE webhook_deliveries SET lease_until = NULL, next_attempt_at = ?3 WHERE id = ?1 AND status = 'pending' AND lease_until IS ?2`)
+          .bind(attempt.delivery_id, lease, outcome.nextAttemptAt)
       : db
-          .prepare('UPDATE webhook_deliveries SET status = ?2, lease_until = NULL, next_attempt_at = NULL, completed_at = ?3 WHERE id = ?1')
-          .bind(attempt.delivery_id, outcome.status, outcome.completedAt);
+          .prepare(
+            `UPDATE webhook_deliveries SET status = ?3, lease_until = NULL, next_attempt_at = NULL, completed_at = ?4
+             WHERE id = ?1 AND status = 'pending' AND lease_until IS ?2`,
+          )
+          .bind(attempt.delivery_id, lease, outcome.status, outcome.completedAt);
   await db.batch([insert, update]);
 }
 
-/** Ends a delivery that will never be attempted again (its endpoint is gone or disabled, or the queue gave up). */
-export async function failDelivery(db: D1Database, id: string, completedAt: string): Promise<void> {
-  await db
-    .prepare(
-      `UPDATE webhook_deliveries SET status = 'failed', lease_until = NULL, next_attempt_at = NULL, completed_at = ?2 WHERE id = ?1 AND status = 'pending'`,
-    )
-    .bind(id, completedAt)
-    .run();
+/**
+ * The queue gave up on a delivery's message: if nobody holds the delivery and its next attempt is
+ * due, it ends failed, with a line in its log saying why. (One still in the middle of its schedule
+ * is left alone: the message that holds it carries it on.)
+ */
+export async function failDeadLetteredDelivery(db: D1Database, id: string, nowMs: number, at: string): Promise<void> {
+  const due = `status = 'pending' AND (lease_until IS NULL OR lease_until < ?2) AND (next_attempt_at IS NULL OR next_attempt_at <= ?2)`;
+  await db.batch([
+    db
+      .prepare(
+        `INSERT OR REPLACE INTO webhook_attempts (delivery_id, attempt, attempted_at, status_code, duration_ms, error)
+         SELECT id, attempts + 1, ?3, NULL, 0, 'the queue gave up on this delivery' FROM webhook_deliveries WHERE id = ?1 AND ${due}`,
+      )
+      .bind(id, nowMs, at),
+    db
+      .prepare(
+        `UPDATE webhook_deliveries SET status = 'failed', attempts = attempts + 1, lease_until = NULL, next_attempt_at = NULL, completed_at = ?3
+         WHERE id = ?1 AND ${due}`,
+      )
+      .bind(id, nowMs, at),
+  ]);
 }
 
-/** Starts a new round of attempts for a finished delivery (same webhook-id, the schedule from the top). */
+/** Deliveries nobody is carrying: pending, not held, and due for longer than `graceMs` (their message was lost). */
+export async function strandedDeliveries(db: D1Database, nowMs: number, graceMs: number, limit: number): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id FROM webhook_deliveries
+       WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < ?1)
+         AND COALESCE(next_attempt_at, CAST(strftime('%s', created_at) AS INTEGER) * 1000) < ?1 - ?2
+       ORDER BY id LIMIT ?3`,
+    )
+    .bind(nowMs, graceMs, limit)
+    .all<{ id: string }>();
+  return results.map((r) => r.id);
+}
+
+/**
+ * Starts a new round of attempts now (same webhook-id, the schedule from the top): for a finished
+ * delivery, or a pending one waiting for its next attempt. One with an attempt in flight keeps
+ * it; its outcome still counts.
+ */
 export function restartDelivery(db: D1Database, accountId: string, id: string): Promise<DeliveryRow | null> {
   return db
     .prepare(
-      `UPDATE webhook_deliveries SET status = 'pending', round_start = attempts, lease_until = NULL, next_attempt_at = NULL, completed_at = NULL
-       WHERE id = ?1 AND account_id = ?2 AND status != 'pending'
+      `UPDATE webhook_deliveries SET status = 'pending', round_start = attempts, next_attempt_at = NULL, completed_at = NULL
+       WHERE id = ?1 AND account_id = ?2
        RETURNING *`,
     )
     .bind(id, accountId)

@@ -31,8 +31,9 @@ export async function consumeRenderJobs(batch: MessageBatch<RenderJobMessage>, e
 export async function consumeDeadRenderJobs(batch: MessageBatch<RenderJobMessage>, env: AppEnv): Promise<void> {
   for (const message of batch.messages) {
     await failDeadLettered(env.DB, message.body.renderId, now(), isoNow());
+    // announce whatever the render ended as (it may have completed, its announcement being what failed)
     const row = await getRender(env.DB, message.body.renderId);
-    if (row?.status === 'failed') await announceRender(env, row);
+    if (row) await announceRender(env, row).catch((err) => console.error('announcing a dead-lettered render failed', row.id, err));
     message.ack();
   }
 }

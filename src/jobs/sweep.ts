@@ -2,12 +2,14 @@
  * The cron sweep: no render stays pending forever. Queue jobs are covered by retries and the
  * dead-letter consumer; this closes what falls outside them — a sync render whose isolate died
  * mid-render (nothing will retry it) or a record whose queue message was lost. Their quota units
- * go back. It also drops Idempotency-Keys past their 24 hours.
+ * go back, and their webhooks hear of it. It also drops Idempotency-Keys past their 24 hours and
+ * re-sends webhook deliveries whose queue message was lost.
  */
 import { deleteExpiredKeys } from '../db/idempotency';
 import { failAbandoned } from '../db/renders';
 import type { AppEnv } from '../env';
 import { isoNow, now } from '../lib/time';
+import { resendStrandedDeliveries } from '../webhooks/deliver';
 import { announceRender } from '../webhooks/events';
 
 /** How long after its lease lapsed a claimed job may still be taken over by a queue retry. */
@@ -18,8 +20,19 @@ export const ABANDON_PENDING_AFTER_MS = 60 * 60_000;
 export async function sweepAbandonedRenders(env: AppEnv, at = now()): Promise<number> {
   const closed = await failAbandoned(env.DB, at - ABANDON_AFTER_LEASE_MS, new Date(at - ABANDON_PENDING_AFTER_MS).toISOString(), isoNow());
   if (closed.length > 0) console.warn(`closed ${closed.length} abandoned render(s)`);
-  for (const row of closed) await announceRender(env, row);
+  for (const row of closed) {
+    try {
+      await announceRender(env, row);
+    } catch (err) {
+      console.error(`announcing abandoned render ${row.id} failed`, err);
+    }
+  }
   return closed.length;
+}
+
+/** Webhook deliveries whose queue message was lost get a new one. */
+export function sweepStrandedDeliveries(env: AppEnv, at = now()): Promise<number> {
+  return resendStrandedDeliveries(env, at);
 }
 
 export async function sweepExpiredIdempotencyKeys(env: AppEnv, at = now()): Promise<number> {

@@ -27,6 +27,15 @@ import { newSecret } from './signing';
 
 export const MAX_ENDPOINTS = 20;
 
+/** Sends a delivery's message. Should the queue refuse, the delivery waits for the cron sweep, and the caller hears 503. */
+async function enqueue(env: AppEnv, deliveryId: string): Promise<void> {
+  try {
+    await env.WEBHOOKS.send({ deliveryId });
+  } catch (err) {
+    throw new ProblemError('queue_unavailable', 'The webhook queue is unavailable; the delivery is recorded and will be sent within minutes.', { cause: err });
+  }
+}
+
 function checkUrl(env: AppEnv, url: string): void {
   checkRemoteUrl(url, 'url', remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS), 'webhook_url_blocked');
 }
@@ -56,6 +65,7 @@ export async function createEndpoint(
       previous_secret: null,
       previous_secret_expires_at: null,
       failing_since: null,
+      last_failure_at: null,
       disabled_at: null,
       disabled_reason: null,
       created_at: at,
@@ -86,7 +96,8 @@ export async function changeEndpoint(
 }
 
 export async function removeEndpoint(env: AppEnv, accountId: string, id: string): Promise<void> {
-  if (!id.startsWith('whe_') || !(await deleteEndpoint(env.DB, accountId, id))) throw new ProblemError('webhook_not_found', `No webhook endpoint "${id}"`);
+  if (!id.startsWith('whe_') || !(await deleteEndpoint(env.DB, accountId, id, isoNow())))
+    throw new ProblemError('webhook_not_found', `No webhook endpoint "${id}"`);
 }
 
 export async function rotateEndpointSecret(env: AppEnv, accountId: string, id: string, expirePreviousAfterSeconds: number): Promise<EndpointRow> {
@@ -113,8 +124,8 @@ export async function sendTestEvent(env: AppEnv, accountId: string, id: string):
 export async function redeliver(env: AppEnv, accountId: string, deliveryId: string): Promise<string> {
   const existing = deliveryId.startsWith('msg_') ? await getAccountDelivery(env.DB, accountId, deliveryId) : null;
   if (!existing) throw new ProblemError('delivery_not_found', `No webhook delivery "${deliveryId}"`);
-  if (existing.status !== 'pending') await restartDelivery(env.DB, accountId, deliveryId);
-  await env.WEBHOOKS.send({ deliveryId });
+  await restartDelivery(env.DB, accountId, deliveryId);
+  await enqueue(env, deliveryId);
   return deliveryId;
 }
 

@@ -3,7 +3,7 @@
  * `standardwebhooks` package and with a WebCrypto HMAC), retried on the published schedule,
  * deduplicated, guarded, rotated, logged.
  */
-import { env } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it, vi } from 'vitest';
 import { insertDeliveries } from '../../src/db/webhooks';
@@ -191,8 +191,9 @@ describe('webhook delivery', () => {
     const { url, name } = receiverUrl('ok');
     const endpoint = await createEndpoint(account, url);
     const id = await unqueuedDelivery(account, endpoint.id);
-    const result = await runWebhookBatch([id, id]);
-    expect(result.acks).toEqual([id, id]);
+    // two deliveries of the same message at the same moment: one claims the delivery, the other stands down
+    const results = await Promise.all([runWebhookBatch([id]), runWebhookBatch([id])]);
+    expect(results.flatMap((r) => r.acks)).toEqual([id, id]);
     expect(await received(name)).toHaveLength(1);
     // and later redeliveries of the same message change nothing
     await runWebhookBatch([id]);
@@ -245,8 +246,9 @@ describe('webhook delivery', () => {
   it('an endpoint failing for 5 days straight is disabled, and says so', async () => {
     const account = await signup();
     const endpoint = await createEndpoint(account, receiverUrl('down').url);
-    await env.DB.prepare('UPDATE webhook_endpoints SET failing_since = ?2 WHERE id = ?1')
-      .bind(endpoint.id, Date.now() - 5 * 24 * 3600_000 - 60_000)
+    // failing since 5 days ago, the latest failure a minute ago
+    await env.DB.prepare('UPDATE webhook_endpoints SET failing_since = ?2, last_failure_at = ?3 WHERE id = ?1')
+      .bind(endpoint.id, Date.now() - 5 * 24 * 3600_000 - 60_000, Date.now() - 60_000)
       .run();
     const id = await unqueuedDelivery(account, endpoint.id);
     expect((await runWebhookBatch([id])).acks).toEqual([id]);
@@ -258,6 +260,21 @@ describe('webhook delivery', () => {
     await runWebhookBatch([next]);
     const entries = await log(account, endpoint.id);
     expect(entries.find((e) => e.id === next)?.attempts[0]?.error).toMatch(/disabled/);
+  });
+
+  it('failures days apart with quiet in between are not a streak: the endpoint stays enabled', async () => {
+    const account = await signup();
+    const endpoint = await createEndpoint(account, receiverUrl('down').url);
+    await env.DB.prepare('UPDATE webhook_endpoints SET failing_since = ?2, last_failure_at = ?2 WHERE id = ?1')
+      .bind(endpoint.id, Date.now() - 6 * 24 * 3600_000)
+      .run();
+    const before = Date.now();
+    await runWebhookBatch([await unqueuedDelivery(account, endpoint.id)]);
+    const row = await env.DB.prepare('SELECT disabled_at, failing_since FROM webhook_endpoints WHERE id = ?1')
+      .bind(endpoint.id)
+      .first<{ disabled_at: string | null; failing_since: number }>();
+    expect(row?.disabled_at).toBeNull();
+    expect(row?.failing_since).toBeGreaterThanOrEqual(before - 1000); // a new streak starts now
   });
 
   it('a successful attempt ends the failing streak', async () => {
@@ -274,12 +291,23 @@ describe('webhook delivery', () => {
     const account = await signup();
     const { url, name } = receiverUrl('ok');
     const endpoint = await createEndpoint(account, url);
-    const rotated = await postJson(`/api/v1/webhooks/${endpoint.id}/rotate-secret`, {}, bearer(account.apiKey));
+    // no body at all: the old secret keeps signing for the default 24 hours
+    const rotated = await SELF.fetch(`https://picstream.test/api/v1/webhooks/${endpoint.id}/rotate-secret`, {
+      method: 'POST',
+      headers: bearer(account.apiKey),
+    });
     expect(rotated.status).toBe(200);
+    const expires = await env.DB.prepare('SELECT previous_secret_expires_at FROM webhook_endpoints WHERE id = ?1')
+      .bind(endpoint.id)
+      .first<number>('previous_secret_expires_at');
+    expect(Math.abs((expires as number) - (Date.now() + 86_400_000))).toBeLessThan(60_000);
     const { secret: fresh } = await rotated.json<{ secret: string }>();
     expect(fresh).not.toBe(endpoint.secret);
 
-    await postJson(`/api/v1/webhooks/${endpoint.id}/test`, {}, bearer(account.apiKey));
+    // a test event needs no body either
+    expect((await SELF.fetch(`https://picstream.test/api/v1/webhooks/${endpoint.id}/test`, { method: 'POST', headers: bearer(account.apiKey) })).status).toBe(
+      202,
+    );
     const [during] = await waitForReceived(name, 1);
     expect(during?.headers['webhook-signature']?.split(' ')).toHaveLength(2);
     expect(new Webhook(fresh).verify(during?.body as string, during?.headers as Record<string, string>)).toMatchObject({ event: 'webhook.test' });
@@ -329,11 +357,36 @@ describe('webhook delivery', () => {
     expect(page2.next_cursor).toBeNull();
   });
 
-  it('the dead-letter consumer ends a delivery the queue gave up on as failed', async () => {
+  it('the dead-letter consumer ends a due delivery as failed, in the log, and leaves one mid-schedule alone', async () => {
     const account = await signup();
     const endpoint = await createEndpoint(account, receiverUrl('ok').url);
-    const id = await unqueuedDelivery(account, endpoint.id);
-    await runWebhookBatch([id], {}, 'picstream-webhooks-dlq');
-    expect((await log(account, endpoint.id))[0]?.status).toBe('failed');
+    const waiting = await unqueuedDelivery(account, endpoint.id);
+    await env.DB.prepare('UPDATE webhook_deliveries SET next_attempt_at = ?2 WHERE id = ?1')
+      .bind(waiting, Date.now() + 3600_000)
+      .run();
+    const due = await unqueuedDelivery(account, endpoint.id);
+    await runWebhookBatch([waiting, due], {}, 'picstream-webhooks-dlq');
+    const entries = await log(account, endpoint.id);
+    expect(entries.find((e) => e.id === waiting)?.status).toBe('pending');
+    const failed = entries.find((e) => e.id === due);
+    expect(failed?.status).toBe('failed');
+    expect(failed?.attempts.map((a) => a.error)).toEqual(['the queue gave up on this delivery']);
+  });
+
+  it('the cron sweep re-sends a delivery whose queue message was lost', async () => {
+    const account = await signup();
+    const { url, name } = receiverUrl('ok');
+    const endpoint = await createEndpoint(account, url);
+    const id = newId('msg');
+    const longAgo = new Date(Date.now() - 30 * 60_000).toISOString();
+    await insertDeliveries(env.DB, [
+      { id, endpoint_id: endpoint.id, account_id: account.id, event: 'webhook.test', job_id: null, payload: '{"event":"webhook.test"}', created_at: longAgo },
+    ]);
+    const { createExecutionContext, createScheduledController, waitOnExecutionContext } = await import('cloudflare:test');
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: '*/5 * * * *' }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    const [got] = await waitForReceived(name, 1);
+    expect(got?.headers['webhook-id']).toBe(id);
   });
 });

@@ -89,5 +89,8 @@ describe('webhook endpoints', () => {
       await expectProblem(res, 404, 'webhook_not_found');
     }
     expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM webhook_endpoints WHERE id = ?1').bind(endpoint.id).first('n')).toBe(1);
+    await expectProblem(await patch(`/api/v1/webhooks/${endpoint.id}`, { description: 'mine now' }, b.apiKey), 404, 'webhook_not_found');
+    const { delivery_id } = await (await postJson(`/api/v1/webhooks/${endpoint.id}/test`, {}, bearer(a.apiKey))).json<{ delivery_id: string }>();
+    await expectProblem(await postJson(`/api/v1/webhooks/deliveries/${delivery_id}/redeliver`, {}, bearer(b.apiKey)), 404, 'delivery_not_found');
   });
 });

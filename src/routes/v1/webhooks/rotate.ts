@@ -23,7 +23,8 @@ export const route = createRoute({
   operationId: 'webhooks.rotateSecret',
   tags: ['Webhooks'],
   summary: 'Rotate the signing secret',
-  description: 'Until the previous secret expires, every delivery carries two signatures (old and new), so receivers can switch without missing one.',
+  description:
+    'Until the previous secret expires, every delivery carries two signatures (old and new), so receivers can switch without missing one. Rotating again meanwhile ends the previous secret at once (only the latest previous secret keeps signing).',
   request: { params: EndpointIdParam, body: { required: false, content: { 'application/json': { schema: RotateSecretBody } } } },
   responses: {
     200: { description: 'The new secret', content: { 'application/json': { schema: WebhookEndpointWithSecretSchema } } },
@@ -33,8 +34,9 @@ export const route = createRoute({
 
 export function registerRotateWebhookSecret(app: App): void {
   app.openapi(route, async (c) => {
-    const body = c.req.valid('json') ?? { expire_previous_after_seconds: 86_400 };
-    const row = await rotateEndpointSecret(c.env, c.get('auth').accountId, c.req.valid('param').id, body.expire_previous_after_seconds);
+    // the body is optional: without one, the validator hands over {} and the default applies here
+    const seconds = (c.req.valid('json') as { expire_previous_after_seconds?: number } | undefined)?.expire_previous_after_seconds ?? 86_400;
+    const row = await rotateEndpointSecret(c.env, c.get('auth').accountId, c.req.valid('param').id, seconds);
     return c.json({ ...toEndpoint(row), secret: row.secret }, 200);
   });
 }
