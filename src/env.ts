@@ -14,6 +14,8 @@ export interface AppEnv {
   WEBHOOKS: Queue<WebhookMessage>;
   /** Waits before each webhook retry, e.g. "5s,5m,30m,2h,5h,10h,10h" (the default when empty). */
   WEBHOOK_RETRY_SCHEDULE?: string;
+  /** How long a receiver has to answer, in ms (at most and by default 15000; tests shorten it). */
+  WEBHOOK_TIMEOUT_MS?: string;
   PUBLIC_BASE_URL: string;
   DEFAULT_ENGINE: string;
   REMOTE_IMAGE_INSECURE_HOSTS: string;

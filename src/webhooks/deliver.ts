@@ -33,9 +33,14 @@ export const DISABLE_AFTER_FAILING_MS = 5 * 24 * 3600_000;
 
 type Outcome = { kind: 'done' } | { kind: 'retry'; delaySeconds: number };
 
-async function attempt(url: string, headers: Record<string, string>, body: string): Promise<{ statusCode: number | null; error: string | null }> {
+async function attempt(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<{ statusCode: number | null; error: string | null }> {
   try {
-    const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS) });
+    const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     // the answer's body is not read at all (a receiver cannot hold us up by trickling one)
     await res.body?.cancel().catch(() => {});
     if (res.status >= 200 && res.status < 300) return { statusCode: res.status, error: null };
@@ -43,7 +48,7 @@ async function attempt(url: string, headers: Record<string, string>, body: strin
     return { statusCode: res.status, error: `answered ${res.status}` };
   } catch (err) {
     const name = (err as Error)?.name;
-    return { statusCode: null, error: name === 'TimeoutError' ? `no answer within ${DELIVERY_TIMEOUT_MS / 1000} s` : String((err as Error)?.message ?? err) };
+    return { statusCode: null, error: name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : String((err as Error)?.message ?? err) };
   }
 }
 
@@ -83,7 +88,13 @@ async function attemptClaimed(env: AppEnv, claimed: DeliveryRow, schedule: reado
     ...signatureHeaders(claimed.id, at, claimed.payload, activeSecrets(endpoint, nowMs)),
   };
   const started = now();
-  const { statusCode, error } = await attempt(endpoint.url, headers, claimed.payload);
+  const timeout = Number.parseInt(env.WEBHOOK_TIMEOUT_MS ?? '', 10);
+  const { statusCode, error } = await attempt(
+    endpoint.url,
+    headers,
+    claimed.payload,
+    timeout > 0 && timeout <= DELIVERY_TIMEOUT_MS ? timeout : DELIVERY_TIMEOUT_MS,
+  );
   const record = { ...base, status_code: statusCode, duration_ms: Math.round(now() - started), error };
   const ok = error === null;
   const scheduleMs = schedule.reduce((sum, s) => sum + s, 0) * 1000;

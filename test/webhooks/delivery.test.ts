@@ -218,6 +218,21 @@ describe('webhook delivery', () => {
     expect(rows).toBe(1);
   });
 
+  it('no answer within the timeout is a failure (15 s in production; shortened here), retried on the schedule', async () => {
+    const account = await signup();
+    const endpoint = await createEndpoint(account, `${env.TEST_IMAGE_ORIGIN}/hang/${crypto.randomUUID()}`);
+    const id = await unqueuedDelivery(account, endpoint.id);
+    const started = Date.now();
+    const result = await runWebhookBatch([id], { WEBHOOK_TIMEOUT_MS: '300', WEBHOOK_RETRY_SCHEDULE: '' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(result.retries).toHaveLength(1);
+    const [entry] = await log(account, endpoint.id);
+    expect(entry?.status).toBe('pending');
+    expect(entry?.attempts[0]).toMatchObject({ status_code: null, error: 'no answer within 0.3 s' });
+    // the log says when the next attempt is due
+    expect(Date.parse(entry?.next_attempt_at as string) - Date.now()).toBeGreaterThan(3_000);
+  });
+
   it('redirects are failures (not followed)', async () => {
     const account = await signup();
     const { url, name } = receiverUrl('redirect');
