@@ -227,29 +227,50 @@ export function claimDelivery(db: D1Database, id: string, nowMs: number, leaseMs
 /** Records an attempt and where it leaves the delivery: succeeded, failed, or pending until `nextAttemptAt`. */
 /**
  * Records an attempt and where it leaves the delivery: succeeded, failed, or pending until
- * `nextAttemptAt`. Only the holder of the claim (`lease`) may move the delivery on.
+ * `nextAttemptAt`. Only the holder of the claim (`lease`) may move the delivery on, and a failure
+ * only within the round it was made in (a redelivery meanwhile started a new one). Returns false
+ * when the delivery was not moved on — the caller then releases its lease and carries the new round.
  */
 export async function recordAttempt(
   db: D1Database,
   attempt: AttemptRow,
-  lease: number | null,
+  claim: { lease: number | null; roundStart: number },
   outcome: { status: 'succeeded' | 'failed'; completedAt: string } | { status: 'pending'; nextAttemptAt: number },
-): Promise<void> {
+): Promise<boolean> {
   const insert = db
     .prepare('INSERT OR REPLACE INTO webhook_attempts (delivery_id, attempt, attempted_at, status_code, duration_ms, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)')
     .bind(attempt.delivery_id, attempt.attempt, attempt.attempted_at, attempt.status_code, attempt.duration_ms, attempt.error);
+  const held = `id = ?1 AND status = 'pending' AND lease_until IS ?2`;
   const update =
     outcome.status === 'pending'
       ? db
-          .prepare(`UPDATE webhook_deliveries SET lease_until = NULL, next_attempt_at = ?3 WHERE id = ?1 AND status = 'pending' AND lease_until IS ?2`)
-          .bind(attempt.delivery_id, lease, outcome.nextAttemptAt)
-      : db
-          .prepare(
-            `UPDATE webhook_deliveries SET status = ?3, lease_until = NULL, next_attempt_at = NULL, completed_at = ?4
-             WHERE id = ?1 AND status = 'pending' AND lease_until IS ?2`,
-          )
-          .bind(attempt.delivery_id, lease, outcome.status, outcome.completedAt);
-  await db.batch([insert, update]);
+          .prepare(`UPDATE webhook_deliveries SET lease_until = NULL, next_attempt_at = ?4 WHERE ${held} AND round_start = ?3`)
+          .bind(attempt.delivery_id, claim.lease, claim.roundStart, outcome.nextAttemptAt)
+      : outcome.status === 'failed'
+        ? db
+            .prepare(
+              `UPDATE webhook_deliveries SET status = 'failed', lease_until = NULL, next_attempt_at = NULL, completed_at = ?4 WHERE ${held} AND round_start = ?3`,
+            )
+            .bind(attempt.delivery_id, claim.lease, claim.roundStart, outcome.completedAt)
+        : db
+            .prepare(`UPDATE webhook_deliveries SET status = 'succeeded', lease_until = NULL, next_attempt_at = NULL, completed_at = ?3 WHERE ${held}`)
+            .bind(attempt.delivery_id, claim.lease, outcome.completedAt);
+  const [, moved] = await db.batch([insert, update]);
+  return (moved?.meta.changes ?? 0) > 0;
+}
+
+/** Lets go of a claim without moving the delivery on. */
+export async function releaseDelivery(db: D1Database, id: string, lease: number | null): Promise<void> {
+  await db.prepare('UPDATE webhook_deliveries SET lease_until = NULL WHERE id = ?1 AND lease_until IS ?2').bind(id, lease).run();
+}
+
+/** When a held delivery's lease lapses (epoch ms), or null if it is not held. */
+export async function leaseOf(db: D1Database, id: string): Promise<number | null> {
+  const row = await db
+    .prepare(`SELECT lease_until FROM webhook_deliveries WHERE id = ?1 AND status = 'pending'`)
+    .bind(id)
+    .first<{ lease_until: number | null }>();
+  return row?.lease_until ?? null;
 }
 
 /**
@@ -291,17 +312,17 @@ export async function strandedDeliveries(db: D1Database, nowMs: number, graceMs:
 
 /**
  * Starts a new round of attempts now (same webhook-id, the schedule from the top): for a finished
- * delivery, or a pending one waiting for its next attempt. One with an attempt in flight keeps
- * it; its outcome still counts.
+ * delivery, or a pending one waiting for its next attempt. An attempt in flight finishes; only a
+ * success counts from it (recordAttempt), and its message carries the new round on.
  */
-export function restartDelivery(db: D1Database, accountId: string, id: string): Promise<DeliveryRow | null> {
+export function restartDelivery(db: D1Database, accountId: string, id: string, nowMs: number): Promise<DeliveryRow | null> {
   return db
     .prepare(
-      `UPDATE webhook_deliveries SET status = 'pending', round_start = attempts, next_attempt_at = NULL, completed_at = NULL
+      `UPDATE webhook_deliveries SET status = 'pending', round_start = attempts, next_attempt_at = ?3, completed_at = NULL
        WHERE id = ?1 AND account_id = ?2
        RETURNING *`,
     )
-    .bind(id, accountId)
+    .bind(id, accountId, nowMs)
     .first<DeliveryRow>();
 }
 

@@ -64,8 +64,8 @@ export function checkRemoteUrl(
   } catch {
     fail(code, varPath, 'is not a valid URL');
   }
-  // a trailing dot names the same host ("localhost." is localhost)
-  const host = url.hostname.toLowerCase().replace(/\.$/, '');
+  // trailing dots name the same host ("localhost." is localhost)
+  const host = url.hostname.toLowerCase().replace(/\.+$/, '');
   const trusted = policy.insecureHosts.has(host);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && trusted)) {
     fail(code, varPath, `must use https (got ${url.protocol.replace(':', '')})`);

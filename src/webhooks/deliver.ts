@@ -9,13 +9,16 @@
  * message was lost, so a delivery never stays pending with nobody carrying it.
  */
 import {
+  type AttemptRow,
   claimDelivery,
   type DeliveryRow,
   disableEndpoint,
   failDeadLetteredDelivery,
   getEndpointById,
+  leaseOf,
   recordAttempt,
   recordEndpointOutcome,
+  releaseDelivery,
   strandedDeliveries,
 } from '../db/webhooks';
 import type { AppEnv, WebhookMessage } from '../env';
@@ -66,12 +69,19 @@ export async function deliver(env: AppEnv, id: string, nowMs = now()): Promise<O
 
 async function attemptClaimed(env: AppEnv, claimed: DeliveryRow, schedule: readonly number[], nowMs: number): Promise<Outcome> {
   const at = new Date(nowMs);
-  const lease = claimed.lease_until;
+  const claim = { lease: claimed.lease_until, roundStart: claimed.round_start };
   const base = { delivery_id: claimed.id, attempt: claimed.attempts, attempted_at: at.toISOString() };
-  const give = async (error: string): Promise<Outcome> => {
-    await recordAttempt(env.DB, { ...base, status_code: null, duration_ms: 0, error }, lease, { status: 'failed', completedAt: isoNow() });
-    return { kind: 'done' };
+  /** Records the attempt; if a redelivery started a new round meanwhile, lets go and carries that round on. */
+  const settle = async (record: AttemptRow, outcome: Parameters<typeof recordAttempt>[3], then: Outcome): Promise<Outcome> => {
+    if (await recordAttempt(env.DB, record, claim, outcome)) return then;
+    await releaseDelivery(env.DB, claimed.id, claim.lease);
+    return { kind: 'retry', delaySeconds: 1 };
   };
+  const give = (error: string): Promise<Outcome> =>
+    settle({ ...base, status_code: null, duration_ms: 0, error }, { status: 'failed', completedAt: isoNow() }, { kind: 'done' });
+
+  // more claims in this round than the schedule allows: attempts whose outcome could not be recorded
+  if (claimed.attempts - claimed.round_start > schedule.length + 3) return give('not sent: gave up after attempts whose outcome could not be recorded');
 
   const endpoint = await getEndpointById(env.DB, claimed.endpoint_id);
   if (!endpoint) return give('not sent: the endpoint was deleted');
@@ -99,23 +109,15 @@ async function attemptClaimed(env: AppEnv, claimed: DeliveryRow, schedule: reado
   const ok = error === null;
   const scheduleMs = schedule.reduce((sum, s) => sum + s, 0) * 1000;
   const after = await recordEndpointOutcome(env.DB, endpoint.id, ok, nowMs, scheduleMs + 3600_000);
-  if (ok) {
-    await recordAttempt(env.DB, record, lease, { status: 'succeeded', completedAt: isoNow() });
-    return { kind: 'done' };
-  }
+  if (ok) return settle(record, { status: 'succeeded', completedAt: isoNow() }, { kind: 'done' });
 
   if (after?.failing_since != null && nowMs - after.failing_since >= DISABLE_AFTER_FAILING_MS) {
     await disableEndpoint(env.DB, endpoint.id, `every delivery failed for 5 days (last: ${error})`, isoNow());
-    await recordAttempt(env.DB, record, lease, { status: 'failed', completedAt: isoNow() });
-    return { kind: 'done' };
+    return settle(record, { status: 'failed', completedAt: isoNow() }, { kind: 'done' });
   }
   const delay = retryDelaySeconds(schedule, claimed.attempts - claimed.round_start);
-  if (delay === null) {
-    await recordAttempt(env.DB, record, lease, { status: 'failed', completedAt: isoNow() });
-    return { kind: 'done' };
-  }
-  await recordAttempt(env.DB, record, lease, { status: 'pending', nextAttemptAt: nowMs + delay * 1000 });
-  return { kind: 'retry', delaySeconds: delay };
+  if (delay === null) return settle(record, { status: 'failed', completedAt: isoNow() }, { kind: 'done' });
+  return settle(record, { status: 'pending', nextAttemptAt: nowMs + delay * 1000 }, { kind: 'retry', delaySeconds: delay });
 }
 
 /** Messages of a batch are delivered side by side: one slow receiver does not hold up the others. */
@@ -139,7 +141,14 @@ export async function consumeWebhooks(batch: MessageBatch<WebhookMessage>, env: 
 export async function consumeDeadWebhooks(batch: MessageBatch<WebhookMessage>, env: AppEnv): Promise<void> {
   for (const message of batch.messages) {
     try {
-      await failDeadLetteredDelivery(env.DB, message.body.deliveryId, now(), isoNow());
+      // one still held by an attempt is judged once that attempt's lease has lapsed
+      const lease = await leaseOf(env.DB, message.body.deliveryId);
+      const nowMs = now();
+      if (lease !== null && lease >= nowMs) {
+        message.retry({ delaySeconds: Math.ceil((lease - nowMs) / 1000) + 1 });
+        continue;
+      }
+      await failDeadLetteredDelivery(env.DB, message.body.deliveryId, nowMs, isoNow());
       message.ack();
     } catch (err) {
       console.error('dead-lettered webhook delivery could not be recorded', message.body.deliveryId, err);

@@ -116,7 +116,7 @@ export async function sendTestEvent(env: AppEnv, accountId: string, id: string):
   await insertDeliveries(env.DB, [
     { id: deliveryId, endpoint_id: endpoint.id, account_id: accountId, event: 'webhook.test', job_id: null, payload, created_at: createdAt },
   ]);
-  await env.WEBHOOKS.send({ deliveryId });
+  await enqueue(env, deliveryId);
   return deliveryId;
 }
 
@@ -124,7 +124,7 @@ export async function sendTestEvent(env: AppEnv, accountId: string, id: string):
 export async function redeliver(env: AppEnv, accountId: string, deliveryId: string): Promise<string> {
   const existing = deliveryId.startsWith('msg_') ? await getAccountDelivery(env.DB, accountId, deliveryId) : null;
   if (!existing) throw new ProblemError('delivery_not_found', `No webhook delivery "${deliveryId}"`);
-  await restartDelivery(env.DB, accountId, deliveryId);
+  await restartDelivery(env.DB, accountId, deliveryId, now());
   await enqueue(env, deliveryId);
   return deliveryId;
 }

@@ -388,6 +388,56 @@ describe('webhook delivery', () => {
     expect(failed?.attempts.map((a) => a.error)).toEqual(['the queue gave up on this delivery']);
   });
 
+  it('a redelivery while an attempt is in flight: that attempt cannot end the new round, and the new round is carried on', async () => {
+    const { claimDelivery, recordAttempt } = await import('../../src/db/webhooks');
+    const account = await signup();
+    const { url, name } = receiverUrl('ok');
+    const endpoint = await createEndpoint(account, url);
+    const id = await unqueuedDelivery(account, endpoint.id);
+    const claimed = await claimDelivery(env.DB, id, Date.now(), 60_000); // an attempt in flight …
+    expect(claimed).not.toBeNull();
+    expect((await postJson(`/api/v1/webhooks/deliveries/${id}/redeliver`, {}, bearer(account.apiKey))).status).toBe(202); // … when a redelivery comes
+    const moved = await recordAttempt(
+      env.DB,
+      { delivery_id: id, attempt: 1, attempted_at: new Date().toISOString(), status_code: 503, duration_ms: 5, error: 'answered 503' },
+      { lease: claimed?.lease_until ?? null, roundStart: claimed?.round_start ?? 0 },
+      { status: 'failed', completedAt: new Date().toISOString() },
+    );
+    expect(moved).toBe(false);
+    expect(await env.DB.prepare('SELECT status FROM webhook_deliveries WHERE id = ?1').bind(id).first('status')).toBe('pending');
+    // once the stale attempt lets go, the new round goes out
+    await env.DB.prepare('UPDATE webhook_deliveries SET lease_until = NULL WHERE id = ?1').bind(id).run();
+    await runWebhookBatch([id]);
+    await waitForReceived(name, 1);
+    expect(await env.DB.prepare('SELECT status FROM webhook_deliveries WHERE id = ?1').bind(id).first('status')).toBe('succeeded');
+  });
+
+  it('attempts whose outcome could never be recorded are capped: the delivery gives up instead of looping', async () => {
+    const account = await signup();
+    const { url, name } = receiverUrl('ok');
+    const endpoint = await createEndpoint(account, url);
+    const id = await unqueuedDelivery(account, endpoint.id);
+    await env.DB.prepare('UPDATE webhook_deliveries SET attempts = 11 WHERE id = ?1').bind(id).run();
+    expect((await runWebhookBatch([id], { WEBHOOK_RETRY_SCHEDULE: '' })).acks).toEqual([id]);
+    const [entry] = await log(account, endpoint.id);
+    expect(entry?.status).toBe('failed');
+    expect(entry?.attempts.at(-1)?.error).toMatch(/gave up/);
+    expect(await received(name)).toHaveLength(0);
+  });
+
+  it('a dead letter for a delivery still held by an attempt waits for that lease', async () => {
+    const account = await signup();
+    const endpoint = await createEndpoint(account, receiverUrl('ok').url);
+    const id = await unqueuedDelivery(account, endpoint.id);
+    await env.DB.prepare('UPDATE webhook_deliveries SET lease_until = ?2 WHERE id = ?1')
+      .bind(id, Date.now() + 30_000)
+      .run();
+    const result = await runWebhookBatch([id], {}, 'picstream-webhooks-dlq');
+    expect(result.acks).toEqual([]);
+    expect(result.retries[0]?.delaySeconds).toBeGreaterThanOrEqual(30);
+    expect((await log(account, endpoint.id))[0]?.status).toBe('pending');
+  });
+
   it('the cron sweep re-sends a delivery whose queue message was lost', async () => {
     const account = await signup();
     const { url, name } = receiverUrl('ok');

@@ -55,6 +55,8 @@ describe('webhook endpoints', () => {
     ['https://[::1]/hook', 'IPv6 loopback'],
     ['https://[fd00::1]/hook', 'unique-local'],
     ['https://metadata.google.internal/hook', 'internal name'],
+    ['https://metadata.google.internal./hook', 'internal name, trailing dot'],
+    ['https://localhost../hook', 'localhost, trailing dots'],
     ['http://example.com/hook', 'plain http'],
     ['https://user:pass@example.com/hook', 'credentials'],
     ['not a url', 'garbage'],
