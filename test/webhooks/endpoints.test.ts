@@ -56,7 +56,7 @@ describe('webhook endpoints', () => {
     ['https://[fd00::1]/hook', 'unique-local'],
     ['https://metadata.google.internal/hook', 'internal name'],
     ['https://metadata.google.internal./hook', 'internal name, trailing dot'],
-    ['https://localhost../hook', 'localhost, trailing dots'],
+    ['https://router.home.arpa../hook', 'internal name, trailing dots'],
     ['http://example.com/hook', 'plain http'],
     ['https://user:pass@example.com/hook', 'credentials'],
     ['not a url', 'garbage'],
