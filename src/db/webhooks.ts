@@ -347,3 +347,13 @@ export async function attemptsOf(db: D1Database, deliveryIds: readonly string[])
     .all<AttemptRow>();
   return results;
 }
+
+/** Drops finished deliveries (and their attempts) completed before `before`; returns how many. */
+export async function deleteFinishedDeliveries(db: D1Database, before: string, limit: number): Promise<number> {
+  const old = `SELECT id FROM webhook_deliveries WHERE status != 'pending' AND completed_at < ?1 ORDER BY completed_at LIMIT ?2`;
+  const [, deleted] = await db.batch([
+    db.prepare(`DELETE FROM webhook_attempts WHERE delivery_id IN (${old})`).bind(before, limit),
+    db.prepare(`DELETE FROM webhook_deliveries WHERE id IN (${old})`).bind(before, limit),
+  ]);
+  return deleted?.meta.changes ?? 0;
+}

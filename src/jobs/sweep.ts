@@ -3,10 +3,11 @@
  * dead-letter consumer; this closes what falls outside them — a sync render whose isolate died
  * mid-render (nothing will retry it) or a record whose queue message was lost. Their quota units
  * go back, and their webhooks hear of it. It also drops Idempotency-Keys past their 24 hours and
- * re-sends webhook deliveries whose queue message was lost.
+ * re-sends webhook deliveries whose queue message was lost, and keeps the webhook event log to 30 days.
  */
 import { deleteExpiredKeys } from '../db/idempotency';
 import { failAbandoned } from '../db/renders';
+import { deleteFinishedDeliveries } from '../db/webhooks';
 import type { AppEnv } from '../env';
 import { isoNow, now } from '../lib/time';
 import { resendStrandedDeliveries } from '../webhooks/deliver';
@@ -30,8 +31,12 @@ export async function sweepAbandonedRenders(env: AppEnv, at = now()): Promise<nu
   return closed.length;
 }
 
-/** Webhook deliveries whose queue message was lost get a new one. */
-export function sweepStrandedDeliveries(env: AppEnv, at = now()): Promise<number> {
+/** How long the event log keeps a finished delivery. */
+export const DELIVERY_RETENTION_MS = 30 * 24 * 3600_000;
+
+/** Webhook deliveries whose queue message was lost get a new one; finished ones past retention go. */
+export async function sweepStrandedDeliveries(env: AppEnv, at = now()): Promise<number> {
+  await deleteFinishedDeliveries(env.DB, new Date(at - DELIVERY_RETENTION_MS).toISOString(), 1000);
   return resendStrandedDeliveries(env, at);
 }
 

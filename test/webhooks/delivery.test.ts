@@ -438,6 +438,21 @@ describe('webhook delivery', () => {
     expect((await log(account, endpoint.id))[0]?.status).toBe('pending');
   });
 
+  it('the event log keeps finished deliveries 30 days', async () => {
+    const { sweepStrandedDeliveries } = await import('../../src/jobs/sweep');
+    const account = await signup();
+    const endpoint = await createEndpoint(account, receiverUrl('ok').url);
+    const old = await unqueuedDelivery(account, endpoint.id);
+    const recent = await unqueuedDelivery(account, endpoint.id);
+    await runWebhookBatch([old, recent]);
+    await env.DB.prepare('UPDATE webhook_deliveries SET completed_at = ?2 WHERE id = ?1')
+      .bind(old, new Date(Date.now() - 31 * 24 * 3600_000).toISOString())
+      .run();
+    await sweepStrandedDeliveries(env);
+    expect((await log(account, endpoint.id)).map((e) => e.id)).toEqual([recent]);
+    expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM webhook_attempts WHERE delivery_id = ?1').bind(old).first('n')).toBe(0);
+  });
+
   it('the cron sweep re-sends a delivery whose queue message was lost', async () => {
     const account = await signup();
     const { url, name } = receiverUrl('ok');
