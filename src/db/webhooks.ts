@@ -175,15 +175,7 @@ export async function disableEndpoint(db: D1Database, id: string, reason: string
 
 // ---- deliveries ------------------------------------------------------------------------------
 
-export interface NewDelivery {
-  id: string;
-  endpoint_id: string;
-  account_id: string;
-  event: string;
-  job_id: string | null;
-  payload: string;
-  created_at: string;
-}
+export type NewDelivery = Pick<DeliveryRow, 'id' | 'endpoint_id' | 'account_id' | 'event' | 'job_id' | 'payload' | 'created_at'>;
 
 /**
  * Records deliveries; one per (endpoint, event, job) ever, so announcing a render twice (a
