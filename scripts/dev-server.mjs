@@ -5,19 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** @returns {Promise<{ origin: string, apiKey: string, testKey: string, stop: () => void, output: () => string }>} */
 export async function startDevServer({ stateDir, timeoutMs = 90_000, extraArgs = [] } = {}) {

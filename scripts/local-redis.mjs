@@ -9,9 +9,9 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.mjs';
 
 const upstashServer = fileURLToPath(new URL('../node_modules/@humanwhocodes/upstash-redis-server/dist/server.js', import.meta.url));
 
@@ -27,15 +27,6 @@ export function findRedisServer() {
     } catch {}
   }
   return null;
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitFor(check, what, child, output, timeoutMs = 15_000) {

@@ -6,7 +6,7 @@
 import { createApp } from './app';
 import type { AppEnv, RenderJobMessage, WebhookMessage } from './env';
 import { consumeDeadRenderJobs, consumeRenderJobs } from './jobs/consumer';
-import { sweepAbandonedRenders, sweepExpiredIdempotencyKeys, sweepStrandedDeliveries } from './jobs/sweep';
+import { sweepAbandonedRenders, sweepExpiredIdempotencyKeys, sweepWebhookDeliveries } from './jobs/sweep';
 import { consumeDeadWebhooks, consumeWebhooks } from './webhooks/deliver';
 
 const app = createApp();
@@ -24,6 +24,6 @@ export default {
     }
   },
   async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(Promise.all([sweepAbandonedRenders(env), sweepExpiredIdempotencyKeys(env), sweepStrandedDeliveries(env)]));
+    ctx.waitUntil(Promise.all([sweepAbandonedRenders(env), sweepExpiredIdempotencyKeys(env), sweepWebhookDeliveries(env)]));
   },
 } satisfies ExportedHandler<AppEnv, RenderJobMessage | WebhookMessage>;

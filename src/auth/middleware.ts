@@ -20,7 +20,7 @@ import { BoundedMap } from '../lib/bounded-map';
 import { currentPeriod, type Period } from '../quota/period';
 import { planFor } from '../quota/plans';
 import { limiterConfig, parsePolicy } from '../ratelimit/config';
-import { limitRequest, type RateLimitPolicy, rateLimitHeaders, retryAfterSeconds } from '../ratelimit/limiter';
+import { enforceLimit, limitRequest, type RateLimitPolicy, rateLimitHeaders } from '../ratelimit/limiter';
 import type { HonoEnv } from '../routes/shared';
 import { bearerToken, hashKey, KEY_PATTERN, type KeyMode } from './keys';
 
@@ -80,13 +80,7 @@ export function requireApiKey(): MiddlewareHandler<HonoEnv> {
     }
     planHints.set(hash, owner.plan);
 
-    const headers = rateLimitHeaders(policy, limited);
-    if (!limited.success) {
-      const wait = retryAfterSeconds(limited);
-      throw new ProblemError('rate_limited', `This key may make ${policy.requests} requests per ${policy.windowSeconds} s; retry in ${wait} s.`, {
-        headers: { ...headers, 'Retry-After': String(wait) },
-      });
-    }
+    const headers = enforceLimit(policy, limited, (wait) => `This key may make ${policy.requests} requests per ${policy.windowSeconds} s; retry in ${wait} s.`);
 
     c.set('auth', {
       accountId: owner.account_id,
@@ -109,13 +103,11 @@ export function throttleSignups(): MiddlewareHandler<HonoEnv> {
     if (!policy) return next();
     const limited = await limitRequest(limiterConfig(c.env), policy, `ip:${clientIp((n) => c.req.header(n))}`);
     if (limited.pending) c.executionCtx.waitUntil(limited.pending);
-    const headers = rateLimitHeaders(policy, limited);
-    if (!limited.success) {
-      const wait = retryAfterSeconds(limited);
-      throw new ProblemError('rate_limited', `At most ${policy.requests} sign-ups per ${policy.windowSeconds} s from one address; retry in ${wait} s.`, {
-        headers: { ...headers, 'Retry-After': String(wait) },
-      });
-    }
+    const headers = enforceLimit(
+      policy,
+      limited,
+      (wait) => `At most ${policy.requests} sign-ups per ${policy.windowSeconds} s from one address; retry in ${wait} s.`,
+    );
     await next();
     for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
   };

@@ -8,6 +8,8 @@
  * even a short, guessable Idempotency-Key cannot be brute-forced from a copy of the database.
  */
 
+import { toHex } from '../lib/hash';
+
 const encoder = new TextEncoder();
 const macKeys = new Map<string, Promise<CryptoKey>>();
 
@@ -22,10 +24,6 @@ async function derive(secret: string | undefined, purpose: string, scope: string
   return crypto.subtle.sign('HMAC', await mac, message);
 }
 
-function hex(bytes: ArrayBuffer): string {
-  return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 export interface Sealer {
   /** Hex id of the row for this key in this scope. */
   id: string;
@@ -37,7 +35,7 @@ export async function sealerFor(secret: string | undefined, scope: string, key: 
   const [id, raw] = await Promise.all([derive(secret, 'id', scope, key), derive(secret, 'seal', scope, key)]);
   const aes = await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
   return {
-    id: hex(id),
+    id: toHex(id),
     async seal(plain) {
       const iv = crypto.getRandomValues(new Uint8Array(12));
       const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, aes, encoder.encode(plain)));

@@ -35,7 +35,7 @@ export async function sweepAbandonedRenders(env: AppEnv, at = now()): Promise<nu
 export const DELIVERY_RETENTION_MS = 30 * 24 * 3600_000;
 
 /** Webhook deliveries whose queue message was lost get a new one; finished ones past retention go. */
-export async function sweepStrandedDeliveries(env: AppEnv, at = now()): Promise<number> {
+export async function sweepWebhookDeliveries(env: AppEnv, at = now()): Promise<number> {
   await deleteFinishedDeliveries(env.DB, new Date(at - DELIVERY_RETENTION_MS).toISOString(), 1000);
   return resendStrandedDeliveries(env, at);
 }

@@ -1,9 +1,12 @@
 /** Hashing and canonical JSON for content addressing. */
 
+export function toHex(bytes: ArrayBuffer | Uint8Array): string {
+  return [...(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 export async function sha256Hex(input: string | Uint8Array): Promise<string> {
   const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return toHex(await crypto.subtle.digest('SHA-256', bytes));
 }
 
 /**

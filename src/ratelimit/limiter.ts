@@ -19,6 +19,7 @@
  */
 import { Ratelimit } from '@upstash/ratelimit';
 import { Redis } from '@upstash/redis/cloudflare';
+import { ProblemError } from '../errors/problem';
 import { MemoryWindow } from './memory';
 
 export interface RateLimitPolicy {
@@ -142,6 +143,14 @@ export function rateLimitHeaders(policy: RateLimitPolicy, result: RateLimitResul
     'RateLimit-Policy': `"${policy.name}";q=${policy.requests};w=${policy.windowSeconds}`,
     RateLimit: `"${policy.name}";r=${remaining};t=${secondsToReset}`,
   };
+}
+
+/** The response headers for a result — or, over the limit, the 429 `rate_limited` to throw, with Retry-After. */
+export function enforceLimit(policy: RateLimitPolicy, result: RateLimitResult, describe: (waitSeconds: number) => string): Record<string, string> {
+  const headers = rateLimitHeaders(policy, result);
+  if (result.success) return headers;
+  const wait = retryAfterSeconds(result);
+  throw new ProblemError('rate_limited', describe(wait), { headers: { ...headers, 'Retry-After': String(wait) } });
 }
 
 /** Seconds a throttled client should wait: until its window has room, at least 1. */

@@ -98,6 +98,14 @@ export async function get(path: string, headers: Record<string, string> = {}): P
   return SELF.fetch(`${BASE}${path}`, { headers: await withAuth(headers) });
 }
 
+export async function patchJson(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return SELF.fetch(`${BASE}${path}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', ...(await withAuth(headers)) },
+    body: JSON.stringify(body),
+  });
+}
+
 export async function del(path: string, headers: Record<string, string> = {}): Promise<Response> {
   return SELF.fetch(`${BASE}${path}`, { method: 'DELETE', headers: await withAuth(headers) });
 }

@@ -166,12 +166,21 @@ describe('no 5xx for malformed keys, headers or bodies', () => {
     ['bad email', '{"email": ["a@b.c"]}'],
   ];
 
-  it.each(bodies)('%s body → 4xx problem (or success), never 5xx, on every POST route', async (_, body) => {
+  it.each(bodies)('%s body → 4xx problem (or success), never 5xx, on every route that takes a body', async (_, body) => {
     const account = await signup();
     touched.add(account.id);
-    for (const path of ['/api/v1/generate/image', '/api/v1/keys', '/api/v1/signup']) {
+    const endpoint = await endpointOf(account);
+    const targets: [string, string][] = [
+      ['POST', '/api/v1/generate/image'],
+      ['POST', '/api/v1/keys'],
+      ['POST', '/api/v1/signup'],
+      ['POST', '/api/v1/webhooks'],
+      ['PATCH', `/api/v1/webhooks/${endpoint}`],
+      ['POST', `/api/v1/webhooks/${endpoint}/rotate-secret`],
+    ];
+    for (const [method, path] of targets) {
       const res = await SELF.fetch(`${BASE}${path}`, {
-        method: 'POST',
+        method,
         headers: { 'content-type': 'application/json', 'cf-connecting-ip': freshIp(), ...bearer(account.apiKey) },
         body,
       });

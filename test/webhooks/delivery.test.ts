@@ -439,7 +439,7 @@ describe('webhook delivery', () => {
   });
 
   it('the event log keeps finished deliveries 30 days', async () => {
-    const { sweepStrandedDeliveries } = await import('../../src/jobs/sweep');
+    const { sweepWebhookDeliveries } = await import('../../src/jobs/sweep');
     const account = await signup();
     const endpoint = await createEndpoint(account, receiverUrl('ok').url);
     const old = await unqueuedDelivery(account, endpoint.id);
@@ -448,7 +448,7 @@ describe('webhook delivery', () => {
     await env.DB.prepare('UPDATE webhook_deliveries SET completed_at = ?2 WHERE id = ?1')
       .bind(old, new Date(Date.now() - 31 * 24 * 3600_000).toISOString())
       .run();
-    await sweepStrandedDeliveries(env);
+    await sweepWebhookDeliveries(env);
     expect((await log(account, endpoint.id)).map((e) => e.id)).toEqual([recent]);
     expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM webhook_attempts WHERE delivery_id = ?1').bind(old).first('n')).toBe(0);
   });

@@ -1,17 +1,8 @@
 /** The webhook endpoints API: create (with its secret), read, change, delete, and the URL guard. */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { bearer, del, expectProblem, get, postJson, signup } from '../helpers/api';
+import { bearer, del, expectProblem, get, patchJson, postJson, signup } from '../helpers/api';
 import { createEndpoint, receiverUrl } from './helpers';
-
-async function patch(path: string, body: unknown, key: string): Promise<Response> {
-  const { SELF } = await import('cloudflare:test');
-  return SELF.fetch(`https://picstream.test${path}`, {
-    method: 'PATCH',
-    headers: { 'content-type': 'application/json', ...bearer(key) },
-    body: JSON.stringify(body),
-  });
-}
 
 describe('webhook endpoints', () => {
   it('creates an endpoint with a whsec_ secret shown once; reads, changes and deletes it', async () => {
@@ -33,14 +24,18 @@ describe('webhook endpoints', () => {
     expect(list.data.map((e) => e.id)).toEqual([created.id]);
     expect(JSON.stringify(list)).not.toContain(secret);
 
-    const changed = await patch(`/api/v1/webhooks/${created.id}`, { events: ['render.failed'], description: 'only failures', enabled: false }, account.apiKey);
+    const changed = await patchJson(
+      `/api/v1/webhooks/${created.id}`,
+      { events: ['render.failed'], description: 'only failures', enabled: false },
+      bearer(account.apiKey),
+    );
     expect(await changed.json()).toMatchObject({
       events: ['render.failed'],
       description: 'only failures',
       enabled: false,
       disabled_reason: 'disabled by the account',
     });
-    const enabled = await patch(`/api/v1/webhooks/${created.id}`, { enabled: true }, account.apiKey);
+    const enabled = await patchJson(`/api/v1/webhooks/${created.id}`, { enabled: true }, bearer(account.apiKey));
     expect(await enabled.json()).toMatchObject({ enabled: true, disabled_reason: null });
 
     expect((await del(`/api/v1/webhooks/${created.id}`, bearer(account.apiKey))).status).toBe(204);
@@ -65,7 +60,7 @@ describe('webhook endpoints', () => {
     const problem = await expectProblem(await postJson('/api/v1/webhooks', { url }, bearer(account.apiKey)), 422, 'webhook_url_blocked');
     expect(problem.errors?.[0]?.path).toBe('url');
     const ok = await createEndpoint(account, receiverUrl('ok').url);
-    await expectProblem(await patch(`/api/v1/webhooks/${ok.id}`, { url }, account.apiKey), 422, 'webhook_url_blocked');
+    await expectProblem(await patchJson(`/api/v1/webhooks/${ok.id}`, { url }, bearer(account.apiKey)), 422, 'webhook_url_blocked');
   });
 
   it('validates events and the body', async () => {
@@ -91,7 +86,7 @@ describe('webhook endpoints', () => {
       await expectProblem(res, 404, 'webhook_not_found');
     }
     expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM webhook_endpoints WHERE id = ?1').bind(endpoint.id).first('n')).toBe(1);
-    await expectProblem(await patch(`/api/v1/webhooks/${endpoint.id}`, { description: 'mine now' }, b.apiKey), 404, 'webhook_not_found');
+    await expectProblem(await patchJson(`/api/v1/webhooks/${endpoint.id}`, { description: 'mine now' }, bearer(b.apiKey)), 404, 'webhook_not_found');
     const { delivery_id } = await (await postJson(`/api/v1/webhooks/${endpoint.id}/test`, {}, bearer(a.apiKey))).json<{ delivery_id: string }>();
     await expectProblem(await postJson(`/api/v1/webhooks/deliveries/${delivery_id}/redeliver`, {}, bearer(b.apiKey)), 404, 'delivery_not_found');
   });
