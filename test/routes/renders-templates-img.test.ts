@@ -159,6 +159,16 @@ describe('GET /openapi.json', () => {
     expect(doc.security).toEqual([{ apiKey: [] }]);
     expect(doc.paths['/api/v1/signup']?.post?.security).toEqual([]);
     const operations = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));
+    // what every /api/v1 operation can answer: 401 (all but sign-up) and 429; on a POST also the
+    // Idempotency-Key answers (400, 409, 422)
+    for (const [path, ops] of Object.entries(doc.paths).filter(([p]) => p.startsWith('/api/v1/'))) {
+      for (const [method, op] of Object.entries(ops) as [string, { responses: Record<string, unknown> }][]) {
+        const codes = Object.keys(op.responses);
+        expect(codes, `${method} ${path}`).toContain('429');
+        if (path !== '/api/v1/signup') expect(codes, `${method} ${path}`).toContain('401');
+        if (method === 'post') expect(codes, `${method} ${path}`).toEqual(expect.arrayContaining(['400', '409', '422']));
+      }
+    }
     for (const id of [
       'signup.create',
       'account.get',

@@ -13,7 +13,7 @@ export const route = createRoute({
   request: { params: z.object({ id: z.string().max(64).openapi({ example: 'og-card' }) }) },
   responses: {
     200: { description: 'The template', content: { 'application/json': { schema: TemplateDetailSchema } } },
-    ...problems(404),
+    ...problems(401, 404, 429),
   },
 });
 

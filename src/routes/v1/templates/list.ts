@@ -1,7 +1,7 @@
 /** GET /api/v1/templates — the built-in templates. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { TEMPLATES } from '../../../../templates/index';
-import type { App } from '../../shared';
+import { type App, problems } from '../../shared';
 import { TemplateSummarySchema, toSummary } from './schema';
 
 export const route = createRoute({
@@ -15,6 +15,7 @@ export const route = createRoute({
       description: 'All templates',
       content: { 'application/json': { schema: z.object({ data: z.array(TemplateSummarySchema) }).openapi('TemplateList') } },
     },
+    ...problems(401, 429),
   },
 });
 

@@ -28,7 +28,7 @@ export const route = createRoute({
   request: { params: EndpointIdParam, body: { required: false, content: { 'application/json': { schema: RotateSecretBody } } } },
   responses: {
     200: { description: 'The new secret', content: { 'application/json': { schema: WebhookEndpointWithSecretSchema } } },
-    ...problems(400, 401, 404, 413, 415, 429),
+    ...problems(400, 401, 404, 409, 413, 415, 422, 429),
   },
 });
 

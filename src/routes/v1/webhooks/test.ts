@@ -13,7 +13,7 @@ export const route = createRoute({
   request: { params: EndpointIdParam },
   responses: {
     202: { description: 'Queued; follow it in the deliveries log', content: { 'application/json': { schema: QueuedDeliverySchema } } },
-    ...problems(401, 404, 429),
+    ...problems(400, 401, 404, 409, 422, 429, 503),
   },
 });
 
