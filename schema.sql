@@ -9,8 +9,8 @@ CREATE TABLE renders (
   template         TEXT NOT NULL,
   template_version INTEGER NOT NULL,
   engine           TEXT NOT NULL CHECK (engine IN ('satori', 'takumi')),
-  format           TEXT NOT NULL CHECK (format IN ('png', 'webp', 'svg')),
-  width            INTEGER NOT NULL,                -- CSS pixels of the template
+  format           TEXT NOT NULL CHECK (format IN ('png', 'webp', 'svg', 'pdf')),
+  width            INTEGER NOT NULL,                -- CSS pixels of the template (PDFs: first page, points)
   height           INTEGER NOT NULL,
   scale            INTEGER NOT NULL DEFAULT 1,
   vars             TEXT NOT NULL,                   -- canonical JSON of the validated vars
@@ -29,7 +29,8 @@ CREATE TABLE renders (
   key_id           TEXT,                            -- the API key that asked for it
   mode             TEXT CHECK (mode IN ('live', 'test')),
   units            INTEGER NOT NULL DEFAULT 0,      -- units still charged (given back on failure)
-  quota_period     TEXT                             -- the usage period the units were charged to
+  quota_period     TEXT,                            -- the usage period the units were charged to
+  pages            INTEGER                          -- PDFs: page count (the units a fresh one charges)
 );
 
 CREATE INDEX renders_cache_key ON renders (cache_key);

@@ -20,6 +20,8 @@ export default defineConfig({
                 // The local image server is plain http on localhost; only tests and `npm run dev` allow that.
                 REMOTE_IMAGE_INSECURE_HOSTS: 'localhost',
                 RENDER_MAX_ATTEMPTS: '4',
+                // signs the private file URLs (test/routes/files.test.ts signs its own with it)
+                FILE_SIGNING_SECRET: 'test-file-signing-secret-0123456789abcdefghijklmnop',
                 // webhook retries compressed for the end-to-end tests; the published schedule is asserted
                 // on the delays the consumer asks for (test/webhooks/delivery.test.ts)
                 WEBHOOK_RETRY_SCHEDULE: '0s,0s,0s,0s,0s,0s,0s',

@@ -15,7 +15,11 @@ export async function buildNative() {
     jsxFragment: 'Fragment',
     // native addons and packages with their own WASM/binaries stay external
     external: ['@resvg/resvg-js', '@takumi-rs/core', 'satori', '@takumi-rs/helpers'],
+    // pdf-lib's ES build, as the Worker bundles it (the PDF code imports one of its ES modules directly)
+    mainFields: ['module', 'main'],
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    // the PDF pipeline's fonts module imports the bundled WOFF files (the Worker gets them as Data modules)
+    loader: { '.woff': 'binary', '.woff2': 'binary' },
     logLevel: 'warning',
   });
   return outfile;

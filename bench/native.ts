@@ -9,8 +9,14 @@ import { createRequire } from 'node:module';
 import { Resvg } from '@resvg/resvg-js';
 import { Renderer } from '@takumi-rs/core';
 import { fromJsx } from '@takumi-rs/helpers/jsx';
+import { PDFDocument } from 'pdf-lib';
 import satori from 'satori';
-import { TEMPLATES } from '../templates/index';
+import initYoga, { type Yoga } from 'yoga-wasm-web';
+import { DirectLayout } from '../src/render/pdf/direct';
+import { writePdf } from '../src/render/pdf/document';
+import { layoutPages, pageMeasure } from '../src/render/pdf/layout';
+import { PAPER_SIZES } from '../templates/define';
+import { PDF_TEMPLATES, TEMPLATES } from '../templates/index';
 
 const require = createRequire(import.meta.url);
 
@@ -73,4 +79,44 @@ export function templateIds(): string[] {
 
 export function exampleVars(templateId: string): unknown {
   return TEMPLATES.get(templateId)?.example;
+}
+
+export type PdfMode = 'vector' | 'raster';
+
+let yoga: Promise<Yoga> | undefined;
+
+/**
+ * A PDF template's document rendered in Node, two ways, for the benchmark's same-run comparison:
+ * - vector: the product's own pipeline (template pagination → the direct yoga layout → PDF
+ *   operators with subset fonts; satori's JS build for any page the direct path hands over);
+ * - raster: the screenshot approach — each page rasterised by native takumi at 2× (144 dpi, what
+ *   print-quality text needs) and embedded as a full-page PNG with pdf-lib.
+ */
+export async function renderPdfNative(templateId: string, rawVars: unknown, mode: PdfMode): Promise<{ bytes: Uint8Array; pages: number }> {
+  const template = PDF_TEMPLATES.get(templateId);
+  if (!template) throw new Error(`unknown PDF template ${templateId}`);
+  const vars = template.vars.parse(rawVars) as Record<string, unknown>;
+  const paper = PAPER_SIZES[template.paper];
+  const page = template.orientation === 'landscape' ? { width: paper.height, height: paper.width } : { ...paper };
+  const job = { sections: [{ template, vars, page }], watermark: false };
+  const { faces, measure } = await pageMeasure();
+  const pages = layoutPages(job.sections, measure, false);
+  if (mode === 'vector') {
+    yoga ??= initYoga(readFileSync(require.resolve('yoga-wasm-web/dist/yoga.wasm')));
+    const direct = new DirectLayout(await yoga, faces);
+    return writePdf(job, pages, faces, (element, width, height) => satori(element as never, { width, height, fonts: satoriFonts, embedFont: false }), direct);
+  }
+  const doc = await PDFDocument.create();
+  const renderer = await takumiRenderer();
+  for (const p of pages) {
+    const { node } = await fromJsx(p.element as never, { defaultStyles: false });
+    const png = await renderer.render(node, { width: Math.round(p.width * 2), height: Math.round(p.height * 2), devicePixelRatio: 2, format: 'png' });
+    const image = await doc.embedPng(png);
+    doc.addPage([p.page.width, p.page.height]).drawImage(image, { x: 0, y: 0, width: p.page.width, height: p.page.height });
+  }
+  return { bytes: await doc.save(), pages: pages.length };
+}
+
+export function pdfExampleVars(templateId: string): unknown {
+  return PDF_TEMPLATES.get(templateId)?.example;
 }

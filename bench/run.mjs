@@ -139,6 +139,22 @@ async function post(body) {
   if (res.status !== 200) throw new Error(`${res.status} ${JSON.stringify(json)}`);
   return json;
 }
+async function postPdf(body) {
+  const res = await request('POST', '/api/v1/generate/pdf', JSON.stringify(body));
+  const json = JSON.parse(res.body.toString());
+  if (res.status !== 200) throw new Error(`${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+// an invoice of `count` line items (every fifth wraps onto two lines), unique per tag
+const invoiceVars = (tag, count) => ({
+  ...native.pdfExampleVars('invoice'),
+  number: `INV-${tag}`,
+  items: Array.from({ length: count }, (_, i) => ({
+    description: i % 5 === 0 ? `Consulting and implementation work on the rendering pipeline, ${tag} part ${i + 1}` : `Template design, item ${i + 1}`,
+    quantity: 1 + (i % 3),
+    unit_price: 50 + i,
+  })),
+});
 const card = (title, extra = {}) => ({
   template: 'og-card',
   vars: { title, subtitle: 'Templates in, PNGs out, in tens of milliseconds.', site: 'picstream.dev' },
@@ -176,6 +192,16 @@ try {
     5,
     async (i) => (await post(card(`Uncached svg ${run} ${i}`, { format: 'svg' }))).render_ms,
   );
+  // PDFs: the most items that still make exactly three pages (found once), then uncached renders
+  let invoiceItems = 30;
+  while ((await postPdf({ template: 'invoice', vars: invoiceVars(`calibrate-${run}-${invoiceItems + 1}`, invoiceItems + 1) })).pages <= 3) invoiceItems++;
+  let pdfBytes = 0;
+  results.pdf = await measure('invoice, 3 pages, uncached vector PDF', n(80, 8), 5, async (i) => {
+    const body = await postPdf({ template: 'invoice', vars: invoiceVars(`${run}-${i}`, invoiceItems) });
+    if (body.pages !== 3) throw new Error(`expected 3 pages, got ${body.pages}`);
+    pdfBytes = body.bytes;
+    return body.render_ms;
+  });
   // The fast paths and the floors they are held against, measured interleaved — one of each per
   // round — so drift in the machine during the run hits all of them alike.
   const hit = card(`Cached ${run}`);
@@ -210,6 +236,18 @@ try {
   results.nativeSatori = await measure('native reference: satori + resvg-js (Node)', n(60, 8), 3, async (i) => {
     await native.renderNative('og-card', nativeVars(`Native satori ${i}`), 'satori');
   });
+
+  let vectorBytes = 0;
+  let rasterBytes = 0;
+  results.nativePdf = await measure('native reference: the same vector pipeline in Node', n(40, 5), 3, async (i) => {
+    vectorBytes = (await native.renderPdfNative('invoice', invoiceVars(`native-${i}`, invoiceItems), 'vector')).bytes.byteLength;
+  });
+  results.rasterPdf = await measure('raster approach: native takumi 2× PNG pages + pdf-lib (Node)', n(20, 3), 2, async (i) => {
+    const out = await native.renderPdfNative('invoice', invoiceVars(`raster-${i}`, invoiceItems), 'raster');
+    if (out.pages !== 3) throw new Error(`raster: expected 3 pages, got ${out.pages}`);
+    rasterBytes = out.bytes.byteLength;
+  });
+  Object.assign(results, { pdfBytes: () => pdfBytes, vectorBytes: () => vectorBytes, rasterBytes: () => rasterBytes, invoiceItems });
 
   results.rpsUncached = await throughput('uncached og-card (takumi), concurrency 8', n(10, 3), 8, (i) => post(card(`Throughput ${run} ${i}`)));
   results.rpsCached = await throughput('cached og-card, concurrency 8', n(10, 3), 8, () => post(hit));
@@ -264,6 +302,7 @@ ${row(results.takumi, `default engine; ${ratio(results.takumi.p50, results.nativ
 ${row(results.satori, `${ratio(results.satori.p50, results.nativeSatori.p50)}× native satori+resvg-js`)}
 ${row(results.webp, 'takumi raw RGBA → libwebp (WASM), quality 82')}
 ${row(results.svg, 'satori only, no raster')}
+${row(results.pdf, `${results.invoiceItems} line items; ${(results.pdfBytes() / 1024).toFixed(0)} KB; ${ratio(results.pdf.p50, results.nativePdf.p50)}× the same pipeline in Node, ${ratio(results.pdf.p50, results.rasterPdf.p50)}× the raster approach`)}
 ${row(results.cached, `${ratio(results.cached.p50, results.postFloor.p50)}× the authenticated empty POST, ${ratio(results.cached.p50, results.empty.p50)}× /healthz`)}
 ${row(results.poll, `${ratio(results.poll.p50, results.keyValid.p50)}× an authenticated GET (/account)`)}
 ${row(results.img, 'public image URL as crawlers fetch it')}
@@ -274,6 +313,8 @@ ${row(results.keyUnknown, `${ratio(results.keyUnknown.p50, results.keyValid.p50)
 ${row(results.keyRevoked, `${ratio(results.keyRevoked.p50, results.keyValid.p50)}× the valid key`)}
 ${row(results.nativeTakumi, 'in-process, no HTTP/D1/R2')}
 ${row(results.nativeSatori, 'in-process, no HTTP/D1/R2')}
+${row(results.nativePdf, `in-process; ${(results.vectorBytes() / 1024).toFixed(0)} KB`)}
+${row(results.rasterPdf, `in-process; ${(results.rasterBytes() / 1024).toFixed(0)} KB, text not selectable`)}
 
 | Throughput (concurrency 8) | req/s |
 |---|---:|
@@ -292,6 +333,7 @@ satori + resvg-wasm ${ratio(results.satori.p50, results.nativeSatori.p50)}× sat
 | uncached og-card, default engine, P99 ≤ 100 ms | ${f(results.takumi.p99)} ms | ${verdict(results.takumi.p99 <= 100)} |
 | cached hit P50 ≤ 1.3 × the authenticated empty POST (the HTTP floor of an API call) | ${ratio(results.cached.p50, results.postFloor.p50)}× (${ratio(results.cached.p50, results.empty.p50)}× /healthz) | ${verdict(results.cached.p50 <= 1.3 * results.postFloor.p50)} |
 | GET /renders/:id P50 ≤ 1.5 × an authenticated GET | ${ratio(results.poll.p50, results.keyValid.p50)}× | ${verdict(results.poll.p50 <= 1.5 * results.keyValid.p50)} |
+| 3-page invoice PDF, uncached, P50 ≤ 120 ms | ${f(results.pdf.p50)} ms (P99 ${f(results.pdf.p99)}) | ${verdict(results.pdf.p50 <= 120)} |
 | the four 401s within 10 % of each other (P50) | ${f(Math.min(results.keyMissing.p50, results.keyMalformed.p50, results.keyUnknown.p50, results.keyRevoked.p50))}–${f(Math.max(results.keyMissing.p50, results.keyMalformed.p50, results.keyUnknown.p50, results.keyRevoked.p50))} ms | ${verdict(Math.max(results.keyMissing.p50, results.keyMalformed.p50, results.keyUnknown.p50, results.keyRevoked.p50) <= 1.1 * Math.min(results.keyMissing.p50, results.keyMalformed.p50, results.keyUnknown.p50, results.keyRevoked.p50))} |
 
 ## Bundle

@@ -11,6 +11,7 @@
  * `wrangler dev` (e.g. `npm run dev -- --port 9000 --persist-to /tmp/state`).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,7 @@ const persistTo = argValue('--persist-to');
 const persist = persistTo ? ['--persist-to', persistTo] : [];
 const stateDir = path.resolve(root, persistTo ?? '.wrangler/state');
 const keysFile = path.join(stateDir, 'picstream-dev-keys.json');
+const secretsFile = path.join(stateDir, 'picstream-dev-secrets.json');
 const port = argValue('--port') ?? '8787';
 const host = argValue('--ip') ?? '127.0.0.1';
 
@@ -40,6 +42,18 @@ if (process.env.PICSTREAM_DEV_REDIS !== 'off' && findRedisServer()) {
     console.warn(`[picstream] could not start redis-server (${err.message}); the rate limiter counts in memory.`);
   }
 }
+// Worker secrets for local dev, made once and kept with the local state, so signed file URLs
+// survive a restart.
+function devSecrets() {
+  const saved = existsSync(secretsFile) ? JSON.parse(readFileSync(secretsFile, 'utf8')) : {};
+  if (typeof saved.FILE_SIGNING_SECRET === 'string' && saved.FILE_SIGNING_SECRET.length >= 32) return saved;
+  const secrets = { ...saved, FILE_SIGNING_SECRET: randomBytes(32).toString('base64url') };
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(secretsFile, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  return secrets;
+}
+const secretVars = ['--var', `FILE_SIGNING_SECRET:${devSecrets().FILE_SIGNING_SECRET}`];
+
 const limiterVars = redis ? ['--var', `UPSTASH_REDIS_REST_URL:${redis.url}`, '--var', `UPSTASH_REDIS_REST_TOKEN:${redis.token}`] : [];
 
 const dev = spawn(
@@ -53,6 +67,7 @@ const dev = spawn(
     '--var',
     'SIGNUP_RATE_LIMIT:off',
     ...limiterVars,
+    ...secretVars,
     '--show-interactive-dev-session=false',
     ...args,
   ],

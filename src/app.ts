@@ -13,11 +13,13 @@ import { fieldErrors, ProblemError, toProblem } from './errors/problem';
 import { idempotency } from './idempotency/middleware';
 import { newId } from './lib/ids';
 import { Timings } from './lib/timing';
+import { registerFiles } from './routes/files';
 import { registerHealth } from './routes/health';
 import { registerImages } from './routes/img';
 import type { HonoEnv } from './routes/shared';
 import { registerGetAccount } from './routes/v1/account/get';
 import { registerGenerateImage } from './routes/v1/generate/image';
+import { registerGeneratePdf } from './routes/v1/generate/pdf';
 import { registerCreateKey } from './routes/v1/keys/create';
 import { registerDeleteKey } from './routes/v1/keys/delete';
 import { registerListKeys } from './routes/v1/keys/list';
@@ -37,6 +39,8 @@ import { registerTestWebhook } from './routes/v1/webhooks/test';
 import { registerUpdateWebhook } from './routes/v1/webhooks/update';
 
 export const MAX_BODY_BYTES = 64 * 1024;
+export const MAX_PDF_BODY_BYTES = 512 * 1024;
+const PDF_PATH = '/api/v1/generate/pdf';
 const SIGNUP_PATH = '/api/v1/signup';
 
 function problemResponse(err: ProblemError, requestIdValue: string | undefined): Response {
@@ -82,20 +86,23 @@ export function createApp(): OpenAPIHono<HonoEnv> {
     }
     await next();
   });
-  app.use(
-    '/api/*',
+  const limitBody = (maxSize: number) =>
     bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+      maxSize,
       onError: () => {
-        throw new ProblemError('payload_too_large', `The body is larger than ${MAX_BODY_BYTES / 1024} KB`);
+        throw new ProblemError('payload_too_large', `The body is larger than ${maxSize / 1024} KB`);
       },
-    }),
-  );
+    });
+  const apiBodyLimit = limitBody(MAX_BODY_BYTES);
+  // a PDF request carries a whole document's data (an invoice's line items, a report's sections)
+  const pdfBodyLimit = limitBody(MAX_PDF_BODY_BYTES);
+  app.use('/api/*', (c, next) => (c.req.path === PDF_PATH ? pdfBodyLimit(c, next) : apiBodyLimit(c, next)));
 
   app.use('/api/v1/*', idempotency());
 
   registerHealth(app);
   registerImages(app);
+  registerFiles(app);
   registerSignup(app);
   registerGetAccount(app);
   registerGetUsage(app);
@@ -103,6 +110,7 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   registerCreateKey(app);
   registerDeleteKey(app);
   registerGenerateImage(app);
+  registerGeneratePdf(app);
   registerGetRender(app);
   registerListTemplates(app);
   registerGetTemplate(app);

@@ -1,4 +1,6 @@
 /** Bindings and vars of the Worker (see wrangler.toml). */
+import { ProblemError } from './errors/problem';
+
 export interface RenderJobMessage {
   renderId: string;
 }
@@ -29,6 +31,39 @@ export interface AppEnv {
   SIGNUP_RATE_LIMIT: string;
   /** Secret keying the sealing of stored idempotent responses (see src/idempotency/seal.ts). */
   IDEMPOTENCY_SECRET?: string;
+  /** Secret (≥ 32 chars) signing expiring file URLs (see src/storage/signed-urls.ts); without it PDFs are refused. */
+  FILE_SIGNING_SECRET?: string;
+  /** The secret it replaced, still accepted (never used to sign) while URLs signed with it run out (24 h). */
+  FILE_SIGNING_SECRET_PREVIOUS?: string;
   /** Optional JSON overriding the plans' quotas and rate limits (see src/quota/plans.ts). */
   PLANS?: string;
+}
+
+/** Shortest FILE_SIGNING_SECRET accepted: anything shorter could be guessed offline from one signed URL. */
+export const MIN_FILE_SIGNING_SECRET_LENGTH = 32;
+
+/**
+ * The secret to sign file URLs with. Throws `signing_unavailable` (503) when it is missing or too
+ * short: private files are then refused rather than served from unsigned or guessable URLs.
+ */
+export function fileSigningSecret(env: Pick<AppEnv, 'FILE_SIGNING_SECRET'>): string {
+  const secret = env.FILE_SIGNING_SECRET;
+  if (!secret || secret.length < MIN_FILE_SIGNING_SECRET_LENGTH) {
+    throw new ProblemError(
+      'signing_unavailable',
+      `Private file URLs are unavailable: FILE_SIGNING_SECRET is not set (or shorter than ${MIN_FILE_SIGNING_SECRET_LENGTH} characters)`,
+    );
+  }
+  return secret;
+}
+
+/**
+ * The secrets a file URL may be signed with: the current one (or `signing_unavailable`, as above),
+ * then FILE_SIGNING_SECRET_PREVIOUS when it is set and long enough (a short one is ignored).
+ */
+export function fileVerificationSecrets(env: Pick<AppEnv, 'FILE_SIGNING_SECRET' | 'FILE_SIGNING_SECRET_PREVIOUS'>): string[] {
+  const secrets = [fileSigningSecret(env)];
+  const previous = env.FILE_SIGNING_SECRET_PREVIOUS;
+  if (previous && previous.length >= MIN_FILE_SIGNING_SECRET_LENGTH) secrets.push(previous);
+  return secrets;
 }

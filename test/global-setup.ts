@@ -3,13 +3,16 @@
  * - a real local HTTP server that plays the outside world for remote-image vars (logos, avatars),
  *   with good, oversized, mistyped, corrupt, slow, missing and redirecting images;
  * - a real redis-server behind an Upstash-REST server, for the rate limiter. Without redis-server
- *   this fails, loudly: the rate-limit tests are never skipped.
+ *   this fails, loudly: the rate-limit tests are never skipped;
+ * - POST /__pdf/inspect on the same server: qpdf and poppler-utils run on a PDF the test sends
+ *   (test/pdf-tools.ts, test/helpers/pdf.ts). Without those tools this fails loudly too.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PNG } from 'pngjs';
 import type { TestProject } from 'vitest/node';
 import { startLocalRedis } from '../scripts/local-redis.mjs';
+import { inspectPdf, missingPdfTools, PDF_TOOLS } from './pdf-tools';
 
 function solidPng(width: number, height: number, rgb: [number, number, number]): Buffer {
   const png = new PNG({ width, height });
@@ -65,7 +68,34 @@ function receiveWebhook(req: import('node:http').IncomingMessage, res: import('n
   });
 }
 
+/**
+ * POST /__pdf/inspect?png=1,3&dpi=50 with the PDF as the body: the real tools' verdict as JSON
+ * (a PdfInspection). A broken PDF or a failing tool is reported in it, never crashes the server.
+ */
+function inspectPdfRequest(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, url: URL): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const png = (url.searchParams.get('png') ?? '').split(',').filter(Boolean).map(Number);
+    const dpi = url.searchParams.has('dpi') ? Number(url.searchParams.get('dpi')) : undefined;
+    inspectPdf(Buffer.concat(chunks), { png, dpi })
+      .then((result) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(result));
+      })
+      .catch((e: unknown) => {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
+      });
+  });
+}
+
 export async function setup(project: TestProject): Promise<void> {
+  const missing = missingPdfTools();
+  if (missing.length > 0) {
+    const packages = [...new Set(missing.map((tool) => PDF_TOOLS[tool]))].join(' ');
+    throw new Error(`${missing.join(', ')} not found: the PDF tests inspect output with them. Install them (Debian/Ubuntu: apt-get install ${packages}).`);
+  }
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/__hits') {
@@ -73,6 +103,7 @@ export async function setup(project: TestProject): Promise<void> {
       res.end(JSON.stringify(Object.fromEntries(hits)));
       return;
     }
+    if (url.pathname === '/__pdf/inspect' && req.method === 'POST') return inspectPdfRequest(req, res, url);
     hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
     if (url.pathname.startsWith('/hang')) return; // a server that never answers (a stuck Redis for the rate limiter)
     const hook = url.pathname.match(/^\/hook\/(ok|flaky|down|redirect)\/([\w-]+)$/);

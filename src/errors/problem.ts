@@ -9,8 +9,12 @@ export const PROBLEMS = {
   malformed_json: { status: 400, title: 'Malformed JSON' },
   engine_format_unsupported: { status: 400, title: 'Engine cannot produce this format' },
   image_too_large: { status: 400, title: 'Image too large' },
+  document_too_large: { status: 400, title: 'Document too large' },
+  template_kind_mismatch: { status: 400, title: 'Template cannot make this output' },
   idempotency_key_invalid: { status: 400, title: 'Invalid Idempotency-Key' },
   unauthorized: { status: 401, title: 'Unauthorized' },
+  url_expired: { status: 403, title: 'URL expired' },
+  invalid_signature: { status: 403, title: 'Invalid URL signature' },
   not_found: { status: 404, title: 'Not found' },
   template_not_found: { status: 404, title: 'Template not found' },
   render_not_found: { status: 404, title: 'Render not found' },
@@ -24,6 +28,7 @@ export const PROBLEMS = {
   idempotency_key_in_progress: { status: 409, title: 'Request with this Idempotency-Key in progress' },
   payload_too_large: { status: 413, title: 'Payload too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  range_not_satisfiable: { status: 416, title: 'Range not satisfiable' },
   remote_image_blocked: { status: 422, title: 'Remote image address not allowed' },
   remote_image_fetch_failed: { status: 422, title: 'Remote image could not be fetched' },
   remote_image_too_large: { status: 422, title: 'Remote image too large' },
@@ -40,6 +45,7 @@ export const PROBLEMS = {
   abandoned: { status: 500, title: 'Render abandoned' },
   internal_error: { status: 500, title: 'Internal error' },
   queue_unavailable: { status: 503, title: 'Queue unavailable' },
+  signing_unavailable: { status: 503, title: 'URL signing unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEMS;

@@ -1,5 +1,5 @@
 /**
- * Creating image renders: the content-cache fast path, the sync render, and the async enqueue.
+ * Creating renders (images and PDFs): the content-cache fast path, the sync render, and the async enqueue.
  * Every request gets its own render record, cached or not, owned by the caller's account.
  *
  * Quota: a cache hit charges nothing; a fresh render (sync or queued) reserves its unit in the
@@ -25,7 +25,8 @@ import { headOutput } from '../storage/outputs';
 import { recordCacheHit } from './hit-log';
 import { type ImageRequest, prepareImage } from './image-request';
 import { rememberIfFinished, storedOutputs } from './memo';
-import { executeClaimed, LEASE_MS } from './run';
+import { type PdfRequest, preparePdf } from './pdf-request';
+import { executeClaimed, LEASE_MS, type RenderJob } from './run';
 
 export interface CreateOptions {
   /** Who asks: the render is theirs, and charged to their quota. */
@@ -43,15 +44,12 @@ export interface Created {
 }
 
 export async function createImageRender(env: AppEnv, req: ImageRequest, options: CreateOptions): Promise<Created> {
-  const started = now();
   const { owner } = options;
   const timings = options.timings ?? new Timings();
   const prepared = await timings.measure('validate', () =>
     prepareImage({ ...req, watermark: owner.mode === 'test' }, remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS), env.DEFAULT_ENGINE),
   );
   const { job } = prepared;
-  const units = imageUnits(owner);
-  const quotaBefore: QuotaState = { limit: owner.monthlyQuota, used: owner.used };
   const record: NewRender = {
     id: newId('rnd'),
     type: 'image',
@@ -69,19 +67,65 @@ export async function createImageRender(env: AppEnv, req: ImageRequest, options:
     account_id: owner.accountId,
     key_id: owner.keyId,
     mode: owner.mode,
-    units,
+    units: imageUnits(owner),
     quota_period: owner.period.period,
+    pages: null,
   };
+  return startRender(env, record, { kind: 'image', job }, { ...options, timings });
+}
+
+/**
+ * A PDF: validated and paginated first (limits before any work), then the same cache, quota and
+ * sync/async paths as an image, charging one unit per page.
+ */
+export async function createPdfRender(env: AppEnv, req: PdfRequest, options: CreateOptions): Promise<Created> {
+  const { owner } = options;
+  const timings = options.timings ?? new Timings();
+  const prepared = await timings.measure('validate', () =>
+    preparePdf({ ...req, watermark: owner.mode === 'test' }, owner.accountId, remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS)),
+  );
+  const first = prepared.job.sections[0] as (typeof prepared.job.sections)[number];
+  const record: NewRender = {
+    id: newId('rnd'),
+    type: 'pdf',
+    template: prepared.label,
+    template_version: prepared.job.sections.length === 1 ? first.template.version : 0,
+    engine: 'satori',
+    format: 'pdf',
+    width: Math.round(first.page.width),
+    height: Math.round(first.page.height),
+    scale: 1,
+    vars: prepared.specJson,
+    cache_key: prepared.cacheKey,
+    object_key: prepared.objectKey,
+    created_at: isoNow(),
+    account_id: owner.accountId,
+    key_id: owner.keyId,
+    mode: owner.mode,
+    units: owner.mode === 'test' ? 0 : prepared.pages.length,
+    quota_period: owner.period.period,
+    pages: prepared.pages.length,
+  };
+  return startRender(env, record, { kind: 'pdf', job: prepared.job }, { ...options, timings });
+}
+
+/** The content cache, then the queue (async) or the render itself (sync), for a prepared record. */
+async function startRender(env: AppEnv, record: NewRender, job: RenderJob, options: CreateOptions & { timings: Timings }): Promise<Created> {
+  const started = now();
+  const { owner, timings } = options;
+  const units = record.units;
+  const objectKey = record.object_key as string;
+  const quotaBefore: QuotaState = { limit: owner.monthlyQuota, used: owner.used };
 
   // The content cache first: a hit charges nothing, queued or not.
-  const knownSize = storedOutputs.get(prepared.objectKey);
-  const size = knownSize ?? (await timings.measure('cache', () => headOutput(env.OUTPUT, prepared.objectKey)))?.size;
+  const knownSize = storedOutputs.get(objectKey);
+  const size = knownSize ?? (await timings.measure('cache', () => headOutput(env.OUTPUT, objectKey)))?.size;
 
   if (options.async) {
     // already made: queued all the same (the job finds it and completes at once), free
     const queued = size === undefined ? record : { ...record, units: 0 };
     const inserted = await timings.measure('db', () => insertRender(env.DB, queued, null, owner.monthlyQuota));
-    if (!inserted) throw quotaExceeded(owner);
+    if (!inserted) throw quotaExceeded(owner, units);
     try {
       await env.RENDER_JOBS.send({ renderId: record.id });
     } catch (err) {
@@ -110,7 +154,7 @@ export async function createImageRender(env: AppEnv, req: ImageRequest, options:
   let quota = quotaBefore;
   if (units > 0) {
     const inserted = await timings.measure('quota', () => insertRender(env.DB, record, leaseUntil, owner.monthlyQuota));
-    if (!inserted) throw quotaExceeded(owner);
+    if (!inserted) throw quotaExceeded(owner, units);
     quota = { limit: owner.monthlyQuota, used: inserted.used ?? owner.used };
   } else {
     recorded = insertRender(env.DB, record, leaseUntil, owner.monthlyQuota);

@@ -4,7 +4,7 @@
  * and computes the content address that the cache and R2 key are built on.
  */
 import type { TemplateDefinition } from '../../templates/define';
-import { TEMPLATES } from '../../templates/index';
+import { PDF_TEMPLATES, TEMPLATES } from '../../templates/index';
 import { fieldErrors, ProblemError } from '../errors/problem';
 import { canonicalJson, sha256Hex } from '../lib/hash';
 import { ENGINES, type EngineName, type ImageFormat } from '../render/engine';
@@ -36,8 +36,13 @@ export interface PreparedImage {
 
 export function findTemplate(id: string): TemplateDefinition {
   const template = TEMPLATES.get(id);
-  if (!template) throw new ProblemError('template_not_found', `No template "${id}". GET /api/v1/templates lists them.`);
-  return template;
+  if (template) return template;
+  if (PDF_TEMPLATES.has(id)) {
+    throw new ProblemError('template_kind_mismatch', `"${id}" is a PDF template: POST /api/v1/generate/pdf renders it.`, {
+      errors: [{ path: 'template', message: 'is a PDF template' }],
+    });
+  }
+  throw new ProblemError('template_not_found', `No template "${id}". GET /api/v1/templates lists them.`);
 }
 
 export function defaultEngine(envDefault: string | undefined): EngineName {

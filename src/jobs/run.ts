@@ -13,10 +13,13 @@ import type { AppEnv } from '../env';
 import { ProblemError } from '../errors/problem';
 import { isoNow, now } from '../lib/time';
 import { Timings } from '../lib/timing';
-import { type ImageJob, renderImage } from '../render/index';
+import type { ImageFormat } from '../render/engine';
+import { type ImageJob, renderDocument, renderImage } from '../render/index';
+import type { PdfJob } from '../render/pdf/index';
 import { remoteImagePolicy } from '../render/remote-images';
 import { headOutput, putOutput } from '../storage/outputs';
 import { rememberIfFinished } from './memo';
+import { pdfJobFromSpec } from './pdf-request';
 
 /** How long a claim holds before another runner may take over a job whose runner died. */
 export const LEASE_MS = 60_000;
@@ -31,13 +34,47 @@ export function retryDelaySeconds(attempt: number): number {
   return Math.min(2 ** attempt, 300);
 }
 
-function jobFromRow(row: RenderRow): ImageJob {
+/** What a runner renders: an image or a PDF. */
+export type RenderJob = { kind: 'image'; job: ImageJob } | { kind: 'pdf'; job: PdfJob };
+
+function jobFromRow(row: RenderRow): RenderJob {
+  if (row.type === 'pdf') return { kind: 'pdf', job: pdfJobFromSpec(row.vars, row.mode === 'test') };
   const template = TEMPLATES.get(row.template);
   if (!template || template.version !== row.template_version) {
     throw new ProblemError('template_unavailable', `Template ${row.template} v${row.template_version} is no longer available`);
   }
   const vars = JSON.parse(row.vars) as Record<string, unknown>;
-  return { template, vars, engine: row.engine, format: row.format, width: row.width, height: row.height, scale: row.scale, watermark: row.mode === 'test' };
+  const format = row.format as ImageFormat;
+  return {
+    kind: 'image',
+    job: { template, vars, engine: row.engine, format, width: row.width, height: row.height, scale: row.scale, watermark: row.mode === 'test' },
+  };
+}
+
+interface Rendered {
+  bytes: Uint8Array;
+  contentType: string;
+  meta: Record<string, string>;
+}
+
+/** Renders a job to the bytes to store, and the metadata the stored object carries. */
+async function renderJob(env: AppEnv, job: RenderJob, id: string): Promise<Rendered> {
+  const policy = remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS);
+  if (job.kind === 'image') {
+    const out = await renderImage(job.job, policy);
+    return { bytes: out.bytes, contentType: out.contentType, meta: { template: job.job.template.id, engine: job.job.engine, render_id: id } };
+  }
+  const multi = job.job.sections.length > 1;
+  const out = await renderDocument(job.job, policy, (i) => (multi ? `pages.${i}.` : ''));
+  const meta: Record<string, string> = {
+    template: job.job.sections.map((s) => s.template.id).join('+'),
+    pages: String(out.pages),
+    // how many pages the direct path drew (the rest went through satori): what the benchmark and tests look at
+    direct_pages: String(out.direct),
+    render_id: id,
+  };
+  meta.filename = `${job.job.title || meta.template}.pdf`;
+  return { bytes: out.bytes, contentType: 'application/pdf', meta };
 }
 
 function isPermanent(err: unknown): err is ProblemError {
@@ -49,7 +86,7 @@ export interface RunOptions {
   /** The caller has just seen the output missing from R2 (the sync path); skip a second look. */
   knownMissing?: boolean;
   /** The job, when the caller holds it already (the sync path); otherwise read from the row. */
-  job?: ImageJob;
+  job?: RenderJob;
   /**
    * A write of the claimed row still in flight (the sync path inserts it while rendering); it
    * must land before this runner records the outcome.
@@ -90,10 +127,8 @@ export async function executeClaimed(env: AppEnv, claimed: RenderRow, options: R
       row = await completeRender(env.DB, id, { bytes: existing.size, render_ms: now() - started, cached: true, completed_at: isoNow() });
     } else {
       const job = options.job ?? jobFromRow(claimed);
-      const out = await timings.measure('render', () => renderImage(job, remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS)));
-      await timings.measure('store', () =>
-        putOutput(env.OUTPUT, objectKey, out.bytes, out.contentType, { template: job.template.id, engine: job.engine, render_id: id }),
-      );
+      const out = await timings.measure('render', () => renderJob(env, job, id));
+      await timings.measure('store', () => putOutput(env.OUTPUT, objectKey, out.bytes, out.contentType, out.meta));
       row = await timings.measure('db', async () => {
         await options.recorded;
         return completeRender(env.DB, id, { bytes: out.bytes.byteLength, render_ms: now() - started, cached: false, completed_at: isoNow() });

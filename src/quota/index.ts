@@ -19,11 +19,15 @@ export function quotaHeaders(q: QuotaState): Record<string, string> {
   return { 'X-Quota-Limit': String(q.limit), 'X-Quota-Remaining': String(Math.max(0, q.limit - q.used)) };
 }
 
-export function quotaExceeded(auth: AuthContext, at = Date.now()): ProblemError {
+/** The 429 for a request needing `needed` units (an image 1, a PDF one per page) that the month has no room for. */
+export function quotaExceeded(auth: AuthContext, needed = 1, at = Date.now()): ProblemError {
   const wait = Math.max(1, Math.ceil((auth.period.resetsAt - at) / 1000));
-  return new ProblemError(
-    'quota_exceeded',
-    `This account has used its ${auth.monthlyQuota} images for ${auth.period.period}; the quota resets at ${new Date(auth.period.resetsAt).toISOString()}.`,
-    { headers: { ...quotaHeaders({ limit: auth.monthlyQuota, used: auth.monthlyQuota }), 'Retry-After': String(wait) } },
-  );
+  const resets = `the quota resets at ${new Date(auth.period.resetsAt).toISOString()}`;
+  const detail =
+    needed > 1
+      ? `This request needs ${needed} units (one per page); the account has about ${Math.max(0, auth.monthlyQuota - auth.used)} of its ${auth.monthlyQuota} left for ${auth.period.period}; ${resets}.`
+      : `This account has used its ${auth.monthlyQuota} images for ${auth.period.period}; ${resets}.`;
+  return new ProblemError('quota_exceeded', detail, {
+    headers: { ...quotaHeaders({ limit: auth.monthlyQuota, used: needed > 1 ? auth.used : auth.monthlyQuota }), 'Retry-After': String(wait) },
+  });
 }

@@ -7,6 +7,7 @@ import { ProblemError } from '../errors/problem';
 import type { Engine, EngineName, ImageFormat, RenderImage, RenderOutput } from './engine';
 import { satoriEngine } from './engines/satori';
 import { takumiEngine } from './engines/takumi';
+import { type PdfJob, type PdfOutput, renderPdf } from './pdf/index';
 import { fetchRemoteImage, type RemoteImagePolicy, toDataUrl } from './remote-images';
 import { withTestWatermark } from './watermark';
 
@@ -29,14 +30,18 @@ export interface ImageJob {
  * Fetches every remote image var in parallel and swaps its URL for a data: URL (what satori
  * draws), keeping the fetched bytes under that same src for engines that take bytes (takumi).
  */
-export async function resolveImageVars(job: ImageJob, policy: RemoteImagePolicy): Promise<{ vars: Record<string, unknown>; images: RenderImage[] }> {
+export async function resolveImageVars(
+  job: { template: { imageVars: readonly string[] }; vars: Record<string, unknown> },
+  policy: RemoteImagePolicy,
+  pathPrefix = '',
+): Promise<{ vars: Record<string, unknown>; images: RenderImage[] }> {
   const vars = { ...job.vars };
   const images: RenderImage[] = [];
   await Promise.all(
     job.template.imageVars.map(async (name) => {
       const value = vars[name];
       if (typeof value !== 'string' || value === '') return;
-      const image = await fetchRemoteImage(value, `vars.${name}`, policy);
+      const image = await fetchRemoteImage(value, `${pathPrefix}vars.${name}`, policy);
       const src = toDataUrl(image);
       vars[name] = src;
       images.push({ src, data: image.bytes });
@@ -64,6 +69,30 @@ export async function renderImage(job: ImageJob, policy: RemoteImagePolicy): Pro
           cause: err,
         },
       );
+    }
+    throw err;
+  }
+}
+
+/**
+ * Renders a PDF job: every section's remote images fetched (in parallel, under the guard) and
+ * handed to its template as data: URLs, then the pages drawn as vectors.
+ */
+export async function renderDocument(job: PdfJob, policy: RemoteImagePolicy, pathPrefix: (index: number) => string): Promise<PdfOutput> {
+  const sections = await Promise.all(
+    job.sections.map(async (section, i) => ({ ...section, vars: (await resolveImageVars(section, policy, pathPrefix(i))).vars })),
+  );
+  try {
+    return await renderPdf({ ...job, sections });
+  } catch (err) {
+    const images = job.sections.flatMap((s, i) =>
+      s.template.imageVars.filter((name) => typeof s.vars[name] === 'string' && s.vars[name] !== '').map((name) => `${pathPrefix(i)}vars.${name}`),
+    );
+    if (images.length > 0) {
+      throw new ProblemError('remote_image_undecodable', `The renderer could not draw ${images.join(', ')}: ${(err as Error).message}`, {
+        errors: images.map((path) => ({ path, message: 'could not be decoded as an image' })),
+        cause: err,
+      });
     }
     throw err;
   }

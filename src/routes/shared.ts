@@ -30,7 +30,7 @@ export function problems(...statuses: number[]) {
     401: 'Missing, malformed, unknown or revoked API key (unauthorized)',
     404: 'Not found',
     409: 'Conflict (e.g. idempotency_key_in_progress)',
-    413: 'Body larger than 64 KB',
+    413: 'Body larger than 64 KB (512 KB for generate/pdf)',
     415: 'Body is not application/json',
     422: 'A remote image var was refused or could not be used, or idempotency_key_reused',
     429: 'rate_limited or quota_exceeded; see Retry-After',

@@ -13,7 +13,8 @@ export function headOutput(bucket: R2Bucket, key: string): Promise<R2Object | nu
  */
 export async function putOutput(bucket: R2Bucket, key: string, bytes: Uint8Array, contentType: string, meta: Record<string, string>): Promise<void> {
   await bucket.put(key, bytes, {
-    httpMetadata: { contentType, cacheControl: IMMUTABLE_CACHE_CONTROL },
+    // images are public and immutable; PDFs are private documents, served only through signed URLs
+    httpMetadata: { contentType, cacheControl: contentType === 'application/pdf' ? 'private, no-store' : IMMUTABLE_CACHE_CONTROL },
     customMetadata: meta,
     sha256: await crypto.subtle.digest('SHA-256', bytes),
   });

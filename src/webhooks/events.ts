@@ -8,22 +8,34 @@ import { insertDeliveries, type NewDelivery, subscribedEndpoints } from '../db/w
 import type { AppEnv } from '../env';
 import { newId } from '../lib/ids';
 import { isoNow } from '../lib/time';
-import { publicUrl } from '../routes/v1/renders/schema';
+import { publicUrl, toPdfResource } from '../routes/v1/renders/schema';
 
-export const WEBHOOK_EVENTS = ['render.complete', 'render.failed'] as const;
+export const WEBHOOK_EVENTS = ['render.complete', 'render.failed', 'pdf.complete', 'pdf.failed'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export function renderEvent(row: RenderRow): WebhookEvent | null {
-  if (row.status === 'complete') return 'render.complete';
-  if (row.status === 'failed') return 'render.failed';
+  const kind = row.type === 'pdf' ? 'pdf' : 'render';
+  if (row.status === 'complete') return `${kind}.complete`;
+  if (row.status === 'failed') return `${kind}.failed`;
   return null;
 }
 
-/** The body the product promises: flat, the render's outcome in a few fields. */
-export function renderPayload(row: RenderRow, baseUrl: string): Record<string, unknown> {
+/**
+ * The body the product promises: flat, the render's outcome in a few fields. A PDF's `url` is
+ * signed when the event is made and valid 24 h (`expires_at`); a receiver that acts later asks
+ * GET /api/v1/renders/{id} for a fresh one.
+ */
+export async function renderPayload(row: RenderRow, env: Pick<AppEnv, 'PUBLIC_BASE_URL' | 'FILE_SIGNING_SECRET'>): Promise<Record<string, unknown>> {
   const body: Record<string, unknown> = { event: renderEvent(row), job_id: row.id, template: row.template, created_at: row.created_at };
+  if (row.type === 'pdf') body.pages = row.pages;
   if (row.status === 'complete' && row.object_key) {
-    body.url = publicUrl(baseUrl, row.object_key);
+    if (row.type === 'pdf') {
+      const pdf = await toPdfResource(row, env, env.PUBLIC_BASE_URL);
+      body.url = pdf.url;
+      body.expires_at = pdf.expires_at;
+    } else {
+      body.url = publicUrl(env.PUBLIC_BASE_URL, row.object_key);
+    }
     body.render_ms = row.render_ms;
     body.cached = row.cached === 1;
   } else {
@@ -39,7 +51,7 @@ export async function announceRender(env: AppEnv, row: RenderRow): Promise<numbe
   if (!event || !row.account_id) return 0;
   const endpoints = await subscribedEndpoints(env.DB, row.account_id, event);
   if (endpoints.length === 0) return 0;
-  const payload = JSON.stringify(renderPayload(row, env.PUBLIC_BASE_URL));
+  const payload = JSON.stringify(await renderPayload(row, env));
   const createdAt = isoNow();
   const deliveries: NewDelivery[] = endpoints.map((e) => ({
     id: newId('msg'),

@@ -2,6 +2,7 @@
  * The README's quick start, for real: `npm run dev`, then the curl. Runs against wrangler dev, the
  * same workerd the product runs on locally, with its local D1, R2 and Queues.
  */
+import { PDFDocument } from 'pdf-lib';
 import { PNG } from 'pngjs';
 import { describe, expect, inject, it } from 'vitest';
 
@@ -49,6 +50,36 @@ describe('quick start against npm run dev', () => {
 
     const second = await generate({ template: 'og-card', vars: { title: 'Hello World' } });
     expect(second.body).toMatchObject({ cached: true, url: first.body.url });
+  });
+
+  it('the README PDF curl makes an invoice whose signed URL serves it (dev made the signing secret)', async () => {
+    const res = await fetch(`${origin}/api/v1/generate/pdf`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({
+        template: 'invoice',
+        vars: {
+          number: 'INV-001',
+          issue_date: '2026-11-28',
+          seller: { name: 'Acme' },
+          buyer: { name: 'Globex' },
+          items: [{ description: 'Widgets', quantity: 3, unit_price: 20 }],
+        },
+      }),
+    });
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body).toMatchObject({ type: 'pdf', status: 'complete', pages: 1 });
+    const url = new URL(body.url as string);
+    expect(url.pathname).toMatch(/^\/files\/[a-f0-9]{40}\.pdf$/);
+    const file = await fetch(`${origin}${url.pathname}${url.search}`);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe('application/pdf');
+    const doc = await PDFDocument.load(new Uint8Array(await file.arrayBuffer()));
+    expect(doc.getPageCount()).toBe(1);
+    // the signature is what opens it
+    const tampered = await fetch(`${origin}${url.pathname}?expires=${url.searchParams.get('expires')}&signature=${'A'.repeat(43)}`);
+    expect(tampered.status).toBe(403);
   });
 
   it('takumi draws a remote logo in real workerd', async () => {

@@ -67,6 +67,7 @@ async function unqueuedPendingRow(options: { account?: TestAccount; units?: numb
       mode: 'live',
       units: options.units ?? 0,
       quota_period: currentPeriod().period,
+      pages: null,
     },
     null,
     1000,

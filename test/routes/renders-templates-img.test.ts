@@ -1,7 +1,7 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { TEMPLATES } from '../../templates/index';
+import { PDF_TEMPLATES, TEMPLATES } from '../../templates/index';
 import { BASE, expectProblem, generate, get, pathOf } from '../helpers/api';
 
 describe('GET /api/v1/renders/:id', () => {
@@ -29,13 +29,29 @@ describe('GET /api/v1/renders/:id', () => {
 });
 
 describe('GET /api/v1/templates', () => {
-  it('lists all five built-in image templates', async () => {
+  it('lists the five built-in image templates and the three PDF templates', async () => {
     const res = await get('/api/v1/templates');
     expect(res.status).toBe(200);
-    const { data } = await res.json<{ data: { id: string; size: { width: number; height: number } }[] }>();
-    const ids = data.map((t) => t.id);
-    for (const id of ['og-card', 'blog-post', 'product-card', 'quote', 'github-repo']) expect(ids).toContain(id);
-    for (const t of data) expect(t.size).toEqual({ width: 1200, height: 630 });
+    const { data } = await res.json<{ data: { id: string; kind: string; size: { width: number; height: number }; paper?: string; orientation?: string }[] }>();
+    const images = data.filter((t) => t.kind === 'image');
+    expect(images.map((t) => t.id).sort()).toEqual(['blog-post', 'github-repo', 'og-card', 'product-card', 'quote']);
+    for (const t of images) expect(t.size).toEqual({ width: 1200, height: 630 });
+    const pdfs = data.filter((t) => t.kind === 'pdf');
+    expect(pdfs.map((t) => [t.id, t.paper, t.orientation]).sort()).toEqual([
+      ['certificate', 'A4', 'landscape'],
+      ['invoice', 'A4', 'portrait'],
+      ['report', 'A4', 'portrait'],
+    ]);
+    expect(pdfs.find((t) => t.id === 'certificate')?.size).toEqual({ width: 841.89, height: 595.28 });
+  });
+
+  it('details a PDF template: its vars as JSON Schema and an example that validates', async () => {
+    for (const id of PDF_TEMPLATES.keys()) {
+      const body = await (await get(`/api/v1/templates/${id}`)).json<{ kind: string; example: unknown; vars_schema: { type: string } }>();
+      expect(body.kind).toBe('pdf');
+      expect(body.vars_schema.type).toBe('object');
+      expect(PDF_TEMPLATES.get(id)?.vars.safeParse(body.example).success).toBe(true);
+    }
   });
 
   it('details a template: vars as JSON Schema, default size and an example that validates', async () => {

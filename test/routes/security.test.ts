@@ -24,6 +24,7 @@ const ROUTES: [string, RouteUnderTest][] = [
   ['POST /api/v1/keys', { method: 'POST', path: () => '/api/v1/keys', body: { name: 'k' } }],
   ['DELETE /api/v1/keys/:id', { method: 'DELETE', path: (a) => keyIdOf(a, 'test').then((id) => `/api/v1/keys/${id}`) }],
   ['POST /api/v1/generate/image', { method: 'POST', path: () => '/api/v1/generate/image', body: { template: 'og-card', vars: { title: 'Common' } } }],
+  ['POST /api/v1/generate/pdf', { method: 'POST', path: () => '/api/v1/generate/pdf', body: { pages: [{ template: 'og-card', vars: { title: 'Common' } }] } }],
   ['GET /api/v1/renders/:id', { method: 'GET', path: (a) => renderOf(a).then((id) => `/api/v1/renders/${id}`) }],
   ['GET /api/v1/templates', { method: 'GET', path: () => '/api/v1/templates' }],
   ['GET /api/v1/templates/:id', { method: 'GET', path: () => '/api/v1/templates/og-card' }],
@@ -164,6 +165,9 @@ describe('no 5xx for malformed keys, headers or bodies', () => {
     ['huge number', '{"template": "og-card", "vars": {"title": "n"}, "width": 1e309}'],
     ['bad name', '{"name": 5}'],
     ['bad email', '{"email": ["a@b.c"]}'],
+    ['pdf sections wrong', '{"pages": [{"template": "invoice", "vars": {"items": "x"}}, null]}'],
+    ['pdf page size odd', '{"template": "certificate", "page_size": {"width": -1e309, "height": "A4"}, "orientation": "sideways"}'],
+    ['pdf both forms', '{"template": "invoice", "pages": [{"template": "og-card"}], "title": {"t": 1}}'],
   ];
 
   it.each(bodies)('%s body → 4xx problem (or success), never 5xx, on every route that takes a body', async (_, body) => {
@@ -172,6 +176,7 @@ describe('no 5xx for malformed keys, headers or bodies', () => {
     const endpoint = await endpointOf(account);
     const targets: [string, string][] = [
       ['POST', '/api/v1/generate/image'],
+      ['POST', '/api/v1/generate/pdf'],
       ['POST', '/api/v1/keys'],
       ['POST', '/api/v1/signup'],
       ['POST', '/api/v1/webhooks'],

@@ -11,7 +11,13 @@ describe('webhook endpoints', () => {
     const res = await postJson('/api/v1/webhooks', { url, description: 'CI' }, bearer(account.apiKey));
     expect(res.status).toBe(201);
     const created = await res.json<Record<string, unknown>>();
-    expect(created).toMatchObject({ url, description: 'CI', events: ['render.complete', 'render.failed'], enabled: true, disabled_at: null });
+    expect(created).toMatchObject({
+      url,
+      description: 'CI',
+      events: ['render.complete', 'render.failed', 'pdf.complete', 'pdf.failed'],
+      enabled: true,
+      disabled_at: null,
+    });
     expect(created.id).toMatch(/^whe_[0-9A-Z]{26}$/);
     const secret = created.secret as string;
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);

@@ -34,11 +34,12 @@ function init(): Promise<void> {
   return ready;
 }
 
-/** satori's SVG for a tree at its layout size. */
-export async function renderSvg(element: TemplateElement, width: number, height: number): Promise<string> {
+/** satori's SVG for a tree at its layout size (text as glyph outlines, unless `embedFont: false`). */
+export async function renderSvg(element: TemplateElement, width: number, height: number, options: { embedFont?: boolean } = {}): Promise<string> {
   await init();
   // satori's types want a ReactNode; our trees are structurally the same plain elements.
-  return satori(element as unknown as Parameters<typeof satori>[0], { width, height, fonts: SATORI_FONTS });
+  // embedFont: false writes text as positioned <text> words instead of glyph outlines (vector PDFs draw them as real text).
+  return satori(element as unknown as Parameters<typeof satori>[0], { width, height, fonts: SATORI_FONTS, embedFont: options.embedFont ?? true });
 }
 
 export const satoriEngine: Engine = {

@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { ProblemError } from '../../../errors/problem';
 import { findRender } from '../../../jobs/status';
 import { type App, baseUrl, problems } from '../../shared';
-import { RenderSchema, toRenderResource } from './schema';
+import { AnyRenderSchema, toAnyRenderResource } from './schema';
 
 export const route = createRoute({
   method: 'get',
@@ -13,8 +13,8 @@ export const route = createRoute({
   summary: 'Get a render',
   request: { params: z.object({ id: z.string().max(64).openapi({ example: 'rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M' }) }) },
   responses: {
-    200: { description: 'The render', content: { 'application/json': { schema: RenderSchema } } },
-    ...problems(401, 404, 429),
+    200: { description: 'The render', content: { 'application/json': { schema: AnyRenderSchema } } },
+    ...problems(401, 404, 429, 503),
   },
 });
 
@@ -23,6 +23,6 @@ export function registerGetRender(app: App): void {
     const { id } = c.req.valid('param');
     const row = await findRender(c.env, id, c.get('auth').accountId);
     if (!row) throw new ProblemError('render_not_found', `No render "${id}"`);
-    return c.json(toRenderResource(row, baseUrl(c)), 200);
+    return c.json(await toAnyRenderResource(row, c.env, baseUrl(c)), 200);
   });
 }

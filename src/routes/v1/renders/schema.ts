@@ -1,7 +1,10 @@
-/** The render resource as the API shows it, and its mapping from a D1 row. */
+/** The render resource as the API shows it (an image or a PDF), and its mapping from a D1 row. */
 import { z } from '@hono/zod-openapi';
 import type { RenderRow } from '../../../db/renders';
-import { ENGINES, IMAGE_FORMATS } from '../../../render/engine';
+import { type AppEnv, fileSigningSecret } from '../../../env';
+import { now } from '../../../lib/time';
+import { ENGINES, IMAGE_FORMATS, type ImageFormat } from '../../../render/engine';
+import { fileUrlTtl, signFileUrl } from '../../../storage/signed-urls';
 
 export const RenderErrorSchema = z.object({ code: z.string(), message: z.string() }).openapi('RenderError');
 
@@ -24,9 +27,35 @@ export const RenderSchema = z
     created_at: z.string().openapi({ format: 'date-time' }),
     completed_at: z.string().optional().openapi({ format: 'date-time' }),
   })
-  .openapi('Render');
+  .openapi('ImageRender');
 
 export type RenderResource = z.infer<typeof RenderSchema>;
+
+export const PdfRenderSchema = z
+  .object({
+    id: z.string().openapi({ example: 'rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M' }),
+    type: z.literal('pdf'),
+    status: z.enum(['pending', 'complete', 'failed']),
+    template: z.string().openapi({ example: 'invoice', description: "The template, or each section's joined by '+'" }),
+    pages: z.number().int().openapi({ example: 3, description: 'Page count (the units a fresh PDF charges)' }),
+    url: z.url().optional().openapi({
+      description: 'Signed URL of the PDF, valid until `expires_at` (24 h); GET /api/v1/renders/{id} answers with a fresh one',
+      example: 'https://api.picstream.dev/files/3f2a…9c.pdf?expires=1764403200&signature=…',
+    }),
+    expires_at: z.string().optional().openapi({ format: 'date-time', description: 'When `url` stops working' }),
+    bytes: z.number().int().optional(),
+    render_ms: z.number().int().optional(),
+    cached: z.boolean().optional().openapi({ description: 'True when this account had made the same document already' }),
+    error: RenderErrorSchema.optional(),
+    created_at: z.string().openapi({ format: 'date-time' }),
+    completed_at: z.string().optional().openapi({ format: 'date-time' }),
+  })
+  .openapi('PdfRender');
+
+export type PdfRenderResource = z.infer<typeof PdfRenderSchema>;
+
+/** GET /api/v1/renders/{id} answers with either kind. */
+export const AnyRenderSchema = z.discriminatedUnion('type', [RenderSchema, PdfRenderSchema]).openapi('Render');
 
 export function publicUrl(baseUrl: string, objectKey: string): string {
   return `${baseUrl.replace(/\/+$/, '')}/${objectKey}`;
@@ -39,7 +68,7 @@ export function toRenderResource(row: RenderRow, baseUrl: string): RenderResourc
     // 'running' is an internal state; to callers a job is pending until it is done.
     status: row.status === 'running' ? 'pending' : row.status,
     template: row.template,
-    format: row.format,
+    format: row.format as ImageFormat,
     engine: row.engine,
     width: row.format === 'svg' ? row.width : row.width * row.scale,
     height: row.format === 'svg' ? row.height : row.height * row.scale,
@@ -55,4 +84,37 @@ export function toRenderResource(row: RenderRow, baseUrl: string): RenderResourc
   if (row.status === 'failed') out.error = { code: row.error_code ?? 'render_failed', message: row.error_message ?? '' };
   if (row.completed_at) out.completed_at = row.completed_at;
   return out;
+}
+
+/** A PDF render as the API shows it: a complete one with a URL signed now, valid for 24 h. */
+export async function toPdfResource(row: RenderRow, env: Pick<AppEnv, 'FILE_SIGNING_SECRET'>, baseUrl: string): Promise<PdfRenderResource> {
+  const out: PdfRenderResource = {
+    id: row.id,
+    type: 'pdf',
+    status: row.status === 'running' ? 'pending' : row.status,
+    template: row.template,
+    pages: row.pages ?? 0,
+    created_at: row.created_at,
+  };
+  const fileId = row.object_key?.match(/^pdf\/([a-f0-9]{40})\.pdf$/)?.[1];
+  if (row.status === 'complete' && fileId) {
+    const expires = Math.floor(now() / 1000) + fileUrlTtl;
+    out.url = `${baseUrl.replace(/\/+$/, '')}${await signFileUrl(fileSigningSecret(env), fileId, expires)}`;
+    out.expires_at = new Date(expires * 1000).toISOString();
+    out.bytes = row.bytes ?? undefined;
+    out.render_ms = row.render_ms ?? undefined;
+    out.cached = row.cached === 1;
+  }
+  if (row.status === 'failed') out.error = { code: row.error_code ?? 'render_failed', message: row.error_message ?? '' };
+  if (row.completed_at) out.completed_at = row.completed_at;
+  return out;
+}
+
+/** Either kind of render, for routes that answer with any. */
+export async function toAnyRenderResource(
+  row: RenderRow,
+  env: Pick<AppEnv, 'FILE_SIGNING_SECRET'>,
+  baseUrl: string,
+): Promise<RenderResource | PdfRenderResource> {
+  return row.type === 'pdf' ? toPdfResource(row, env, baseUrl) : toRenderResource(row, baseUrl);
 }

@@ -1,6 +1,7 @@
 /** GET /api/v1/templates/:id — one template with its vars as JSON Schema and an example. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { findTemplate } from '../../../jobs/image-request';
+import { ProblemError } from '../../../errors/problem';
+import { findAnyTemplate } from '../../../jobs/pdf-request';
 import { type App, problems } from '../../shared';
 import { TemplateDetailSchema, toDetail } from './schema';
 
@@ -18,5 +19,10 @@ export const route = createRoute({
 });
 
 export function registerGetTemplate(app: App): void {
-  app.openapi(route, (c) => c.json(toDetail(findTemplate(c.req.valid('param').id)), 200));
+  app.openapi(route, (c) => {
+    const { id } = c.req.valid('param');
+    const template = findAnyTemplate(id);
+    if (!template) throw new ProblemError('template_not_found', `No template "${id}". GET /api/v1/templates lists them.`);
+    return c.json(toDetail(template), 200);
+  });
 }

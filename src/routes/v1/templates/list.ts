@@ -1,6 +1,6 @@
-/** GET /api/v1/templates — the built-in templates. */
+/** GET /api/v1/templates — the built-in templates, image and PDF. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { TEMPLATES } from '../../../../templates/index';
+import { PDF_TEMPLATES, TEMPLATES } from '../../../../templates/index';
 import { type App, problems } from '../../shared';
 import { TemplateSummarySchema, toSummary } from './schema';
 
@@ -20,5 +20,5 @@ export const route = createRoute({
 });
 
 export function registerListTemplates(app: App): void {
-  app.openapi(route, (c) => c.json({ data: [...TEMPLATES.values()].map(toSummary) }, 200));
+  app.openapi(route, (c) => c.json({ data: [...TEMPLATES.values(), ...PDF_TEMPLATES.values()].map(toSummary) }, 200));
 }

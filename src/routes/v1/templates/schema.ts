@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import type { TemplateDefinition } from '../../../../templates/define';
+import { pageSizeFor } from '../../../jobs/pdf-request';
+import type { AnyTemplate } from '../../../render/pdf/index';
 
 export const TemplateSummarySchema = z
   .object({
@@ -7,8 +8,12 @@ export const TemplateSummarySchema = z
     version: z.number().int(),
     name: z.string(),
     description: z.string(),
-    kind: z.enum(['image']),
-    size: z.object({ width: z.number().int(), height: z.number().int() }),
+    kind: z.enum(['image', 'pdf']).openapi({ description: 'image: POST /api/v1/generate/image; pdf: POST /api/v1/generate/pdf (lays out its own pages)' }),
+    size: z
+      .object({ width: z.number(), height: z.number() })
+      .openapi({ description: 'image: the default size in CSS px; pdf: the default page in points (1/72 in)' }),
+    paper: z.enum(['A4', 'Letter']).optional().openapi({ description: 'pdf: the default paper' }),
+    orientation: z.enum(['portrait', 'landscape']).optional(),
   })
   .openapi('TemplateSummary');
 
@@ -18,13 +23,15 @@ export const TemplateDetailSchema = TemplateSummarySchema.extend({
   image_vars: z.array(z.string()).openapi({ description: 'Vars that take a remote image URL' }),
 }).openapi('Template');
 
-export function toSummary(t: TemplateDefinition): z.infer<typeof TemplateSummarySchema> {
-  return { id: t.id, version: t.version, name: t.name, description: t.description, kind: t.kind, size: t.size };
+export function toSummary(t: AnyTemplate): z.infer<typeof TemplateSummarySchema> {
+  const common = { id: t.id, version: t.version, name: t.name, description: t.description };
+  if (t.kind === 'image') return { ...common, kind: 'image', size: t.size };
+  return { ...common, kind: 'pdf', size: pageSizeFor(t, undefined, undefined), paper: t.paper, orientation: t.orientation };
 }
 
-const jsonSchemas = new WeakMap<TemplateDefinition, Record<string, unknown>>();
+const jsonSchemas = new WeakMap<AnyTemplate, Record<string, unknown>>();
 
-export function toDetail(t: TemplateDefinition): z.infer<typeof TemplateDetailSchema> {
+export function toDetail(t: AnyTemplate): z.infer<typeof TemplateDetailSchema> {
   let schema = jsonSchemas.get(t);
   if (!schema) {
     // io: 'input' — what a caller may send: fields with defaults are optional and show the default.

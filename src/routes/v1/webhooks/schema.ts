@@ -9,7 +9,7 @@ export const EventsSchema = z
   .array(z.enum(WEBHOOK_EVENTS))
   .min(1)
   .max(WEBHOOK_EVENTS.length * 2)
-  .openapi({ description: 'Events to send; all of them by default', example: ['render.complete', 'render.failed'] });
+  .openapi({ description: 'Events to send; all of them by default', example: ['render.complete', 'render.failed', 'pdf.complete', 'pdf.failed'] });
 
 export const WebhookEndpointSchema = z
   .object({

@@ -1,0 +1,20 @@
+/**
+ * Multi-page vector PDFs: each section's template lays out its pages (a PDF template may flow onto
+ * several; an image template is one page), satori lays each page out with text left as words,
+ * and svg-to-pdf draws it onto a pdf-lib page as paths, images and real text in embedded fonts.
+ */
+import { renderSvg } from '../engines/satori';
+import { DirectLayout } from './direct';
+import { type PdfOutput, writePdf } from './document';
+import { type LaidOutPage, layoutPages, type PdfJob, pageMeasure } from './layout';
+import { loadYoga } from './yoga';
+
+export * from './document';
+export * from './layout';
+
+export async function renderPdf(job: PdfJob, pages?: LaidOutPage[]): Promise<PdfOutput> {
+  const { faces, measure } = await pageMeasure();
+  const laidOut = pages ?? layoutPages(job.sections, measure, job.watermark);
+  const direct = new DirectLayout(await loadYoga(), faces);
+  return writePdf(job, laidOut, faces, (element, width, height) => renderSvg(element, width, height, { embedFont: false }), direct);
+}

@@ -1,0 +1,13 @@
+/** The yoga (flexbox) WASM instance of the direct PDF path, once per isolate (imported as a compiled module: workerd compiles no WASM from bytes). */
+import initYoga, { type Yoga } from 'yoga-wasm-web';
+import yogaWasm from 'yoga-wasm-web/dist/yoga.wasm';
+
+let ready: Promise<Yoga> | undefined;
+
+export function loadYoga(): Promise<Yoga> {
+  ready ??= initYoga(yogaWasm);
+  ready.catch(() => {
+    ready = undefined;
+  });
+  return ready;
+}

@@ -1,0 +1,63 @@
+/**
+ * The direct PDF path against satori: the same pages written both ways must put the same words in
+ * the same places (pdftotext -bbox), and a tree the direct path does not draw goes to satori.
+ */
+import { describe, expect, it } from 'vitest';
+import { renderSvg } from '../../src/render/engines/satori';
+import { h } from '../../src/render/jsx';
+import { DirectLayout, Unsupported } from '../../src/render/pdf/direct';
+import { writePdf } from '../../src/render/pdf/document';
+import { layoutPages, type PdfJob, pageMeasure } from '../../src/render/pdf/layout';
+import { loadYoga } from '../../src/render/pdf/yoga';
+import { PAPER_SIZES } from '../../templates/define';
+import { PDF_TEMPLATES } from '../../templates/index';
+import { inspectPdf, type PdfWord } from '../helpers/pdf';
+
+const toSvg = (element: Parameters<typeof renderSvg>[0], width: number, height: number) => renderSvg(element, width, height, { embedFont: false });
+
+async function both(job: PdfJob) {
+  const { faces, measure } = await pageMeasure();
+  const pages = layoutPages(job.sections, measure, job.watermark);
+  const direct = await writePdf(job, pages, faces, toSvg, new DirectLayout(await loadYoga(), faces));
+  const satori = await writePdf(job, pages, faces, toSvg);
+  return { pages, direct, satori };
+}
+
+describe('direct PDF path', () => {
+  for (const id of ['invoice', 'certificate', 'report']) {
+    it(`${id}: the direct path draws every page, with the words where satori puts them (±2 pt)`, async () => {
+      const template = PDF_TEMPLATES.get(id);
+      if (!template) throw new Error(id);
+      const paper = PAPER_SIZES[template.paper];
+      const page = template.orientation === 'landscape' ? { width: paper.height, height: paper.width } : { ...paper };
+      const job: PdfJob = { sections: [{ template, vars: template.vars.parse(template.example) as Record<string, unknown>, page }], watermark: true };
+      const { pages, direct, satori } = await both(job);
+      expect(direct.direct).toBe(pages.length);
+      expect(satori.direct).toBe(0);
+      const [a, b] = await Promise.all([inspectPdf(direct.bytes), inspectPdf(satori.bytes)]);
+      expect(a.qpdf.ok).toBe(true);
+      for (let p = 0; p < pages.length; p++) {
+        const wa = a.words[p]?.words ?? [];
+        const wb = b.words[p]?.words ?? [];
+        expect(wa.map((w) => w.text)).toEqual(wb.map((w) => w.text));
+        const off = (x: PdfWord, y: PdfWord) =>
+          Math.max(Math.abs(x.xMin - y.xMin), Math.abs(x.yMin - y.yMin), Math.abs(x.xMax - y.xMax), Math.abs(x.yMax - y.yMax));
+        const worst = Math.max(0, ...wa.map((w, i) => off(w, wb[i] as PdfWord)));
+        expect(worst, `page ${p + 1}`).toBeLessThan(2);
+      }
+    });
+  }
+
+  it('hands a tree it does not draw (a gradient, a shadow, a transform) to satori', async () => {
+    const { faces } = await pageMeasure();
+    const layout = new DirectLayout(await loadYoga(), faces);
+    for (const style of [
+      { backgroundImage: 'linear-gradient(90deg, red, blue)' },
+      { boxShadow: '0 1px 2px black' },
+      { transform: 'rotate(3deg)' },
+      { border: '1px dashed red' },
+    ]) {
+      expect(() => layout.layout(h('div', { style: { display: 'flex', width: 100, height: 100, ...style } }), 100, 100)).toThrow(Unsupported);
+    }
+  });
+});
