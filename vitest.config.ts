@@ -29,8 +29,9 @@ export default defineConfig({
                 UPSTASH_REDIS_REST_URL: inject<string>('upstashUrl'),
                 UPSTASH_REDIS_REST_TOKEN: inject<string>('upstashToken'),
               },
-              // A second, empty database: the schema drift test applies schema.sql to it.
-              d1Databases: { DB: 'picstream-test', SCHEMA_CHECK_DB: 'picstream-schema-check' },
+              // Empty databases: the schema drift test applies schema.sql to one, the migration test
+              // applies the migrations one at a time to the other, with rows in between.
+              d1Databases: { DB: 'picstream-test', SCHEMA_CHECK_DB: 'picstream-schema-check', MIGRATION_CHECK_DB: 'picstream-migration-check' },
             },
           })),
         ],

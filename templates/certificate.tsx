@@ -9,131 +9,10 @@ import { z } from 'zod';
 import { h, type TemplateElement } from '../src/render/jsx';
 import { definePdfTemplate, type PageContext } from './define';
 import { formatIsoDate } from './format';
+import { clampLines, fitBlock, Lines, type Measure, memoMeasure } from './pdf-text';
 import { hexColor, imageUrl, text } from './ui';
 
 void h;
-
-// ---------------------------------------------------------------------------------------------
-// Text fitting. Widths are measured ~4% wide, so the renderer always fits a line we computed.
-
-type Weight = 400 | 500 | 600 | 700;
-type Measure = PageContext['measureText'];
-
-const WIDE = 1.04;
-const ELLIPSIS = '…';
-
-/**
- * `page.measureText`, memoised per string and weight. Advances scale linearly with the font size,
- * so each string is measured once (at 100 px) and scaled: trying several sizes is cheap.
- */
-function memoMeasure(page: PageContext): Measure {
-  const cache = new Map<string, number>();
-  return (s, fontSize, weight = 400) => {
-    const key = `${weight}|${s}`;
-    let w = cache.get(key);
-    if (w === undefined) {
-      w = page.measureText(s, 100, weight);
-      cache.set(key, w);
-    }
-    return (w * fontSize) / 100;
-  };
-}
-
-/** Greedy word wrap; a word wider than the line breaks between characters. */
-function wrap(measure: Measure, value: string, width: number, fontSize: number, weight: Weight): string[] {
-  const limit = width / WIDE;
-  const space = measure(' ', fontSize, weight);
-  const lines: string[] = [];
-  let line = '';
-  let lineW = 0;
-  for (const word of value.split(/\s+/).filter(Boolean)) {
-    const w = measure(word, fontSize, weight);
-    if (line && lineW + space + w <= limit) {
-      line += ` ${word}`;
-      lineW += space + w;
-      continue;
-    }
-    if (line) lines.push(line);
-    if (w <= limit) {
-      line = word;
-      lineW = w;
-      continue;
-    }
-    line = '';
-    lineW = 0;
-    for (const ch of word) {
-      const cw = measure(ch, fontSize, weight);
-      if (line && lineW + cw > limit) {
-        lines.push(line);
-        line = '';
-        lineW = 0;
-      }
-      line += ch;
-      lineW += cw;
-    }
-  }
-  if (line) lines.push(line);
-  return lines;
-}
-
-/** Wrapped lines, at most `max`, the last one ending with an ellipsis when text was left out. */
-function clampLines(measure: Measure, value: string, width: number, fontSize: number, weight: Weight, max: number): string[] {
-  const lines = wrap(measure, value, width, fontSize, weight);
-  if (lines.length <= max) return lines;
-  const kept = lines.slice(0, max);
-  const chars = Array.from(`${kept[max - 1]} ${lines[max]}`);
-  while (chars.length > 0 && measure(`${chars.join('').trimEnd()}${ELLIPSIS}`, fontSize, weight) * WIDE > width) chars.pop();
-  kept[max - 1] = `${chars.join('').trimEnd()}${ELLIPSIS}`;
-  return kept;
-}
-
-/**
- * The largest size (whole px, `max` down to `min`) at which `value` fits in one line, else in two,
- * …, up to `maxLines`; failing that, `min` px clamped to `maxLines` lines.
- */
-function fitBlock(
-  measure: Measure,
-  value: string,
-  width: number,
-  weight: Weight,
-  steps: { lines: number; max: number; min: number }[],
-): { fontSize: number; lines: string[] } {
-  for (const step of steps) {
-    for (let size = step.max; size >= step.min; size--) {
-      const lines = wrap(measure, value, width, size, weight);
-      if (lines.length <= step.lines) return { fontSize: size, lines };
-    }
-  }
-  const last = steps[steps.length - 1]!;
-  return { fontSize: last.min, lines: clampLines(measure, value, width, last.min, weight, last.lines) };
-}
-
-/** Pre-wrapped, centred lines, one fixed-height div each: the block is exactly `lines × lineHeight` tall. */
-function Lines(props: { lines: string[]; fontSize: number; lineHeight: number; weight: Weight; color: string; letterSpacing?: number }): TemplateElement {
-  const { fontSize, lineHeight, weight, color } = props;
-  return (
-    <div style={{ display: 'flex', flexDirection: 'column', alignItems: 'center', flexShrink: 0, height: props.lines.length * lineHeight }}>
-      {props.lines.map((line) => (
-        <div
-          style={{
-            display: 'flex',
-            height: lineHeight,
-            fontSize,
-            lineHeight: lineHeight / fontSize,
-            fontWeight: weight,
-            color,
-            whiteSpace: 'nowrap',
-            ...(props.letterSpacing ? { letterSpacing: props.letterSpacing } : {}),
-          }}
-        >
-          {line}
-        </div>
-      ))}
-    </div>
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
 
 const vars = z.object({
   recipient: text(120).min(1).describe("Recipient's name; the type shrinks to fit one line, then two, then ends with an ellipsis"),
@@ -288,8 +167,8 @@ function pages(v: Vars, page: PageContext): TemplateElement[] {
           ) : null}
         </div>
         <div style={{ display: 'flex', width: sigW, height: 1, backgroundColor: INK, marginBottom: 8 }} />
-        <Lines lines={nameLine} fontSize={14} lineHeight={20} weight={600} color={INK} />
-        <Lines lines={role} fontSize={12} lineHeight={18} weight={400} color={MUTED} />
+        <Lines align="center" lines={nameLine} style={{ fontSize: 14, lineHeight: 20, weight: 600, color: INK }} />
+        <Lines align="center" lines={role} style={{ fontSize: 12, lineHeight: 18, weight: 400, color: MUTED }} />
       </div>
     );
   };
@@ -313,21 +192,21 @@ function pages(v: Vars, page: PageContext): TemplateElement[] {
           <div style={{ display: 'flex', height: slackTop }} />
           {emblem}
           <div style={{ display: 'flex', height: 14 }} />
-          <Lines lines={issuer} fontSize={13} lineHeight={18} weight={600} color={accent} letterSpacing={3} />
+          <Lines align="center" lines={issuer} style={{ fontSize: 13, lineHeight: 18, weight: 600, color: accent, letterSpacing: 3 }} />
           <div style={{ display: 'flex', height: 14 }} />
           <div style={{ display: 'flex', alignItems: 'center', height: 48, fontSize: title.fontSize, fontWeight: 700, color: INK, whiteSpace: 'nowrap' }}>
             {title.lines[0] ?? ''}
           </div>
           <div style={{ display: 'flex', width: 64, height: 2, marginTop: 10, marginBottom: 8, backgroundColor: accent }} />
-          <Lines lines={intro} fontSize={15} lineHeight={22} weight={400} color={MUTED} />
+          <Lines align="center" lines={intro} style={{ fontSize: 15, lineHeight: 22, weight: 400, color: MUTED }} />
           <div style={{ display: 'flex', height: 10 }} />
-          <Lines lines={name.lines} fontSize={name.fontSize} lineHeight={nameLH} weight={700} color={accent} />
+          <Lines align="center" lines={name.lines} style={{ fontSize: name.fontSize, lineHeight: nameLH, weight: 700, color: accent }} />
           <div style={{ display: 'flex', width: Math.min(innerW, 560), height: 1, marginTop: 12, marginBottom: 16, backgroundColor: accent, opacity: 0.6 }} />
-          <Lines lines={reason} fontSize={15} lineHeight={22} weight={400} color={MUTED} />
+          <Lines align="center" lines={reason} style={{ fontSize: 15, lineHeight: 22, weight: 400, color: MUTED }} />
           <div style={{ display: 'flex', height: 8 }} />
-          <Lines lines={achievement.lines} fontSize={achievement.fontSize} lineHeight={achievementLH} weight={600} color={INK} />
+          <Lines align="center" lines={achievement.lines} style={{ fontSize: achievement.fontSize, lineHeight: achievementLH, weight: 600, color: INK }} />
           <div style={{ display: 'flex', height: 10 }} />
-          <Lines lines={description} fontSize={13.5} lineHeight={20} weight={400} color={MUTED} />
+          <Lines align="center" lines={description} style={{ fontSize: 13.5, lineHeight: 20, weight: 400, color: MUTED }} />
           <div style={{ display: 'flex', height: slack - slackTop }} />
           <div style={{ display: 'flex', justifyContent: sigs.length === 1 ? 'center' : 'space-around', width: innerW, height: sigH }}>
             {sigs.map((s, i) => signatureBlock(s, i))}

@@ -10,138 +10,10 @@ import { z } from 'zod';
 import { h, type TemplateElement } from '../src/render/jsx';
 import { definePdfTemplate, type PageContext } from './define';
 import { formatIsoDate } from './format';
+import { clampLines, ELLIPSIS, ellipsize, fitSize, Lines, type Measure, memoMeasure, oneLine, type Weight, WIDE, wrap } from './pdf-text';
 import { hexColor, imageUrl, text } from './ui';
 
 void h;
-
-// ---------------------------------------------------------------------------------------------
-// Text fitting. Widths are measured ~4% wide, so the renderer always fits a line we computed.
-
-type Weight = 400 | 500 | 600 | 700;
-type Measure = PageContext['measureText'];
-
-const WIDE = 1.04;
-const ELLIPSIS = '…';
-
-/**
- * `page.measureText`, memoised per string and weight. Advances scale linearly with the font size,
- * so each string is measured once (at 100 px) and scaled: trying several sizes is cheap.
- */
-function memoMeasure(page: PageContext): Measure {
-  const cache = new Map<string, number>();
-  return (s, fontSize, weight = 400) => {
-    const key = `${weight}|${s}`;
-    let w = cache.get(key);
-    if (w === undefined) {
-      w = page.measureText(s, 100, weight);
-      cache.set(key, w);
-    }
-    return (w * fontSize) / 100;
-  };
-}
-
-/**
- * Greedy word wrap; a word wider than the line breaks between characters (as `word-break:
- * break-word` would). Advances add up (no kerning), so a line's width is the sum of its words'
- * and spaces' widths: each word is measured once.
- */
-function wrap(measure: Measure, value: string, width: number, fontSize: number, weight: Weight): string[] {
-  const limit = width / WIDE;
-  const space = measure(' ', fontSize, weight);
-  const lines: string[] = [];
-  let line = '';
-  let lineW = 0;
-  for (const word of value.split(/\s+/).filter(Boolean)) {
-    const w = measure(word, fontSize, weight);
-    if (line && lineW + space + w <= limit) {
-      line += ` ${word}`;
-      lineW += space + w;
-      continue;
-    }
-    if (line) lines.push(line);
-    if (w <= limit) {
-      line = word;
-      lineW = w;
-      continue;
-    }
-    line = '';
-    lineW = 0;
-    for (const ch of word) {
-      const cw = measure(ch, fontSize, weight);
-      if (line && lineW + cw > limit) {
-        lines.push(line);
-        line = '';
-        lineW = 0;
-      }
-      line += ch;
-      lineW += cw;
-    }
-  }
-  if (line) lines.push(line);
-  return lines;
-}
-
-/** `line` shortened until it fits with a trailing ellipsis. */
-function ellipsize(measure: Measure, line: string, width: number, fontSize: number, weight: Weight): string {
-  const chars = Array.from(line);
-  while (chars.length > 0 && measure(`${chars.join('').trimEnd()}${ELLIPSIS}`, fontSize, weight) * WIDE > width) chars.pop();
-  return `${chars.join('').trimEnd()}${ELLIPSIS}`;
-}
-
-/** Wrapped lines, at most `max`, the last one ending with an ellipsis when text was left out. */
-function clampLines(measure: Measure, value: string, width: number, fontSize: number, weight: Weight, max: number): string[] {
-  const lines = wrap(measure, value, width, fontSize, weight);
-  if (lines.length <= max) return lines;
-  const kept = lines.slice(0, max);
-  kept[max - 1] = ellipsize(measure, `${kept[max - 1]} ${lines[max]}`, width, fontSize, weight);
-  return kept;
-}
-
-/** One line: the text as is when it fits, else shortened with an ellipsis. */
-function oneLine(measure: Measure, value: string, width: number, fontSize: number, weight: Weight): string {
-  const flat = value.replace(/\s+/g, ' ').trim();
-  return measure(flat, fontSize, weight) * WIDE <= width ? flat : ellipsize(measure, flat, width, fontSize, weight);
-}
-
-/** The largest size from `max` down to `min` (in 0.5 px steps) at which `value` fits on one line. */
-function fitSize(measure: Measure, value: string, width: number, max: number, min: number, weight: Weight): number {
-  let size = max;
-  while (size > min && measure(value, size, weight) * WIDE > width) size -= 0.5;
-  return size;
-}
-
-interface LinesStyle {
-  fontSize: number;
-  lineHeight: number;
-  weight: Weight;
-  color?: string;
-  align?: 'left' | 'right';
-}
-
-/** Pre-wrapped lines, one fixed-height div each: the block is exactly `lines × lineHeight` tall. */
-function Lines(props: { lines: string[]; style: LinesStyle }): TemplateElement {
-  const { fontSize, lineHeight, weight, color, align } = props.style;
-  return (
-    <div style={{ display: 'flex', flexDirection: 'column', flexShrink: 0, height: props.lines.length * lineHeight }}>
-      {props.lines.map((line) => (
-        <div
-          style={{
-            display: 'flex',
-            justifyContent: align === 'right' ? 'flex-end' : 'flex-start',
-            height: lineHeight,
-            fontSize,
-            lineHeight: lineHeight / fontSize,
-            fontWeight: weight,
-            color,
-            whiteSpace: 'nowrap',
-          }}
-        >
-          {line}
-        </div>
-      ))}
-    </div>
-  );
-}
 
 // ---------------------------------------------------------------------------------------------
 // Money. Amounts are summed in minor units (cents) so totals add up exactly.
@@ -464,7 +336,7 @@ function pages(v: Vars, page: PageContext): TemplateElement[] {
     return (
       <div style={{ display: 'flex', height: r.height, flexShrink: 0, paddingTop: ROW_PAD, paddingBottom: ROW_PAD, borderBottom: `1px solid ${RULE}` }}>
         <div style={{ display: 'flex', width: descW + COL.gap, paddingRight: COL.gap }}>
-          <Lines lines={r.lines} style={{ ...ROW_TEXT, color: INK }} />
+          <Lines align="left" lines={r.lines} style={{ ...ROW_TEXT, color: INK }} />
         </div>
         <div style={{ display: 'flex', width: COL.qty, justifyContent: 'flex-end' }}>{cellText(q.value, q.size, 400)}</div>
         <div style={{ display: 'flex', width: COL.unit, justifyContent: 'flex-end' }}>{cellText(u.value, u.size, 400)}</div>
@@ -477,8 +349,8 @@ function pages(v: Vars, page: PageContext): TemplateElement[] {
   const partyColumn = (label: string, p: ReturnType<typeof partyBlock>) => (
     <div style={{ display: 'flex', flexDirection: 'column', width: partyW, marginRight: PARTIES_GAP }}>
       <Label>{label}</Label>
-      <Lines lines={p.name} style={{ ...PARTY_NAME, color: INK }} />
-      <Lines lines={p.lines} style={{ ...PARTY_LINE, color: '#334155' }} />
+      <Lines align="left" lines={p.name} style={{ ...PARTY_NAME, color: INK }} />
+      <Lines align="left" lines={p.lines} style={{ ...PARTY_LINE, color: '#334155' }} />
     </div>
   );
 
@@ -578,7 +450,7 @@ function pages(v: Vars, page: PageContext): TemplateElement[] {
       {notes.map((b, i) => (
         <div style={{ display: 'flex', flexDirection: 'column', marginTop: i === 0 ? NOTES_MARGIN : TERMS_MARGIN }}>
           <Label>{b.label}</Label>
-          <Lines lines={b.lines} style={{ ...NOTE_TEXT, color: '#334155' }} />
+          <Lines align="left" lines={b.lines} style={{ ...NOTE_TEXT, color: '#334155' }} />
         </div>
       ))}
     </div>

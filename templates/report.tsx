@@ -10,109 +10,10 @@ import { z } from 'zod';
 import { h, type TemplateElement } from '../src/render/jsx';
 import { definePdfTemplate, type PageContext } from './define';
 import { formatIsoDate } from './format';
+import { clampLines, Lines, type LinesStyle, memoMeasure, wrap } from './pdf-text';
 import { contrastText, hexColor, imageUrl, text } from './ui';
 
 void h;
-
-// ---------------------------------------------------------------------------------------------
-// Text fitting. Widths are measured ~4% wide, so the renderer always fits a line we computed.
-
-type Weight = 400 | 500 | 600 | 700;
-type Measure = PageContext['measureText'];
-
-const WIDE = 1.04;
-const ELLIPSIS = '…';
-
-/**
- * `page.measureText`, memoised per string and weight. Advances scale linearly with the font size,
- * so each string is measured once (at 100 px) and scaled: trying several sizes is cheap.
- */
-function memoMeasure(page: PageContext): Measure {
-  const cache = new Map<string, number>();
-  return (s, fontSize, weight = 400) => {
-    const key = `${weight}|${s}`;
-    let w = cache.get(key);
-    if (w === undefined) {
-      w = page.measureText(s, 100, weight);
-      cache.set(key, w);
-    }
-    return (w * fontSize) / 100;
-  };
-}
-
-/**
- * Greedy word wrap; a word wider than the line breaks between characters. Advances add up (no
- * kerning), so a line's width is the sum of its words' and spaces' widths.
- */
-function wrap(measure: Measure, value: string, width: number, fontSize: number, weight: Weight): string[] {
-  const limit = width / WIDE;
-  const space = measure(' ', fontSize, weight);
-  const lines: string[] = [];
-  let line = '';
-  let lineW = 0;
-  for (const word of value.split(/\s+/).filter(Boolean)) {
-    const w = measure(word, fontSize, weight);
-    if (line && lineW + space + w <= limit) {
-      line += ` ${word}`;
-      lineW += space + w;
-      continue;
-    }
-    if (line) lines.push(line);
-    if (w <= limit) {
-      line = word;
-      lineW = w;
-      continue;
-    }
-    line = '';
-    lineW = 0;
-    for (const ch of word) {
-      const cw = measure(ch, fontSize, weight);
-      if (line && lineW + cw > limit) {
-        lines.push(line);
-        line = '';
-        lineW = 0;
-      }
-      line += ch;
-      lineW += cw;
-    }
-  }
-  if (line) lines.push(line);
-  return lines;
-}
-
-/** Wrapped lines, at most `max`, the last one ending with an ellipsis when text was left out. */
-function clampLines(measure: Measure, value: string, width: number, fontSize: number, weight: Weight, max: number): string[] {
-  const lines = wrap(measure, value, width, fontSize, weight);
-  if (lines.length <= max) return lines;
-  const kept = lines.slice(0, max);
-  const chars = Array.from(`${kept[max - 1]} ${lines[max]}`);
-  while (chars.length > 0 && measure(`${chars.join('').trimEnd()}${ELLIPSIS}`, fontSize, weight) * WIDE > width) chars.pop();
-  kept[max - 1] = `${chars.join('').trimEnd()}${ELLIPSIS}`;
-  return kept;
-}
-
-interface TextStyle {
-  fontSize: number;
-  lineHeight: number;
-  weight: Weight;
-  color: string;
-}
-
-/** Pre-wrapped lines, one fixed-height div each: the block is exactly `lines × lineHeight` tall. */
-function Lines(props: { lines: string[]; style: TextStyle; marginTop?: number }): TemplateElement {
-  const { fontSize, lineHeight, weight, color } = props.style;
-  return (
-    <div style={{ display: 'flex', flexDirection: 'column', flexShrink: 0, height: props.lines.length * lineHeight, marginTop: props.marginTop ?? 0 }}>
-      {props.lines.map((line) => (
-        <div style={{ display: 'flex', height: lineHeight, fontSize, lineHeight: lineHeight / fontSize, fontWeight: weight, color, whiteSpace: 'nowrap' }}>
-          {line}
-        </div>
-      ))}
-    </div>
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
 
 const MAX_TOTAL_CHARS = 120_000;
 
@@ -162,9 +63,9 @@ const FOOTER_H = 26;
 /** Left empty at the bottom of every page's content area: room for a wrap we did not foresee. */
 const SPARE = 14;
 
-const PARA: TextStyle = { fontSize: 13, lineHeight: 21, weight: 400, color: BODY };
+const PARA: LinesStyle = { fontSize: 13, lineHeight: 21, weight: 400, color: BODY };
 const PARA_GAP = 11;
-const HEADING: TextStyle = { fontSize: 19, lineHeight: 26, weight: 700, color: INK };
+const HEADING: LinesStyle = { fontSize: 19, lineHeight: 26, weight: 700, color: INK };
 const HEADING_MAX_LINES = 4;
 const SECTION_GAP = 30;
 const HEADING_GAP = 12;
@@ -354,7 +255,7 @@ function pages(v: Vars, page: PageContext): TemplateElement[] {
           )}
         </div>
         <div style={{ display: 'flex', flexDirection: 'column' }}>
-          <Lines lines={titleLines} style={{ fontSize: titleSize, lineHeight: titleLH, weight: 700, color: onAccent }} />
+          <Lines lines={titleLines} marginTop={0} style={{ fontSize: titleSize, lineHeight: titleLH, weight: 700, color: onAccent }} />
           {subtitleLines.length ? <Lines lines={subtitleLines} marginTop={16} style={{ fontSize: 16, lineHeight: 24, weight: 400, color: onAccent }} /> : null}
         </div>
       </div>
@@ -366,7 +267,11 @@ function pages(v: Vars, page: PageContext): TemplateElement[] {
             {meta.map(([label, value], i) => (
               <div style={{ display: 'flex', flexDirection: 'column', width: metaColW, marginRight: i < 2 ? 24 : 0 }}>
                 <div style={{ display: 'flex', height: 16, marginBottom: 4, fontSize: 9.5, fontWeight: 600, letterSpacing: 1, color: MUTED }}>{label}</div>
-                <Lines lines={clampLines(measure, value, metaColW, 13, 500, 2)} style={{ fontSize: 13, lineHeight: 20, weight: 500, color: INK }} />
+                <Lines
+                  lines={clampLines(measure, value, metaColW, 13, 500, 2)}
+                  marginTop={0}
+                  style={{ fontSize: 13, lineHeight: 20, weight: 500, color: INK }}
+                />
               </div>
             ))}
           </div>
@@ -407,7 +312,7 @@ function pages(v: Vars, page: PageContext): TemplateElement[] {
               >
                 {String(b.section)}
               </div>
-              <Lines lines={b.lines} style={HEADING} />
+              <Lines lines={b.lines} style={HEADING} marginTop={0} />
             </div>
           ) : (
             <Lines lines={b.lines} style={PARA} marginTop={b.top} />

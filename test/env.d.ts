@@ -7,6 +7,7 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       TEST_IMAGE_ORIGIN: string;
       SCHEMA_CHECK_DB: D1Database;
+      MIGRATION_CHECK_DB: D1Database;
     }
   }
 }

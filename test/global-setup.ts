@@ -148,6 +148,21 @@ export async function setup(project: TestProject): Promise<void> {
         res.end(png);
         return;
       }
+      case '/logo.gif':
+        // a valid 1×1 GIF: images may be GIFs, PDFs take PNG and JPEG only
+        res.writeHead(200, { 'content-type': 'image/gif' });
+        res.end(Buffer.from('47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b', 'hex'));
+        return;
+      case '/wide.png': {
+        // a valid PNG whose IHDR says 2100×2100: fine for an image, too many pixels to embed in a PDF
+        const png = Buffer.from(LOGO);
+        png.writeUInt32BE(2100, 16);
+        png.writeUInt32BE(2100, 20);
+        png.writeUInt32BE(crc32(png.subarray(12, 29)), 29);
+        res.writeHead(200, { 'content-type': 'image/png' });
+        res.end(png);
+        return;
+      }
       case '/page.html':
         res.writeHead(200, { 'content-type': 'text/html' });
         res.end('<html>not an image</html>');

@@ -17,6 +17,10 @@ export const MAX_PDF_PAGES = 50;
 export const MAX_PAGE_PIXELS = 4_200_000;
 /** Layout pixels per document: 50 A4 pages. */
 export const MAX_DOCUMENT_PIXELS = 45_000_000;
+/** Distinct remote images per document (each is fetched, decoded and embedded). */
+export const MAX_PDF_REMOTE_IMAGES = 10;
+/** Bumped when the PDF renderer's output changes: part of the content address, so old files are not served for new requests. */
+export const PDF_RENDERER_VERSION = 2;
 
 export type PageSizeInput = PaperName | { width: number; height: number };
 
@@ -85,6 +89,15 @@ export async function preparePdf(req: PdfRequest, accountId: string | null, poli
   const entries = req.pages ?? [{ template: req.template as string, vars: req.vars }];
   const sections = entries.map((entry, i) => validateSection(entry, req.pages ? `pages.${i}.` : '', req, policy));
 
+  const images = new Set(
+    sections.flatMap((s) => s.template.imageVars.map((name) => s.vars[name]).filter((v): v is string => typeof v === 'string' && v !== '')),
+  );
+  if (images.size > MAX_PDF_REMOTE_IMAGES) {
+    throw new ProblemError('document_too_large', `The document names ${images.size} different remote images; the limit is ${MAX_PDF_REMOTE_IMAGES}.`, {
+      errors: [{ path: req.pages ? 'pages' : 'vars', message: `at most ${MAX_PDF_REMOTE_IMAGES} different image URLs` }],
+    });
+  }
+
   const pagePixels = (p: PagePoints): number => Math.round(p.width / PX_TO_PT) * Math.round(p.height / PX_TO_PT);
   for (const s of sections) {
     if (pagePixels(s.page) > MAX_PAGE_PIXELS) {
@@ -101,7 +114,7 @@ export async function preparePdf(req: PdfRequest, accountId: string | null, poli
   // Pagination is pure layout arithmetic: done now, so a document over the limits costs no render.
   const watermark = req.watermark === true;
   const { measure } = await pageMeasure();
-  const pages = layoutPages(sections, measure, watermark);
+  const pages = layoutPages(sections, measure, watermark, MAX_PDF_PAGES);
   if (pages.length > MAX_PDF_PAGES) {
     throw new ProblemError('document_too_large', `The document would have ${pages.length} pages; the limit is ${MAX_PDF_PAGES}.`, {
       errors: [{ path: req.pages ? 'pages' : 'vars', message: `makes ${pages.length} pages (at most ${MAX_PDF_PAGES})` }],
@@ -121,7 +134,7 @@ export async function preparePdf(req: PdfRequest, accountId: string | null, poli
   const specJson = canonicalJson(spec);
   // Account-scoped: a PDF is a private document, so even identical requests from two accounts
   // never share one object (or learn that the other made it).
-  const address = `pdf|${accountId ?? ''}${watermark ? '|test' : ''}|${specJson}`;
+  const address = `pdf@${PDF_RENDERER_VERSION}|${accountId ?? ''}${watermark ? '|test' : ''}|${specJson}`;
   const cacheKey = (await sha256Hex(address)).slice(0, 40);
   return {
     job: { sections, title: req.title, watermark },

@@ -58,7 +58,7 @@ interface Rendered {
 }
 
 /** Renders a job to the bytes to store, and the metadata the stored object carries. */
-async function renderJob(env: AppEnv, job: RenderJob, id: string): Promise<Rendered> {
+async function renderJob(env: AppEnv, job: RenderJob, id: string, expectedPages: number | null): Promise<Rendered> {
   const policy = remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS);
   if (job.kind === 'image') {
     const out = await renderImage(job.job, policy);
@@ -66,8 +66,10 @@ async function renderJob(env: AppEnv, job: RenderJob, id: string): Promise<Rende
   }
   const multi = job.job.sections.length > 1;
   const out = await renderDocument(job.job, policy, (i) => (multi ? `pages.${i}.` : ''));
+  // the units were charged for the pages counted before rendering: the document must have exactly those
+  if (expectedPages !== null && out.pages !== expectedPages) throw new Error(`render ${id} made ${out.pages} pages, ${expectedPages} were counted`);
   const meta: Record<string, string> = {
-    template: job.job.sections.map((s) => s.template.id).join('+'),
+    template: [...new Set(job.job.sections.map((s) => s.template.id))].join('+').slice(0, 200),
     pages: String(out.pages),
     // how many pages the direct path drew (the rest went through satori): what the benchmark and tests look at
     direct_pages: String(out.direct),
@@ -127,7 +129,7 @@ export async function executeClaimed(env: AppEnv, claimed: RenderRow, options: R
       row = await completeRender(env.DB, id, { bytes: existing.size, render_ms: now() - started, cached: true, completed_at: isoNow() });
     } else {
       const job = options.job ?? jobFromRow(claimed);
-      const out = await timings.measure('render', () => renderJob(env, job, id));
+      const out = await timings.measure('render', () => renderJob(env, job, id, claimed.pages));
       await timings.measure('store', () => putOutput(env.OUTPUT, objectKey, out.bytes, out.contentType, out.meta));
       row = await timings.measure('db', async () => {
         await options.recorded;

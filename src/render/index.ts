@@ -7,7 +7,9 @@ import { ProblemError } from '../errors/problem';
 import type { Engine, EngineName, ImageFormat, RenderImage, RenderOutput } from './engine';
 import { satoriEngine } from './engines/satori';
 import { takumiEngine } from './engines/takumi';
+import { checkImage } from './image-check';
 import { type PdfJob, type PdfOutput, renderPdf } from './pdf/index';
+import { ImageEmbedError } from './pdf/svg-to-pdf';
 import { fetchRemoteImage, type RemoteImagePolicy, toDataUrl } from './remote-images';
 import { withTestWatermark } from './watermark';
 
@@ -74,23 +76,66 @@ export async function renderImage(job: ImageJob, policy: RemoteImagePolicy): Pro
   }
 }
 
+/** Pixels a remote image may have to go into a PDF (pdf-lib decodes PNGs in JavaScript, in memory). */
+export const MAX_PDF_IMAGE_PIXELS = 4_200_000;
+
 /**
- * Renders a PDF job: every section's remote images fetched (in parallel, under the guard) and
- * handed to its template as data: URLs, then the pages drawn as vectors.
+ * Renders a PDF job: every distinct remote image URL fetched once (in parallel, under the guard)
+ * and handed to its templates as a data: URL, then the pages drawn as vectors. PDFs take PNG and
+ * JPEG (what a PDF embeds); a GIF, or a picture too large to embed, is the caller's input: 422,
+ * naming the var.
  */
 export async function renderDocument(job: PdfJob, policy: RemoteImagePolicy, pathPrefix: (index: number) => string): Promise<PdfOutput> {
+  const fetched = new Map<string, Promise<string>>();
+  const pathsOf = new Map<string, string>(); // data: URL → the first var that asked for it
+  const fetchOnce = (url: string, path: string): Promise<string> => {
+    let image = fetched.get(url);
+    if (!image) {
+      image = (async () => {
+        const got = await fetchRemoteImage(url, path, policy);
+        if (got.contentType === 'image/gif') {
+          throw new ProblemError('remote_image_invalid_type', `${path} is a GIF; PDFs take PNG or JPEG images`, {
+            errors: [{ path, message: 'is a GIF; PDFs take PNG or JPEG' }],
+          });
+        }
+        const check = checkImage(got.bytes, got.contentType);
+        if (check.ok && check.width * check.height > MAX_PDF_IMAGE_PIXELS) {
+          throw new ProblemError(
+            'remote_image_too_large',
+            `${path} is ${check.width}×${check.height}; images in PDFs may have up to ${MAX_PDF_IMAGE_PIXELS} pixels`,
+            {
+              errors: [{ path, message: `more than ${MAX_PDF_IMAGE_PIXELS} pixels` }],
+            },
+          );
+        }
+        const src = toDataUrl(got);
+        pathsOf.set(src, path);
+        return src;
+      })();
+      fetched.set(url, image);
+    }
+    return image;
+  };
   const sections = await Promise.all(
-    job.sections.map(async (section, i) => ({ ...section, vars: (await resolveImageVars(section, policy, pathPrefix(i))).vars })),
+    job.sections.map(async (section, i) => {
+      const vars = { ...section.vars };
+      await Promise.all(
+        section.template.imageVars.map(async (name) => {
+          const value = vars[name];
+          if (typeof value === 'string' && value !== '') vars[name] = await fetchOnce(value, `${pathPrefix(i)}vars.${name}`);
+        }),
+      );
+      return { ...section, vars };
+    }),
   );
   try {
     return await renderPdf({ ...job, sections });
   } catch (err) {
-    const images = job.sections.flatMap((s, i) =>
-      s.template.imageVars.filter((name) => typeof s.vars[name] === 'string' && s.vars[name] !== '').map((name) => `${pathPrefix(i)}vars.${name}`),
-    );
-    if (images.length > 0) {
-      throw new ProblemError('remote_image_undecodable', `The renderer could not draw ${images.join(', ')}: ${(err as Error).message}`, {
-        errors: images.map((path) => ({ path, message: 'could not be decoded as an image' })),
+    // only an image pdf-lib could not embed is the caller's; anything else is ours (and retried)
+    if (err instanceof ImageEmbedError) {
+      const path = pathsOf.get(err.href) ?? 'vars';
+      throw new ProblemError('remote_image_undecodable', `${path} could not be embedded: ${(err.cause as Error)?.message ?? 'unreadable image'}`, {
+        errors: [{ path, message: 'could not be decoded as an image' }],
         cause: err,
       });
     }

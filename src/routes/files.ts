@@ -9,6 +9,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { fileVerificationSecrets } from '../env';
 import { ProblemError } from '../errors/problem';
+import { now } from '../lib/time';
 import { getOutput, headOutput } from '../storage/outputs';
 import { fileObjectKey, verifyFileUrl } from '../storage/signed-urls';
 import { type App, ProblemSchema } from './shared';
@@ -134,15 +135,15 @@ export function registerFiles(app: App): void {
     if (!match) throw new ProblemError('not_found', 'No such file');
     const fileId = match[1] as string;
 
-    const now = Math.floor(Date.now() / 1000);
+    const nowSeconds = Math.floor(now() / 1000);
     const expires = single(c.req.queries('expires'));
-    const verdict = await verifyFileUrl(fileVerificationSecrets(c.env), fileId, expires, single(c.req.queries('signature')), now);
+    const verdict = await verifyFileUrl(fileVerificationSecrets(c.env), fileId, expires, single(c.req.queries('signature')), nowSeconds);
     if (verdict === 'invalid') throw new ProblemError('invalid_signature', 'The URL signature does not match; ask the API for a new URL');
     if (verdict === 'expired') {
       const at = new Date(Number(expires) * 1000).toISOString();
       throw new ProblemError('url_expired', `This URL expired at ${at}; ask the API for a new URL`);
     }
-    const maxAge = Number(expires) - now;
+    const maxAge = Number(expires) - nowSeconds;
     const key = fileObjectKey(fileId);
 
     if (c.req.method === 'HEAD') {

@@ -6,6 +6,7 @@ import type { Context } from 'hono';
 import type { AuthContext } from '../auth/middleware';
 import type { AppEnv } from '../env';
 import type { Timings } from '../lib/timing';
+import { quotaHeaders } from '../quota/index';
 
 /** `auth` is set by the API-key middleware on every /api/v1 route except sign-up. */
 export type HonoEnv = { Bindings: AppEnv; Variables: { requestId: string; auth: AuthContext; timings: Timings } };
@@ -45,4 +46,18 @@ export function problems(...statuses: number[]) {
 /** The host for returned URLs: PUBLIC_BASE_URL when set, else the request's own origin. */
 export function baseUrl(c: Context<HonoEnv>): string {
   return c.env.PUBLIC_BASE_URL || new URL(c.req.url).origin;
+}
+
+/**
+ * Metered routes: every answer carries the quota, errors included (as the account stood on
+ * arrival — a failed render has given its units back by then). A route's own headers win.
+ */
+export function meterQuota(app: App, path: string): void {
+  app.use(path, async (c, next) => {
+    await next();
+    const auth = c.get('auth');
+    if (auth && !c.res.headers.has('X-Quota-Limit')) {
+      for (const [name, value] of Object.entries(quotaHeaders({ limit: auth.monthlyQuota, used: auth.used }))) c.res.headers.set(name, value);
+    }
+  });
 }

@@ -125,3 +125,14 @@ export async function verifyFileUrl(
   if (!genuine) return 'invalid';
   return Number(expires) > nowSeconds ? 'valid' : 'expired';
 }
+
+/**
+ * A URL for the PDF stored at `objectKey` (`pdf/<fileId>.pdf`), signed now and valid for
+ * `fileUrlTtl`; undefined for any other key.
+ */
+export async function signedPdfUrl(secret: string, objectKey: string, baseUrl: string, nowMs: number): Promise<{ url: string; expiresAt: number } | undefined> {
+  const fileId = objectKey.match(/^pdf\/([a-f0-9]{40})\.pdf$/)?.[1];
+  if (!fileId) return undefined;
+  const expiresAt = Math.floor(nowMs / 1000) + fileUrlTtl;
+  return { url: `${baseUrl.replace(/\/+$/, '')}${await signFileUrl(secret, fileId, expiresAt)}`, expiresAt };
+}

@@ -5,10 +5,11 @@
  */
 import type { RenderRow } from '../db/renders';
 import { insertDeliveries, type NewDelivery, subscribedEndpoints } from '../db/webhooks';
-import type { AppEnv } from '../env';
+import { type AppEnv, fileSigningSecret } from '../env';
 import { newId } from '../lib/ids';
-import { isoNow } from '../lib/time';
-import { publicUrl, toPdfResource } from '../routes/v1/renders/schema';
+import { isoNow, now } from '../lib/time';
+import { publicUrl } from '../routes/v1/renders/schema';
+import { signedPdfUrl } from '../storage/signed-urls';
 
 export const WEBHOOK_EVENTS = ['render.complete', 'render.failed', 'pdf.complete', 'pdf.failed'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
@@ -30,9 +31,9 @@ export async function renderPayload(row: RenderRow, env: Pick<AppEnv, 'PUBLIC_BA
   if (row.type === 'pdf') body.pages = row.pages;
   if (row.status === 'complete' && row.object_key) {
     if (row.type === 'pdf') {
-      const pdf = await toPdfResource(row, env, env.PUBLIC_BASE_URL);
-      body.url = pdf.url;
-      body.expires_at = pdf.expires_at;
+      const signed = await signedPdfUrl(fileSigningSecret(env), row.object_key, env.PUBLIC_BASE_URL, now());
+      body.url = signed?.url;
+      body.expires_at = signed ? new Date(signed.expiresAt * 1000).toISOString() : undefined;
     } else {
       body.url = publicUrl(env.PUBLIC_BASE_URL, row.object_key);
     }

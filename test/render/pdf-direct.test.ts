@@ -48,7 +48,7 @@ describe('direct PDF path', () => {
     });
   }
 
-  it('hands a tree it does not draw (a gradient, a shadow, a transform) to satori', async () => {
+  it('hands a tree it does not draw (a gradient, a shadow, a transform, em units) to satori, and the page still comes out', async () => {
     const { faces } = await pageMeasure();
     const layout = new DirectLayout(await loadYoga(), faces);
     for (const style of [
@@ -56,8 +56,47 @@ describe('direct PDF path', () => {
       { boxShadow: '0 1px 2px black' },
       { transform: 'rotate(3deg)' },
       { border: '1px dashed red' },
+      { fontSize: '1.2em' },
+      { letterSpacing: '0.1em' },
+      { textAlign: 'justify' },
     ]) {
       expect(() => layout.layout(h('div', { style: { display: 'flex', width: 100, height: 100, ...style } }), 100, 100)).toThrow(Unsupported);
     }
+    // through writePdf: the page goes to satori, and its text is still real text
+    const page = { width: 200, height: 100 };
+    const element = h(
+      'div',
+      { style: { display: 'flex', width: 266.67, height: 133.33, backgroundImage: 'linear-gradient(90deg, #fde68a, #fca5a5)' } },
+      'Gradient page',
+    );
+    const out = await writePdf({ sections: [], watermark: false }, [{ element, width: 266.67, height: 133.33, page }], faces, toSvg, layout);
+    expect(out.direct).toBe(0);
+    const info = await inspectPdf(out.bytes);
+    expect(info.qpdf.ok).toBe(true);
+    expect(info.pages[0]?.text).toContain('Gradient page');
+  });
+
+  it('clamps and ellipsizes text, and aligns a lone line, as satori does', async () => {
+    const long = 'A sentence long enough to need more than two lines in a narrow box of this width';
+    const tree = h(
+      'div',
+      { style: { display: 'flex', flexDirection: 'column', width: 266.67, height: 400, padding: 10, fontFamily: 'Inter', fontSize: 14, color: '#111111' } },
+      h('div', { style: { display: 'block', lineClamp: 2, width: 150 } }, long),
+      h('div', { style: { display: 'flex', whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis', width: 120 } }, long),
+      h('div', { style: { display: 'flex', textAlign: 'right', width: 200 } }, '€1,234.00'),
+    );
+    const { faces } = await pageMeasure();
+    const pages = [{ element: tree, width: 266.67, height: 400, page: { width: 200, height: 300 } }];
+    const job: PdfJob = { sections: [], watermark: false };
+    const direct = await writePdf(job, pages, faces, toSvg, new DirectLayout(await loadYoga(), faces));
+    const satori = await writePdf(job, pages, faces, toSvg);
+    expect(direct.direct).toBe(1);
+    const [a, b] = await Promise.all([inspectPdf(direct.bytes), inspectPdf(satori.bytes)]);
+    const words = (i: typeof a) => (i.words[0]?.words ?? []).map((w) => w.text);
+    expect(words(a)).toEqual(words(b));
+    expect(words(a).join(' ')).toContain('…');
+    const amount = (i: typeof a) => i.words[0]?.words.find((w) => w.text === '€1,234.00');
+    expect(amount(a)).toBeDefined();
+    expect(Math.abs((amount(a)?.xMax ?? 0) - (amount(b)?.xMax ?? 0))).toBeLessThan(2);
   });
 });

@@ -25,6 +25,7 @@ import {
   stroke,
 } from 'pdf-lib';
 import type { Yoga, Config as YogaConfig, Node as YogaNode } from 'yoga-wasm-web';
+import { BoundedMap } from '../../lib/bounded-map';
 import type { TemplateElement, TemplateNode } from '../jsx';
 import { faceChain, type GlyphRun, type LoadedFace, shapeRuns } from './fonts';
 import { type DocumentCanvas, PageDrawing, parseColor, type Rgba, svgPathToOperators } from './svg-to-pdf';
@@ -213,6 +214,17 @@ function parseBorder(value: StyleValue, name: string): { width: number; color: R
   return { width, color };
 }
 
+/** A length in px (a number, or 'Npx'); anything else (em, %) is not this path's. */
+function lengthOf(value: StyleValue, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const v = px(value, name);
+  if (typeof v !== 'number') throw new Unsupported(`${name}: ${value}`);
+  return v;
+}
+
+/** Properties of a block that shape its own text (not inherited by child elements). */
+const BLOCK_TEXT = ['lineClamp', 'textOverflow', 'wordBreak', 'overflowWrap'] as const;
+
 function checkKeys(style: Style): void {
   for (const key of Object.keys(style)) {
     if (style[key] === undefined) continue;
@@ -222,6 +234,10 @@ function checkKeys(style: Style): void {
   if (typeof bg === 'string' && /gradient|url\(/.test(bg)) throw new Unsupported('background image');
   if (style.borderStyle !== undefined && style.borderStyle !== 'solid' && style.borderStyle !== 'none') throw new Unsupported('borderStyle');
   if (style.fontStyle !== undefined && style.fontStyle !== 'normal') throw new Unsupported('fontStyle');
+  if (style.textAlign === 'justify') throw new Unsupported('textAlign: justify');
+  // lengths this path reads later (when text is measured) are checked now, so Unsupported comes from layout()
+  lengthOf(style.fontSize, 'fontSize');
+  lengthOf(style.letterSpacing, 'letterSpacing');
 }
 
 /** Text as CSS would show it: white space collapsed (unless pre), case transformed. */
@@ -229,7 +245,7 @@ function prepareText(text: string, style: Style): string {
   let t = style.whiteSpace === 'pre' || style.whiteSpace === 'pre-wrap' ? text : text.replace(/\s+/g, ' ').trim();
   if (style.textTransform === 'uppercase') t = t.toUpperCase();
   else if (style.textTransform === 'lowercase') t = t.toLowerCase();
-  else if (style.textTransform === 'capitalize') t = t.replace(/\b\p{L}/gu, (c) => c.toUpperCase());
+  else if (style.textTransform === 'capitalize') t = t.replace(/(^|[^\p{L}\p{N}])(\p{L})/gu, (_, before: string, c: string) => before + c.toUpperCase());
   return t;
 }
 
@@ -241,8 +257,8 @@ interface FontInfo {
   lineHeight: number;
   ascent: number;
   chain: LoadedFace[];
-  /** Text already split into glyph runs and measured in this font, by text. */
-  shaped: Map<string, { runs: GlyphRun[]; width: number }>;
+  /** Text already split into glyph runs and measured in this font, by text (bounded: the layout lives per isolate). */
+  shaped: BoundedMap<string, { runs: GlyphRun[]; width: number }>;
 }
 
 /** Lays out and draws pages without satori. */
@@ -251,7 +267,7 @@ export class DirectLayout {
   private readonly config: YogaConfig;
   private readonly chains = new Map<string, LoadedFace[]>();
   /** Fonts by what determines them, so boxes that share a font share its measured widths. */
-  private readonly fonts = new Map<string, FontInfo>();
+  private readonly fonts = new BoundedMap<string, FontInfo>(500, 60 * 60_000);
   private readonly enums: ReturnType<typeof enumMaps>;
 
   constructor(
@@ -284,24 +300,26 @@ export class DirectLayout {
   }
 
   private resolveFont(style: Style): FontInfo {
-    const size = typeof style.fontSize === 'number' ? style.fontSize : 16;
+    const size = lengthOf(style.fontSize, 'fontSize') ?? 16;
     const weight = style.fontWeight === 'bold' ? 700 : typeof style.fontWeight === 'number' ? style.fontWeight : Number(style.fontWeight ?? 400) || 400;
     const family = String(style.fontFamily ?? 'Inter');
-    const spacing = typeof style.letterSpacing === 'number' ? style.letterSpacing : 0;
+    const spacing = lengthOf(style.letterSpacing, 'letterSpacing') ?? 0;
     const chain = this.chain(family, weight);
     const face = chain[0] as LoadedFace;
     const m = face.font.metrics;
     const content = ((m.ascent - m.descent) / m.unitsPerEm) * size;
     let lineHeight = content; // 'normal'
-    if (typeof style.lineHeight === 'number') lineHeight = style.lineHeight * size;
-    else if (typeof style.lineHeight === 'string' && style.lineHeight !== 'normal') {
-      const v = px(style.lineHeight, 'lineHeight');
-      if (typeof v !== 'number') throw new Unsupported(`lineHeight: ${style.lineHeight}`);
+    // CSS: a bare number is a multiple of the font size, a length is a length
+    const lh = style.lineHeight;
+    if (typeof lh === 'number' || (typeof lh === 'string' && /^\d*\.?\d+$/.test(lh.trim()))) lineHeight = Number(lh) * size;
+    else if (typeof lh === 'string' && lh !== 'normal') {
+      const v = px(lh, 'lineHeight');
+      if (typeof v !== 'number') throw new Unsupported(`lineHeight: ${lh}`);
       lineHeight = v;
     }
     // the baseline sits half the leading below the line box's top, plus the ascent
     const ascent = (lineHeight - content) / 2 + (m.ascent / m.unitsPerEm) * size;
-    return { size, weight, family, spacing, lineHeight, ascent, chain, shaped: new Map() };
+    return { size, weight, family, spacing, lineHeight, ascent, chain, shaped: new BoundedMap(20_000, 10 * 60_000) };
   }
 
   private shape(text: string, style: Style): { runs: GlyphRun[]; width: number } {
@@ -378,37 +396,28 @@ export class DirectLayout {
     return lines;
   }
 
-  build(el: TemplateNode, inherited: Style, parentDirection: 'row' | 'column'): Box {
+  private build(el: TemplateNode, inherited: Style, created: YogaNode[]): Box {
     const { yoga } = this;
     const node = yoga.Node.createWithConfig(this.config);
-    const noBorder = { width: 0, color: null };
+    created.push(node);
     if (typeof el === 'string' || typeof el === 'number') {
       const style = inherited; // shared by the element's text children: never written to
       const text = prepareText(String(el), style);
-      const box: Box = { node, style, kind: 'text', children: [], text, border: { top: noBorder, right: noBorder, bottom: noBorder, left: noBorder } };
-      const size = (max: number) => {
-        const lines = this.wrap(text, style, max);
-        const w = Math.max(0, ...lines.map((l) => this.width(l, style)));
-        return { width: Math.min(Math.ceil(w * 100) / 100, max), height: lines.length * this.fontOf(style).lineHeight };
-      };
-      if (style.whiteSpace === 'nowrap' || style.whiteSpace === 'pre' || !text.includes(' ')) {
-        // one size whatever the room: set it, rather than have yoga call back into JS for it
-        const fixed = size(Number.POSITIVE_INFINITY);
-        node.setWidth(fixed.width);
-        node.setHeight(fixed.height);
-      } else {
-        const sizes = new Map<number, { width: number; height: number }>();
-        node.setMeasureFunc((width, widthMode) => {
-          const max = widthMode === yoga.MEASURE_MODE_UNDEFINED ? Number.POSITIVE_INFINITY : width;
-          let out = sizes.get(max);
-          if (!out) {
-            out = size(max);
-            sizes.set(max, out);
-          }
-          return out;
-        });
-      }
-      void parentDirection;
+      const box: Box = { node, style, kind: 'text', children: [], text, border: NO_BORDER };
+      // measured like satori's text nodes (so a text box stretches and aligns as any flex item),
+      // memoised per width: yoga asks several times
+      const sizes = new Map<number, { width: number; height: number }>();
+      node.setMeasureFunc((width, widthMode) => {
+        const max = widthMode === yoga.MEASURE_MODE_UNDEFINED ? Number.POSITIVE_INFINITY : width;
+        let out = sizes.get(max);
+        if (!out) {
+          const lines = this.wrap(text, style, max);
+          const w = Math.max(0, ...lines.map((l) => this.width(l, style)));
+          out = { width: Math.min(Math.ceil(w * 100) / 100, max), height: lines.length * this.fontOf(style).lineHeight };
+          sizes.set(max, out);
+        }
+        return out;
+      });
       return box;
     }
     const own = (el.props.style ?? {}) as Style;
@@ -427,11 +436,12 @@ export class DirectLayout {
     const raw = el.props.children;
     const children = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
     if (children.length > 1 && style.display !== 'flex' && style.display !== 'none') throw new Unsupported('several children without display flex');
-    const direction = style.flexDirection === 'column' ? 'column' : 'row';
+    // what the children inherit, plus (for its text) the block's own clamp and overflow rules
     const inheritedForChildren: Style = {};
     for (const key of INHERITED) if (style[key] !== undefined) inheritedForChildren[key] = style[key];
+    for (const key of BLOCK_TEXT) if (style[key] !== undefined) inheritedForChildren[key] = style[key];
     for (const child of children) {
-      const c = this.build(child as TemplateNode, inheritedForChildren, direction);
+      const c = this.build(child as TemplateNode, inheritedForChildren, created);
       node.insertChild(c.node, node.getChildCount());
       box.children.push(c);
     }
@@ -535,19 +545,31 @@ export class DirectLayout {
     return out;
   }
 
-  /** Lays a page out; throws Unsupported when the tree needs satori. */
+  /**
+   * Lays a page out; throws Unsupported when the tree needs satori. The yoga nodes live in WASM
+   * memory: `draw` frees them, and so does a layout that gives up half way.
+   */
   layout(element: TemplateElement, width: number, height: number): Box {
-    const root = this.build(element, { fontFamily: 'Inter', fontSize: 16, color: 'black' }, 'row');
-    root.node.calculateLayout(width, height, this.yoga.DIRECTION_LTR);
-    return root;
+    const created: YogaNode[] = [];
+    try {
+      const root = this.build(element, { fontFamily: 'Inter', fontSize: 16, color: 'black' }, created);
+      root.node.calculateLayout(width, height, this.yoga.DIRECTION_LTR);
+      return root;
+    } catch (err) {
+      for (const node of created) node.free();
+      throw err;
+    }
   }
 
   async draw(canvas: DocumentCanvas, page: PDFPage, root: Box): Promise<void> {
-    const drawing = new PageDrawing(canvas, page);
-    drawing.begin();
-    await this.drawBox(drawing, root, 0, 0, 1);
-    await drawing.finish();
-    root.node.freeRecursive();
+    try {
+      const drawing = new PageDrawing(canvas, page);
+      drawing.begin();
+      await this.drawBox(drawing, root, 0, 0, 1);
+      await drawing.finish();
+    } finally {
+      root.node.freeRecursive();
+    }
   }
 
   private async drawBox(d: PageDrawing, box: Box, parentX: number, parentY: number, parentAlpha: number): Promise<void> {

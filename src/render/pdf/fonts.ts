@@ -178,7 +178,8 @@ export class DocumentFonts {
           FontFile2: fontFile,
         }),
       );
-      const ids = [...glyphs.keys()].sort((a, b) => a - b);
+      // .notdef too: a character no face has is drawn as glyph 0, at glyph 0's advance
+      const ids = [0, ...glyphs.keys()].sort((a, b) => a - b);
       const widths: (number | number[])[] = [];
       for (const g of ids) widths.push(g, [s(face.font.advance(g))]);
       const cidFont = ctx.register(
@@ -193,7 +194,7 @@ export class DocumentFonts {
           CIDToGIDMap: 'Identity',
         }),
       );
-      const toUnicode = ctx.register(ctx.flateStream(toUnicodeCmap(ids.map((g) => [g, glyphs.get(g) as string]))));
+      const toUnicode = ctx.register(ctx.flateStream(toUnicodeCmap(ids.filter((g) => glyphs.has(g)).map((g) => [g, glyphs.get(g) as string]))));
       const dict = ctx.obj({
         Type: 'Font',
         Subtype: 'Type0',

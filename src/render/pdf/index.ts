@@ -12,9 +12,12 @@ import { loadYoga } from './yoga';
 export * from './document';
 export * from './layout';
 
+/** One per isolate: its yoga config and its per-font caches of measured text are reused. */
+let direct: DirectLayout | undefined;
+
 export async function renderPdf(job: PdfJob, pages?: LaidOutPage[]): Promise<PdfOutput> {
   const { faces, measure } = await pageMeasure();
   const laidOut = pages ?? layoutPages(job.sections, measure, job.watermark);
-  const direct = new DirectLayout(await loadYoga(), faces);
+  direct ??= new DirectLayout(await loadYoga(), faces);
   return writePdf(job, laidOut, faces, (element, width, height) => renderSvg(element, width, height, { embedFont: false }), direct);
 }

@@ -47,8 +47,16 @@ export async function pageMeasure(): Promise<{ faces: LoadedFace[]; measure: Pag
   return { faces, measure: measureWith(faces) };
 }
 
-/** Lays out every page of a document: cheap (no rendering), so page counts are known before any work. */
-export function layoutPages(sections: readonly PdfSection[], measure: PageContext['measureText'], watermark: boolean): LaidOutPage[] {
+/**
+ * Lays out every page of a document: cheap (no rendering), so page counts are known before any
+ * work. With `stopAfter`, stops at the first section that takes the count past it.
+ */
+export function layoutPages(
+  sections: readonly PdfSection[],
+  measure: PageContext['measureText'],
+  watermark: boolean,
+  stopAfter = Number.POSITIVE_INFINITY,
+): LaidOutPage[] {
   const out: LaidOutPage[] = [];
   for (const section of sections) {
     const width = section.page.width / PX_TO_PT;
@@ -59,6 +67,8 @@ export function layoutPages(sections: readonly PdfSection[], measure: PageContex
     for (const tree of trees) {
       out.push({ element: watermark ? withTestWatermark(tree, width, height) : tree, width, height, page: section.page });
     }
+    // past the limit the caller refuses the document anyway: the rest need not be laid out
+    if (out.length > stopAfter) break;
   }
   return out;
 }

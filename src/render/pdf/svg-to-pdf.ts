@@ -75,11 +75,25 @@ export class DocumentCanvas {
   }
 }
 
+/** An image pdf-lib could not embed: the caller's input, named by its data: URL. */
+export class ImageEmbedError extends Error {
+  constructor(
+    readonly href: string,
+    cause: unknown,
+  ) {
+    super('image could not be embedded', { cause });
+  }
+}
+
 async function embedDataUrl(doc: PDFDocument, href: string): Promise<PDFImage | null> {
   const m = href.match(/^data:(image\/(?:png|jpeg|jpg));base64,(.*)$/s);
   if (!m) return null;
   const bytes = base64ToBytes(m[2] as string);
-  return m[1] === 'image/png' ? doc.embedPng(bytes) : doc.embedJpg(bytes);
+  try {
+    return await (m[1] === 'image/png' ? doc.embedPng(bytes) : doc.embedJpg(bytes));
+  } catch (err) {
+    throw new ImageEmbedError(href, err);
+  }
 }
 
 function base64ToBytes(b64: string): Uint8Array {
@@ -221,16 +235,16 @@ export class PageDrawing {
     if (visible.length === 0) return;
     const nested = target.properties?.['clip-path'];
     if (nested !== undefined) this.clipTo(nested);
-    for (const shape of visible.slice(0, 1)) {
+    // the clip is the union of the shapes: their subpaths in one path, clipped once (nonzero)
+    for (const shape of visible) {
       const sp = (shape.properties ?? {}) as Props;
       if (sp.transform !== undefined) {
-        // rare (rotated clips): apply the clip in the shape's space, then undo the transform
+        // rare (rotated clips): the shape's subpath in its own space, then the transform undone
         const m = parseTransform(String(sp.transform));
-        this.ops.push(concat(m), ...this.pathOps(shape), clip(), endPath(), concat(invert(m)));
-      } else {
-        this.ops.push(...this.pathOps(shape), clip(), endPath());
-      }
+        this.ops.push(concat(m), ...this.pathOps(shape), concat(invert(m)));
+      } else this.ops.push(...this.pathOps(shape));
     }
+    this.ops.push(clip(), endPath());
   }
 
   private ref(value: string | number | undefined): ElementNode | undefined {
@@ -368,6 +382,13 @@ export class PageDrawing {
         return { offset: Math.min(1, Math.max(0, offset.endsWith('%') ? Number.parseFloat(offset) / 100 : Number.parseFloat(offset) || 0)), color };
       });
     if (stops.length === 0) return;
+    // SVG: each offset at least the previous one; the ends hold the first and last colours
+    for (let i = 1; i < stops.length; i++)
+      (stops[i] as (typeof stops)[number]).offset = Math.max((stops[i] as (typeof stops)[number]).offset, (stops[i - 1] as (typeof stops)[number]).offset);
+    const first = stops[0] as (typeof stops)[number];
+    const last = stops[stops.length - 1] as (typeof stops)[number];
+    if (first.offset > 0) stops.unshift({ offset: 0, color: first.color });
+    if (last.offset < 1) stops.push({ offset: 1, color: last.color });
     const gp = (gradient.properties ?? {}) as Props;
     const alpha = state.alpha * (stops.reduce((a, s) => a + s.color.a, 0) / stops.length);
     this.ops.push(pushGraphicsState());
@@ -429,7 +450,9 @@ export class PageDrawing {
     // meet (the SVG default) fits the image inside the box; satori mostly says none (it fits it itself)
     let [dx, dy, dw, dh] = [x, y, w, h];
     if (p.preserveAspectRatio !== 'none') {
-      const s = Math.min(w / image.width, h / image.height);
+      // meet fits the image inside the box; slice (satori's objectFit: cover) fills it, the clip crops
+      const slice = String(p.preserveAspectRatio ?? '').includes('slice');
+      const s = slice ? Math.max(w / image.width, h / image.height) : Math.min(w / image.width, h / image.height);
       dw = image.width * s;
       dh = image.height * s;
       dx = x + (w - dw) / 2;
@@ -611,6 +634,7 @@ function viewBoxMatrix(svg: ElementNode, x: number, y: number, w: number, h: num
 
 /** A number as content-stream text: at most 3 decimals, never exponent notation. */
 export function n(v: number): string {
+  if (!Number.isFinite(v)) return '0';
   const r = Math.round(v * 1000) / 1000;
   return Object.is(r, -0) ? '0' : String(r);
 }

@@ -2,7 +2,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createImageRender } from '../../../jobs/create';
 import { quotaHeaders } from '../../../quota/index';
-import { type App, baseUrl, problems } from '../../shared';
+import { type App, baseUrl, meterQuota, problems } from '../../shared';
 import { RenderSchema, toRenderResource } from '../renders/schema';
 import { AcceptedSchema, GenerateImageBody } from './schema';
 
@@ -23,15 +23,7 @@ export const route = createRoute({
 });
 
 export function registerGenerateImage(app: App): void {
-  // Metered: every answer carries the quota, errors included (as the account stood on arrival —
-  // a failed render has given its unit back by then).
-  app.use(route.path, async (c, next) => {
-    await next();
-    const auth = c.get('auth');
-    if (auth && !c.res.headers.has('X-Quota-Limit')) {
-      for (const [name, value] of Object.entries(quotaHeaders({ limit: auth.monthlyQuota, used: auth.used }))) c.res.headers.set(name, value);
-    }
-  });
+  meterQuota(app, route.path);
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     const timings = c.get('timings');

@@ -3,7 +3,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { fileSigningSecret } from '../../../env';
 import { createPdfRender } from '../../../jobs/create';
 import { quotaHeaders } from '../../../quota/index';
-import { type App, baseUrl, problems } from '../../shared';
+import { type App, baseUrl, meterQuota, problems } from '../../shared';
 import { PdfRenderSchema, toPdfResource } from '../renders/schema';
 import { AcceptedSchema, GeneratePdfBody } from './schema';
 
@@ -24,13 +24,7 @@ export const route = createRoute({
 });
 
 export function registerGeneratePdf(app: App): void {
-  app.use(route.path, async (c, next) => {
-    await next();
-    const auth = c.get('auth');
-    if (auth && !c.res.headers.has('X-Quota-Limit')) {
-      for (const [name, value] of Object.entries(quotaHeaders({ limit: auth.monthlyQuota, used: auth.used }))) c.res.headers.set(name, value);
-    }
-  });
+  meterQuota(app, route.path);
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     // no secret, no private files: refuse before any work rather than make a PDF nobody can fetch

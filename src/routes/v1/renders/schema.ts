@@ -4,7 +4,7 @@ import type { RenderRow } from '../../../db/renders';
 import { type AppEnv, fileSigningSecret } from '../../../env';
 import { now } from '../../../lib/time';
 import { ENGINES, IMAGE_FORMATS, type ImageFormat } from '../../../render/engine';
-import { fileUrlTtl, signFileUrl } from '../../../storage/signed-urls';
+import { signedPdfUrl } from '../../../storage/signed-urls';
 
 export const RenderErrorSchema = z.object({ code: z.string(), message: z.string() }).openapi('RenderError');
 
@@ -96,11 +96,10 @@ export async function toPdfResource(row: RenderRow, env: Pick<AppEnv, 'FILE_SIGN
     pages: row.pages ?? 0,
     created_at: row.created_at,
   };
-  const fileId = row.object_key?.match(/^pdf\/([a-f0-9]{40})\.pdf$/)?.[1];
-  if (row.status === 'complete' && fileId) {
-    const expires = Math.floor(now() / 1000) + fileUrlTtl;
-    out.url = `${baseUrl.replace(/\/+$/, '')}${await signFileUrl(fileSigningSecret(env), fileId, expires)}`;
-    out.expires_at = new Date(expires * 1000).toISOString();
+  const signed = row.status === 'complete' && row.object_key ? await signedPdfUrl(fileSigningSecret(env), row.object_key, baseUrl, now()) : undefined;
+  if (signed) {
+    out.url = signed.url;
+    out.expires_at = new Date(signed.expiresAt * 1000).toISOString();
     out.bytes = row.bytes ?? undefined;
     out.render_ms = row.render_ms ?? undefined;
     out.cached = row.cached === 1;
