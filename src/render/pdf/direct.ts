@@ -396,7 +396,7 @@ export class DirectLayout {
     return lines;
   }
 
-  private build(el: TemplateNode, inherited: Style, created: YogaNode[]): Box {
+  private build(el: TemplateNode, inherited: Style, created: YogaNode[], rowParent = false): Box {
     const { yoga } = this;
     const node = yoga.Node.createWithConfig(this.config);
     created.push(node);
@@ -404,8 +404,17 @@ export class DirectLayout {
       const style = inherited; // shared by the element's text children: never written to
       const text = prepareText(String(el), style);
       const box: Box = { node, style, kind: 'text', children: [], text, border: NO_BORDER };
-      // measured like satori's text nodes (so a text box stretches and aligns as any flex item),
-      // memoised per width: yoga asks several times
+      const oneSize = (style.whiteSpace === 'nowrap' || style.whiteSpace === 'pre') && style.textOverflow === undefined && style.lineClamp === undefined;
+      if (oneSize && rowParent) {
+        // text that never wraps, along its row: its size is its content whatever the room, so set
+        // it (as the flex basis; it can still shrink) instead of having yoga call back into JS
+        const lines = this.wrap(text, style, Number.POSITIVE_INFINITY);
+        node.setWidth(Math.ceil(Math.max(0, ...lines.map((l) => this.width(l, style))) * 100) / 100);
+        node.setHeight(lines.length * this.fontOf(style).lineHeight);
+        return box;
+      }
+      // otherwise measured like satori's text nodes (so it wraps, stretches and aligns as any flex
+      // item), memoised per width: yoga asks several times
       const sizes = new Map<number, { width: number; height: number }>();
       node.setMeasureFunc((width, widthMode) => {
         const max = widthMode === yoga.MEASURE_MODE_UNDEFINED ? Number.POSITIVE_INFINITY : width;
@@ -436,12 +445,13 @@ export class DirectLayout {
     const raw = el.props.children;
     const children = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
     if (children.length > 1 && style.display !== 'flex' && style.display !== 'none') throw new Unsupported('several children without display flex');
+    const rowDirection = style.flexDirection === undefined || style.flexDirection === 'row' || style.flexDirection === 'row-reverse';
     // what the children inherit, plus (for its text) the block's own clamp and overflow rules
     const inheritedForChildren: Style = {};
     for (const key of INHERITED) if (style[key] !== undefined) inheritedForChildren[key] = style[key];
     for (const key of BLOCK_TEXT) if (style[key] !== undefined) inheritedForChildren[key] = style[key];
     for (const child of children) {
-      const c = this.build(child as TemplateNode, inheritedForChildren, created);
+      const c = this.build(child as TemplateNode, inheritedForChildren, created, rowDirection);
       node.insertChild(c.node, node.getChildCount());
       box.children.push(c);
     }
