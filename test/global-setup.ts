@@ -39,6 +39,15 @@ function crc32(buf: Buffer): number {
 }
 
 export const LOGO = solidPng(128, 128, [220, 38, 38]);
+
+/** The logo with its IHDR claiming another size (CRC recomputed): a size check's test input. */
+function claimingSize(width: number, height: number): Buffer {
+  const png = Buffer.from(LOGO);
+  png.writeUInt32BE(width, 16);
+  png.writeUInt32BE(height, 20);
+  png.writeUInt32BE(crc32(png.subarray(12, 29)), 29);
+  return png;
+}
 const SIX_MB = 6 * 1024 * 1024;
 
 let server: Server;
@@ -138,31 +147,21 @@ export async function setup(project: TestProject): Promise<void> {
         pump();
         return;
       }
-      case '/bomb.png': {
-        // a valid 1×1 PNG whose IHDR claims 20000×20000 (CRC recomputed)
-        const png = Buffer.from(LOGO);
-        png.writeUInt32BE(20000, 16);
-        png.writeUInt32BE(20000, 20);
-        png.writeUInt32BE(crc32(png.subarray(12, 29)), 29);
+      case '/bomb.png':
+        // a valid PNG whose IHDR claims 20000×20000
         res.writeHead(200, { 'content-type': 'image/png' });
-        res.end(png);
+        res.end(claimingSize(20000, 20000));
         return;
-      }
       case '/logo.gif':
         // a valid 1×1 GIF: images may be GIFs, PDFs take PNG and JPEG only
         res.writeHead(200, { 'content-type': 'image/gif' });
         res.end(Buffer.from('47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b', 'hex'));
         return;
-      case '/wide.png': {
+      case '/wide.png':
         // a valid PNG whose IHDR says 2100×2100: fine for an image, too many pixels to embed in a PDF
-        const png = Buffer.from(LOGO);
-        png.writeUInt32BE(2100, 16);
-        png.writeUInt32BE(2100, 20);
-        png.writeUInt32BE(crc32(png.subarray(12, 29)), 29);
         res.writeHead(200, { 'content-type': 'image/png' });
-        res.end(png);
+        res.end(claimingSize(2100, 2100));
         return;
-      }
       case '/page.html':
         res.writeHead(200, { 'content-type': 'text/html' });
         res.end('<html>not an image</html>');
