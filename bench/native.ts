@@ -92,10 +92,15 @@ let yoga: Promise<Yoga> | undefined;
  * - raster: the screenshot approach — each page rasterised by native takumi at 2× (144 dpi, what
  *   print-quality text needs) and embedded as a full-page PNG with pdf-lib.
  */
-export async function renderPdfNative(templateId: string, rawVars: unknown, mode: PdfMode): Promise<{ bytes: Uint8Array; pages: number }> {
+export async function renderPdfNative(
+  templateId: string,
+  rawVars: unknown,
+  mode: PdfMode,
+  images: Record<string, string> = {},
+): Promise<{ bytes: Uint8Array; pages: number }> {
   const template = PDF_TEMPLATES.get(templateId);
   if (!template) throw new Error(`unknown PDF template ${templateId}`);
-  const vars = template.vars.parse(rawVars) as Record<string, unknown>;
+  const vars = { ...(template.vars.parse(rawVars) as Record<string, unknown>), ...images };
   const paper = PAPER_SIZES[template.paper];
   const page = template.orientation === 'landscape' ? { width: paper.height, height: paper.width } : { ...paper };
   const job = { sections: [{ template, vars, page }], watermark: false };
@@ -115,6 +120,10 @@ export async function renderPdfNative(templateId: string, rawVars: unknown, mode
     doc.addPage([p.page.width, p.page.height]).drawImage(image, { x: 0, y: 0, width: p.page.width, height: p.page.height });
   }
   return { bytes: await doc.save(), pages: pages.length };
+}
+
+export function pdfTemplateIds(): string[] {
+  return [...PDF_TEMPLATES.keys()];
 }
 
 export function pdfExampleVars(templateId: string): unknown {

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Writes PNGs of every built-in template (example vars, plus any extra cases in
-// templates/<id>.preview.json if present) with both native engines into .cache/preview/.
+// Writes PNGs of every built-in image template (example vars, plus any extra cases in
+// templates/<id>.preview.json if present) with both native engines into .cache/preview/, and
+// every PDF template's cases as PDFs (the product's vector pipeline, run in Node) with a PNG of
+// each page when poppler's pdftoppm is installed.
 //
 //   node scripts/preview.mjs [template-id] [case-name]
 //
@@ -12,6 +14,7 @@
 // After each case it prints how far the two engines' PNGs differ (share of pixels whose largest
 // channel difference exceeds 48/255); PREVIEW_DIFF=1 also writes <id>--<case>--diff.png, with
 // differing pixels in magenta over a faded copy of the takumi output.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { buildNative } from '../bench/build-native.mjs';
@@ -181,3 +184,22 @@ for (const id of native.templateIds()) {
     if (process.env.PREVIEW_DIFF && diff) writeFileSync(`${dir}${id}--${name}--diff.png`, PNG.sync.write(diff));
   }
 }
+
+// PDF templates: the vector pipeline in Node; page images through pdftoppm when it is installed
+const pdftoppm = spawnSync('pdftoppm', ['-v'], { encoding: 'utf8' }).error === undefined;
+for (const id of native.pdfTemplateIds()) {
+  if (only && id !== only) continue;
+  const cases = { example: native.pdfExampleVars(id) };
+  const extra = new URL(`../templates/${id}.preview.json`, import.meta.url).pathname;
+  if (existsSync(extra)) Object.assign(cases, JSON.parse(readFileSync(extra, 'utf8')));
+  for (const [name, vars] of Object.entries(cases)) {
+    if (onlyCase && name !== onlyCase) continue;
+    const { vars: validated, images } = withFixtures(vars);
+    const pdf = await native.renderPdfNative(id, validated, 'vector', images);
+    const file = `${dir}${id}--${name}.pdf`;
+    writeFileSync(file, pdf.bytes);
+    console.log(`${file}  ${pdf.pages} page(s), ${(pdf.bytes.byteLength / 1024).toFixed(0)} KB`);
+    if (pdftoppm) spawnSync('pdftoppm', ['-png', '-r', '72', file, `${dir}${id}--${name}--page`]);
+  }
+}
+if (!pdftoppm) console.log('(pdftoppm not found: no page images of the PDFs; apt-get install poppler-utils)');
