@@ -1,6 +1,6 @@
 import { env, SELF } from 'cloudflare:test';
 import { PDFDocument } from 'pdf-lib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { fileSigningSecret, fileVerificationSecrets } from '../../src/env';
 import { dispositionFilename } from '../../src/routes/files';
 import { fileObjectKey, fileUrlTtl, signFileUrl, verifyFileUrl } from '../../src/storage/signed-urls';
@@ -254,6 +254,21 @@ describe('GET /files/:file', () => {
       expect(res.headers.get('content-range')).toBeNull();
     },
   );
+
+  it('the same URL works until its expiry and is refused after it (the clock the route reads, moved forward)', async () => {
+    const expires = nowSeconds() + 60;
+    const path = await signed(pdf.fileId, { expires });
+    expect((await fetchPath(path)).status).toBe(200);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime((expires - 1) * 1000);
+      expect((await fetchPath(path)).status).toBe(200);
+      vi.setSystemTime(expires * 1000);
+      await expectProblem(await fetchPath(path), 403, 'url_expired');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 
   it('an expired URL → 403 url_expired, saying when', async () => {
     const expires = nowSeconds() - 90;
