@@ -104,7 +104,7 @@ export async function renderPdfNative(
   const paper = PAPER_SIZES[template.paper];
   const page = template.orientation === 'landscape' ? { width: paper.height, height: paper.width } : { ...paper };
   const job = { sections: [{ template, vars, page }], watermark: false };
-  const { faces, measure } = await pageMeasure();
+  const { faces, measure } = pageMeasure();
   const pages = layoutPages(job.sections, measure, false);
   if (mode === 'vector') {
     yoga ??= initYoga(readFileSync(require.resolve('yoga-wasm-web/dist/yoga.wasm')));

@@ -159,16 +159,21 @@ function compare(a, b) {
   return { share: bad / (A.width * A.height), diff: out };
 }
 
+/** A template's preview cases: its example, plus templates/<id>.preview.json when there is one. */
+function previewCases(id, example) {
+  const cases = { example };
+  const extra = new URL(`../templates/${id}.preview.json`, import.meta.url).pathname;
+  if (existsSync(extra)) Object.assign(cases, JSON.parse(readFileSync(extra, 'utf8')));
+  return cases;
+}
+
 const native = await import(await buildNative());
 const dir = new URL('../.cache/preview/', import.meta.url).pathname;
 mkdirSync(dir, { recursive: true });
 const [only, onlyCase] = process.argv.slice(2);
 for (const id of native.templateIds()) {
   if (only && id !== only) continue;
-  const cases = { example: native.exampleVars(id) };
-  const extra = new URL(`../templates/${id}.preview.json`, import.meta.url).pathname;
-  if (existsSync(extra)) Object.assign(cases, JSON.parse(readFileSync(extra, 'utf8')));
-  for (const [name, vars] of Object.entries(cases)) {
+  for (const [name, vars] of Object.entries(previewCases(id, native.exampleVars(id)))) {
     if (onlyCase && name !== onlyCase) continue;
     const pngs = {};
     for (const engine of ['takumi', 'satori']) {
@@ -189,10 +194,7 @@ for (const id of native.templateIds()) {
 const pdftoppm = spawnSync('pdftoppm', ['-v'], { encoding: 'utf8' }).error === undefined;
 for (const id of native.pdfTemplateIds()) {
   if (only && id !== only) continue;
-  const cases = { example: native.pdfExampleVars(id) };
-  const extra = new URL(`../templates/${id}.preview.json`, import.meta.url).pathname;
-  if (existsSync(extra)) Object.assign(cases, JSON.parse(readFileSync(extra, 'utf8')));
-  for (const [name, vars] of Object.entries(cases)) {
+  for (const [name, vars] of Object.entries(previewCases(id, native.pdfExampleVars(id)))) {
     if (onlyCase && name !== onlyCase) continue;
     const { vars: validated, images } = withFixtures(vars);
     const pdf = await native.renderPdfNative(id, validated, 'vector', images);

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { h, type TemplateElement } from '../src/render/jsx';
 import { definePdfTemplate, type PageContext } from './define';
 import { formatIsoDate } from './format';
-import { clampLines, ELLIPSIS, ellipsize, fitSize, Lines, type Measure, memoMeasure, oneLine, type Weight, WIDE, wrap } from './pdf-text';
+import { clampLines, ELLIPSIS, ellipsize, fitSize, Lines, type Measure, memoMeasure, oneLine, pageStyle, type Weight, WIDE, wrap } from './pdf-text';
 import { hexColor, imageUrl, text } from './ui';
 
 void h;
@@ -461,21 +461,7 @@ function pages(v: Vars, page: PageContext): TemplateElement[] {
   return plan.map((indexes, p) => {
     const n = p + 1;
     return (
-      <div
-        style={{
-          display: 'flex',
-          flexDirection: 'column',
-          width: W,
-          height: H,
-          paddingTop: PAD_TOP,
-          paddingBottom: PAD_BOTTOM,
-          paddingLeft: PAD_X,
-          paddingRight: PAD_X,
-          backgroundColor: '#ffffff',
-          color: INK,
-          fontFamily: 'Inter',
-        }}
-      >
+      <div style={pageStyle({ width: W, height: H, top: PAD_TOP, bottom: PAD_BOTTOM, x: PAD_X, color: INK })}>
         <div style={{ display: 'flex', flexDirection: 'column', height: contentH, flexShrink: 0 }}>
           {n === 1 ? firstHeader() : contHeader(n)}
           {indexes.length > 0 ? tableHead() : null}

@@ -9,7 +9,7 @@
  * that came out wider than we computed would not rewrap: it would run past its box, into the next
  * column or the page margin. The 4% is that slack, so a line we computed always fits its width.
  */
-import { h, type TemplateElement } from '../src/render/jsx';
+import { h, type Style, type TemplateElement } from '../src/render/jsx';
 import type { PageContext } from './define';
 
 void h;
@@ -205,4 +205,21 @@ export function Lines(props: { lines: string[]; style: LinesStyle; align?: 'left
       ))}
     </div>
   );
+}
+
+/** A document page's root: white, the page's size, its margins as padding, a column of blocks. */
+export function pageStyle(p: { width: number; height: number; top: number; bottom: number; x: number; color: string }): Style {
+  return {
+    display: 'flex',
+    flexDirection: 'column',
+    width: p.width,
+    height: p.height,
+    paddingTop: p.top,
+    paddingBottom: p.bottom,
+    paddingLeft: p.x,
+    paddingRight: p.x,
+    backgroundColor: '#ffffff',
+    color: p.color,
+    fontFamily: 'Inter',
+  };
 }

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { h, type TemplateElement } from '../src/render/jsx';
 import { definePdfTemplate, type PageContext } from './define';
 import { formatIsoDate } from './format';
-import { clampLines, Lines, type LinesStyle, memoMeasure, wrap } from './pdf-text';
+import { clampLines, Lines, type LinesStyle, memoMeasure, pageStyle, wrap } from './pdf-text';
 import { contrastText, hexColor, imageUrl, text } from './ui';
 
 void h;
@@ -180,21 +180,7 @@ function pages(v: Vars, page: PageContext): TemplateElement[] {
 
   const runningTitle = clampLines(measure, v.title, cw - (date ? 140 : 0), 10, 500, 1)[0] ?? '';
   const contentPage = (n: number, body: TemplateElement | TemplateElement[]) => (
-    <div
-      style={{
-        display: 'flex',
-        flexDirection: 'column',
-        width: W,
-        height: H,
-        paddingTop: PAD_TOP,
-        paddingBottom: PAD_BOTTOM,
-        paddingLeft: PAD_X,
-        paddingRight: PAD_X,
-        backgroundColor: '#ffffff',
-        color: INK,
-        fontFamily: 'Inter',
-      }}
-    >
+    <div style={pageStyle({ width: W, height: H, top: PAD_TOP, bottom: PAD_BOTTOM, x: PAD_X, color: INK })}>
       <div
         style={{
           display: 'flex',

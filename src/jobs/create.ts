@@ -19,7 +19,7 @@ import { ProblemError } from '../errors/problem';
 import { newId } from '../lib/ids';
 import { isoNow, now } from '../lib/time';
 import { Timings } from '../lib/timing';
-import { imageUnits, type QuotaState, quotaExceeded } from '../quota/index';
+import { type QuotaState, quotaExceeded, renderUnits } from '../quota/index';
 import { remoteImagePolicy } from '../render/remote-images';
 import { headOutput } from '../storage/outputs';
 import { recordCacheHit } from './hit-log';
@@ -51,7 +51,7 @@ export async function createImageRender(env: AppEnv, req: ImageRequest, options:
   );
   const { job } = prepared;
   const record: NewRender = {
-    id: newId('rnd'),
+    ...ownedBy(owner),
     type: 'image',
     template: job.template.id,
     template_version: job.template.version,
@@ -63,12 +63,7 @@ export async function createImageRender(env: AppEnv, req: ImageRequest, options:
     vars: prepared.varsJson,
     cache_key: prepared.cacheKey,
     object_key: prepared.objectKey,
-    created_at: isoNow(),
-    account_id: owner.accountId,
-    key_id: owner.keyId,
-    mode: owner.mode,
-    units: imageUnits(owner),
-    quota_period: owner.period.period,
+    units: renderUnits(owner),
     pages: null,
   };
   return startRender(env, record, { kind: 'image', job }, { ...options, timings });
@@ -86,7 +81,7 @@ export async function createPdfRender(env: AppEnv, req: PdfRequest, options: Cre
   );
   const first = prepared.job.sections[0] as (typeof prepared.job.sections)[number];
   const record: NewRender = {
-    id: newId('rnd'),
+    ...ownedBy(owner),
     type: 'pdf',
     template: prepared.label,
     template_version: prepared.job.sections.length === 1 ? first.template.version : 0,
@@ -98,15 +93,10 @@ export async function createPdfRender(env: AppEnv, req: PdfRequest, options: Cre
     vars: prepared.specJson,
     cache_key: prepared.cacheKey,
     object_key: prepared.objectKey,
-    created_at: isoNow(),
-    account_id: owner.accountId,
-    key_id: owner.keyId,
-    mode: owner.mode,
-    units: owner.mode === 'test' ? 0 : prepared.pages.length,
-    quota_period: owner.period.period,
+    units: renderUnits(owner, prepared.pages.length),
     pages: prepared.pages.length,
   };
-  return startRender(env, record, { kind: 'pdf', job: prepared.job }, { ...options, timings });
+  return startRender(env, record, { kind: 'pdf', job: prepared.job, pages: prepared.pages }, { ...options, timings });
 }
 
 /** The content cache, then the queue (async) or the render itself (sync), for a prepared record. */
@@ -165,6 +155,11 @@ async function startRender(env: AppEnv, record: NewRender, job: RenderJob, optio
   const outcome = await executeClaimed(env, claimed, { maxAttempts: 1, rethrow: true, knownMissing: true, job, recorded }, timings);
   if (outcome.kind !== 'finished' || !outcome.row) throw new Error(`render ${record.id} did not finish`);
   return { row: outcome.row, quota };
+}
+
+/** A new render's identity and owner: who asked, with which key, charged to which period. */
+function ownedBy(owner: AuthContext): Pick<NewRender, 'id' | 'created_at' | 'account_id' | 'key_id' | 'mode' | 'quota_period'> {
+  return { id: newId('rnd'), created_at: isoNow(), account_id: owner.accountId, key_id: owner.keyId, mode: owner.mode, quota_period: owner.period.period };
 }
 
 /** A new record as D1 holds it before anything happens to it. */

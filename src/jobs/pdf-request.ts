@@ -113,7 +113,7 @@ export async function preparePdf(req: PdfRequest, accountId: string | null, poli
 
   // Pagination is pure layout arithmetic: done now, so a document over the limits costs no render.
   const watermark = req.watermark === true;
-  const { measure } = await pageMeasure();
+  const { measure } = pageMeasure();
   const pages = layoutPages(sections, measure, watermark, MAX_PDF_PAGES);
   if (pages.length > MAX_PDF_PAGES) {
     throw new ProblemError('document_too_large', `The document would have ${pages.length} pages; the limit is ${MAX_PDF_PAGES}.`, {

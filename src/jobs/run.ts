@@ -15,7 +15,7 @@ import { isoNow, now } from '../lib/time';
 import { Timings } from '../lib/timing';
 import type { ImageFormat } from '../render/engine';
 import { type ImageJob, renderDocument, renderImage } from '../render/index';
-import type { PdfJob } from '../render/pdf/index';
+import type { LaidOutPage, PdfJob } from '../render/pdf/index';
 import { remoteImagePolicy } from '../render/remote-images';
 import { headOutput, putOutput } from '../storage/outputs';
 import { rememberIfFinished } from './memo';
@@ -34,8 +34,11 @@ export function retryDelaySeconds(attempt: number): number {
   return Math.min(2 ** attempt, 300);
 }
 
-/** What a runner renders: an image or a PDF. */
-export type RenderJob = { kind: 'image'; job: ImageJob } | { kind: 'pdf'; job: PdfJob };
+/**
+ * What a runner renders: an image or a PDF — the latter with the pages the request already laid
+ * out to count them (the sync path), which spares laying them out again when no image changes them.
+ */
+export type RenderJob = { kind: 'image'; job: ImageJob } | { kind: 'pdf'; job: PdfJob; pages?: LaidOutPage[] };
 
 function jobFromRow(row: RenderRow): RenderJob {
   if (row.type === 'pdf') return { kind: 'pdf', job: pdfJobFromSpec(row.vars, row.mode === 'test') };
@@ -65,7 +68,7 @@ async function renderJob(env: AppEnv, job: RenderJob, id: string, expectedPages:
     return { bytes: out.bytes, contentType: out.contentType, meta: { template: job.job.template.id, engine: job.job.engine, render_id: id } };
   }
   const multi = job.job.sections.length > 1;
-  const out = await renderDocument(job.job, policy, (i) => (multi ? `pages.${i}.` : ''));
+  const out = await renderDocument(job.job, policy, (i) => (multi ? `pages.${i}.` : ''), job.pages);
   // the units were charged for the pages counted before rendering: the document must have exactly those
   if (expectedPages !== null && out.pages !== expectedPages) throw new Error(`render ${id} made ${out.pages} pages, ${expectedPages} were counted`);
   const meta: Record<string, string> = {

@@ -10,9 +10,9 @@ export interface QuotaState {
   used: number;
 }
 
-/** Units a fresh image render charges: one, except for test keys, which never count. */
-export function imageUnits(auth: AuthContext): number {
-  return auth.mode === 'test' ? 0 : 1;
+/** Units a fresh render charges: one per image or PDF page, except for test keys, which never count. */
+export function renderUnits(auth: AuthContext, pages = 1): number {
+  return auth.mode === 'test' ? 0 : pages;
 }
 
 export function quotaHeaders(q: QuotaState): Record<string, string> {

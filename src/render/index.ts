@@ -8,7 +8,7 @@ import type { Engine, EngineName, ImageFormat, RenderImage, RenderOutput } from 
 import { satoriEngine } from './engines/satori';
 import { takumiEngine } from './engines/takumi';
 import { checkImage } from './image-check';
-import { type PdfJob, type PdfOutput, renderPdf } from './pdf/index';
+import { type LaidOutPage, type PdfJob, type PdfOutput, renderPdf } from './pdf/index';
 import { ImageEmbedError } from './pdf/svg-to-pdf';
 import { fetchRemoteImage, type RemoteImagePolicy, toDataUrl } from './remote-images';
 import { withTestWatermark } from './watermark';
@@ -32,18 +32,14 @@ export interface ImageJob {
  * Fetches every remote image var in parallel and swaps its URL for a data: URL (what satori
  * draws), keeping the fetched bytes under that same src for engines that take bytes (takumi).
  */
-export async function resolveImageVars(
-  job: { template: { imageVars: readonly string[] }; vars: Record<string, unknown> },
-  policy: RemoteImagePolicy,
-  pathPrefix = '',
-): Promise<{ vars: Record<string, unknown>; images: RenderImage[] }> {
+export async function resolveImageVars(job: ImageJob, policy: RemoteImagePolicy): Promise<{ vars: Record<string, unknown>; images: RenderImage[] }> {
   const vars = { ...job.vars };
   const images: RenderImage[] = [];
   await Promise.all(
     job.template.imageVars.map(async (name) => {
       const value = vars[name];
       if (typeof value !== 'string' || value === '') return;
-      const image = await fetchRemoteImage(value, `${pathPrefix}vars.${name}`, policy);
+      const image = await fetchRemoteImage(value, `vars.${name}`, policy);
       const src = toDataUrl(image);
       vars[name] = src;
       images.push({ src, data: image.bytes });
@@ -85,7 +81,12 @@ export const MAX_PDF_IMAGE_PIXELS = 4_200_000;
  * JPEG (what a PDF embeds); a GIF, or a picture too large to embed, is the caller's input: 422,
  * naming the var.
  */
-export async function renderDocument(job: PdfJob, policy: RemoteImagePolicy, pathPrefix: (index: number) => string): Promise<PdfOutput> {
+export async function renderDocument(
+  job: PdfJob,
+  policy: RemoteImagePolicy,
+  pathPrefix: (index: number) => string,
+  laidOut?: LaidOutPage[],
+): Promise<PdfOutput> {
   const fetched = new Map<string, Promise<string>>();
   const pathsOf = new Map<string, string>(); // data: URL → the first var that asked for it
   const fetchOnce = (url: string, path: string): Promise<string> => {
@@ -129,7 +130,8 @@ export async function renderDocument(job: PdfJob, policy: RemoteImagePolicy, pat
     }),
   );
   try {
-    return await renderPdf({ ...job, sections });
+    // pages laid out before the images were fetched still hold their URLs: reuse them only without images
+    return await renderPdf({ ...job, sections }, fetched.size === 0 ? laidOut : undefined);
   } catch (err) {
     // only an image pdf-lib could not embed is the caller's; anything else is ours (and retried)
     if (err instanceof ImageEmbedError) {

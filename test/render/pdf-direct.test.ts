@@ -8,7 +8,7 @@ import { h } from '../../src/render/jsx';
 import { DirectLayout, Unsupported } from '../../src/render/pdf/direct';
 import { writePdf } from '../../src/render/pdf/document';
 import { layoutPages, type PdfJob, pageMeasure } from '../../src/render/pdf/layout';
-import { loadYoga } from '../../src/render/pdf/yoga';
+import { loadYoga } from '../../src/render/yoga';
 import { PAPER_SIZES } from '../../templates/define';
 import { PDF_TEMPLATES } from '../../templates/index';
 import { inspectPdf, type PdfWord } from '../helpers/pdf';
@@ -16,7 +16,7 @@ import { inspectPdf, type PdfWord } from '../helpers/pdf';
 const toSvg = (element: Parameters<typeof renderSvg>[0], width: number, height: number) => renderSvg(element, width, height, { embedFont: false });
 
 async function both(job: PdfJob) {
-  const { faces, measure } = await pageMeasure();
+  const { faces, measure } = pageMeasure();
   const pages = layoutPages(job.sections, measure, job.watermark);
   const direct = await writePdf(job, pages, faces, toSvg, new DirectLayout(await loadYoga(), faces));
   const satori = await writePdf(job, pages, faces, toSvg);
@@ -49,7 +49,7 @@ describe('direct PDF path', () => {
   }
 
   it('hands a tree it does not draw (a gradient, a shadow, a transform, em units) to satori, and the page still comes out', async () => {
-    const { faces } = await pageMeasure();
+    const { faces } = pageMeasure();
     const layout = new DirectLayout(await loadYoga(), faces);
     for (const style of [
       { backgroundImage: 'linear-gradient(90deg, red, blue)' },
@@ -85,7 +85,7 @@ describe('direct PDF path', () => {
       h('div', { style: { display: 'flex', whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis', width: 120 } }, long),
       h('div', { style: { display: 'flex', textAlign: 'right', width: 200 } }, '€1,234.00'),
     );
-    const { faces } = await pageMeasure();
+    const { faces } = pageMeasure();
     const pages = [{ element: tree, width: 266.67, height: 400, page: { width: 200, height: 300 } }];
     const job: PdfJob = { sections: [], watermark: false };
     const direct = await writePdf(job, pages, faces, toSvg, new DirectLayout(await loadYoga(), faces));

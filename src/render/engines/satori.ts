@@ -5,14 +5,13 @@
 import { initWasm as initResvg, Resvg } from '@resvg/resvg-wasm';
 import resvgWasm from '@resvg/resvg-wasm/index_bg.wasm';
 import satori, { init as initSatori } from 'satori/wasm';
-import initYoga from 'yoga-wasm-web';
-import yogaWasm from 'yoga-wasm-web/dist/yoga.wasm';
 import type { Engine, RenderOutput, RenderRequest } from '../engine';
 import { CONTENT_TYPES } from '../engine';
 import { BUNDLED_FONTS } from '../fonts';
 import type { TemplateElement } from '../jsx';
 import { encodePng, unpremultiply } from '../png';
 import { encodeWebp } from '../webp';
+import { loadYoga } from '../yoga';
 
 // Module-level so satori's font cache (keyed by this array's identity) survives across requests.
 const SATORI_FONTS = BUNDLED_FONTS.map((f) => ({
@@ -25,7 +24,7 @@ const SATORI_FONTS = BUNDLED_FONTS.map((f) => ({
 let ready: Promise<void> | undefined;
 function init(): Promise<void> {
   ready ??= (async () => {
-    initSatori(await initYoga(yogaWasm));
+    initSatori(await loadYoga());
     await initResvg(resvgWasm);
   })();
   ready.catch(() => {

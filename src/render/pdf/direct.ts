@@ -265,7 +265,6 @@ interface FontInfo {
 export class DirectLayout {
   /** Web defaults: flex-direction row and flex-shrink 1, as CSS (and satori) have them. */
   private readonly config: YogaConfig;
-  private readonly chains = new Map<string, LoadedFace[]>();
   /** Fonts by what determines them, so boxes that share a font share its measured widths. */
   private readonly fonts = new BoundedMap<string, FontInfo>(500, 60 * 60_000);
   private readonly enums: ReturnType<typeof enumMaps>;
@@ -277,16 +276,6 @@ export class DirectLayout {
     this.config = yoga.Config.create();
     this.config.setUseWebDefaults(true);
     this.enums = enumMaps(yoga);
-  }
-
-  private chain(family: string, weight: number): LoadedFace[] {
-    const key = `${family}/${weight}`;
-    let chain = this.chains.get(key);
-    if (!chain) {
-      chain = faceChain(this.faces, family, weight);
-      this.chains.set(key, chain);
-    }
-    return chain;
   }
 
   private fontOf(style: Style): FontInfo {
@@ -304,7 +293,7 @@ export class DirectLayout {
     const weight = style.fontWeight === 'bold' ? 700 : typeof style.fontWeight === 'number' ? style.fontWeight : Number(style.fontWeight ?? 400) || 400;
     const family = String(style.fontFamily ?? 'Inter');
     const spacing = lengthOf(style.letterSpacing, 'letterSpacing') ?? 0;
-    const chain = this.chain(family, weight);
+    const chain = faceChain(this.faces, family, weight);
     const face = chain[0] as LoadedFace;
     const m = face.font.metrics;
     const content = ((m.ascent - m.descent) / m.unitsPerEm) * size;
@@ -576,7 +565,7 @@ export class DirectLayout {
       const drawing = new PageDrawing(canvas, page);
       drawing.begin();
       await this.drawBox(drawing, root, 0, 0, 1);
-      await drawing.finish();
+      drawing.finish();
     } finally {
       root.node.freeRecursive();
     }

@@ -58,7 +58,7 @@ export async function writePdf(
     }
     await drawSvgPage(canvas, page, await toSvg(p.element, p.width, p.height));
   }
-  await canvas.fonts.finish();
+  canvas.fonts.finish();
   const bytes = await doc.save({ useObjectStreams: true });
   return { bytes, pages: pages.length, direct: directPages };
 }

@@ -22,26 +22,20 @@ export interface LoadedFace {
   font: SfntFont;
 }
 
-let loading: Promise<LoadedFace[]> | undefined;
+let loaded: LoadedFace[] | undefined;
 
-/** Decodes and compresses the bundled faces, once per isolate. */
-export function loadPdfFaces(): Promise<LoadedFace[]> {
-  loading ??= Promise.all(
-    BUNDLED_FONTS.map(async (f) => {
-      const sfnt = await woffToSfnt(new Uint8Array(f.woff));
-      const weightName = { 400: 'Regular', 500: 'Medium', 600: 'SemiBold', 700: 'Bold' }[f.weight];
-      return {
-        family: f.family,
-        weight: f.weight,
-        postscriptName: `${f.family.replace(/[^A-Za-z0-9]/g, '')}-${weightName}`,
-        font: new SfntFont(sfnt),
-      };
-    }),
-  );
-  loading.catch(() => {
-    loading = undefined;
+/** The bundled faces as TrueType, decoded once per isolate. */
+export function pdfFaces(): LoadedFace[] {
+  loaded ??= BUNDLED_FONTS.map((f) => {
+    const weightName = { 400: 'Regular', 500: 'Medium', 600: 'SemiBold', 700: 'Bold' }[f.weight];
+    return {
+      family: f.family,
+      weight: f.weight,
+      postscriptName: `${f.family.replace(/[^A-Za-z0-9]/g, '')}-${weightName}`,
+      font: new SfntFont(woffToSfnt(new Uint8Array(f.woff))),
+    };
   });
-  return loading;
+  return loaded;
 }
 
 /** The face of `family` closest to `weight` (CSS matching, simplified: nearest, heavier on ties). */
@@ -64,6 +58,24 @@ function nearest(faces: readonly LoadedFace[], weight: number): LoadedFace | und
  * other bundled family in bundle order — the order satori falls back in.
  */
 export function faceChain(faces: readonly LoadedFace[], family: string, weight: number): LoadedFace[] {
+  let byKey = chains.get(faces);
+  if (!byKey) {
+    byKey = new Map();
+    chains.set(faces, byKey);
+  }
+  const key = `${family}/${weight}`;
+  let chain = byKey.get(key);
+  if (!chain) {
+    chain = resolveChain(faces, family, weight);
+    byKey.set(key, chain);
+  }
+  return chain;
+}
+
+/** Chains already worked out, per set of faces (one per isolate in practice): text asks on every run. */
+const chains = new WeakMap<readonly LoadedFace[], Map<string, LoadedFace[]>>();
+
+function resolveChain(faces: readonly LoadedFace[], family: string, weight: number): LoadedFace[] {
   const families = [...new Set(faces.map((f) => f.family))];
   const named = families.includes(family) ? family : SANS;
   const order = [named, ...families.filter((f) => f !== named)];
@@ -113,15 +125,9 @@ export function shapeRuns(chain: readonly LoadedFace[], text: string): GlyphRun[
 
 /** Width in px of one line of text at `fontSize`, the way the PDF renderer will set it. */
 export function measureWith(faces: readonly LoadedFace[]) {
-  const chains = new Map<number, LoadedFace[]>();
   return (text: string, fontSize: number, weight: FontWeight = 400): number => {
-    let chain = chains.get(weight);
-    if (!chain) {
-      chain = faceChain(faces, SANS, weight);
-      chains.set(weight, chain);
-    }
     let width = 0;
-    for (const run of shapeRuns(chain, text)) width += (run.advance / run.face.font.metrics.unitsPerEm) * fontSize;
+    for (const run of shapeRuns(faceChain(faces, SANS, weight), text)) width += (run.advance / run.face.font.metrics.unitsPerEm) * fontSize;
     return width;
   };
 }
@@ -147,23 +153,16 @@ export class DocumentFonts {
   }
 
   /** Writes every used face's objects (its subset compressed); call once, before saving. */
-  async finish(): Promise<void> {
+  finish(): void {
     const ctx = this.doc.context;
-    const faces = [...this.used];
-    const programs = await Promise.all(
-      faces.map(async ([face, { glyphs }]) => {
-        const sfnt = face.font.subset(glyphs.keys());
-        return { sfnt, compressed: await deflate(sfnt) };
-      }),
-    );
-    faces.forEach(([face, { ref, glyphs }], index) => {
-      const program = programs[index] as { sfnt: Uint8Array; compressed: Uint8Array };
+    for (const [face, { ref, glyphs }] of this.used) {
+      const sfnt = face.font.subset(glyphs.keys());
       const m = face.font.metrics;
       const scale = 1000 / m.unitsPerEm;
       const s = (v: number): number => Math.round(v * scale);
       // a subset font's name carries a six-letter tag (PDF 32000-1, 9.6.4), here derived from its glyphs
       const name = `${subsetTag(glyphs.keys())}+${face.postscriptName}`;
-      const fontFile = ctx.register(ctx.stream(program.compressed, { Filter: 'FlateDecode', Length1: program.sfnt.byteLength }));
+      const fontFile = ctx.register(ctx.stream(deflate(sfnt), { Filter: 'FlateDecode', Length1: sfnt.byteLength }));
       const descriptor = ctx.register(
         ctx.obj({
           Type: 'FontDescriptor',
@@ -204,7 +203,7 @@ export class DocumentFonts {
         ToUnicode: toUnicode,
       });
       ctx.assign(ref, dict as PDFDict);
-    });
+    }
   }
 }
 

@@ -4,10 +4,10 @@
  * and svg-to-pdf draws it onto a pdf-lib page as paths, images and real text in embedded fonts.
  */
 import { renderSvg } from '../engines/satori';
+import { loadYoga } from '../yoga';
 import { DirectLayout } from './direct';
 import { type PdfOutput, writePdf } from './document';
 import { type LaidOutPage, layoutPages, type PdfJob, pageMeasure } from './layout';
-import { loadYoga } from './yoga';
 
 export * from './document';
 export * from './layout';
@@ -16,7 +16,7 @@ export * from './layout';
 let direct: DirectLayout | undefined;
 
 export async function renderPdf(job: PdfJob, pages?: LaidOutPage[]): Promise<PdfOutput> {
-  const { faces, measure } = await pageMeasure();
+  const { faces, measure } = pageMeasure();
   const laidOut = pages ?? layoutPages(job.sections, measure, job.watermark);
   direct ??= new DirectLayout(await loadYoga(), faces);
   return writePdf(job, laidOut, faces, (element, width, height) => renderSvg(element, width, height, { embedFont: false }), direct);

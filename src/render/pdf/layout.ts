@@ -6,7 +6,7 @@
 import type { PageContext, PdfTemplateDefinition, TemplateDefinition } from '../../../templates/define';
 import type { TemplateElement } from '../jsx';
 import { withTestWatermark } from '../watermark';
-import { type LoadedFace, loadPdfFaces, measureWith } from './fonts';
+import { type LoadedFace, measureWith, pdfFaces } from './fonts';
 
 /** CSS px → PDF points. */
 export const PX_TO_PT = 0.75;
@@ -42,8 +42,8 @@ export interface LaidOutPage {
 }
 
 /** The fonts the PDF renderer and paginating templates measure with (loaded once per isolate). */
-export async function pageMeasure(): Promise<{ faces: LoadedFace[]; measure: PageContext['measureText'] }> {
-  const faces = await loadPdfFaces();
+export function pageMeasure(): { faces: LoadedFace[]; measure: PageContext['measureText'] } {
+  const faces = pdfFaces();
   return { faces, measure: measureWith(faces) };
 }
 

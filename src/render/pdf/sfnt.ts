@@ -8,6 +8,7 @@
  * one line of Inter. We need neither shaping nor subsetting for Latin, Greek and Cyrillic text
  * laid out by satori: a cmap lookup and hmtx advances, read once per isolate.
  */
+import { deflateSync, inflateSync } from 'node:zlib';
 
 export interface FontMetrics {
   unitsPerEm: number;
@@ -263,24 +264,21 @@ function readCmap(cmap: DataView): Map<number, number> {
  * WOFF 1.0 → sfnt: each table is stored zlib-compressed (or as is, when that was not smaller);
  * inflate them and lay them out again behind an sfnt table directory.
  */
-export async function woffToSfnt(woff: Uint8Array): Promise<Uint8Array> {
+export function woffToSfnt(woff: Uint8Array): Uint8Array {
   const view = new DataView(woff.buffer, woff.byteOffset, woff.byteLength);
   if (tag(view, 0) !== 'wOFF') throw new Error('not a WOFF file');
   const flavor = view.getUint32(4);
   const numTables = view.getUint16(12);
-  const entries: { tag: string; checksum: number; data: Uint8Array }[] = [];
-  await Promise.all(
-    Array.from({ length: numTables }, async (_, i) => {
-      const at = 44 + i * 20;
-      const offset = view.getUint32(at + 4);
-      const compLength = view.getUint32(at + 8);
-      const origLength = view.getUint32(at + 12);
-      const stored = woff.subarray(offset, offset + compLength);
-      const data = compLength < origLength ? await inflate(stored) : stored;
-      if (data.byteLength !== origLength) throw new Error('WOFF table has the wrong length');
-      entries[i] = { tag: tag(view, at), checksum: view.getUint32(at + 16), data };
-    }),
-  );
+  const entries = Array.from({ length: numTables }, (_, i) => {
+    const at = 44 + i * 20;
+    const offset = view.getUint32(at + 4);
+    const compLength = view.getUint32(at + 8);
+    const origLength = view.getUint32(at + 12);
+    const stored = woff.subarray(offset, offset + compLength);
+    const data = compLength < origLength ? new Uint8Array(inflateSync(stored)) : stored;
+    if (data.byteLength !== origLength) throw new Error('WOFF table has the wrong length');
+    return { tag: tag(view, at), checksum: view.getUint32(at + 16), data };
+  });
   return writeSfnt(
     flavor,
     entries.map((e) => [e.tag, e.data]),
@@ -290,13 +288,7 @@ export async function woffToSfnt(woff: Uint8Array): Promise<Uint8Array> {
 
 const align4 = (n: number): number => (n + 3) & ~3;
 
-async function inflate(data: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([data]).stream().pipeThrough(new DecompressionStream('deflate'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-/** zlib-compresses bytes (PDF's FlateDecode), once per font per isolate. */
-export async function deflate(data: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([data]).stream().pipeThrough(new CompressionStream('deflate'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+/** zlib-compresses bytes (PDF's FlateDecode) with the runtime's native zlib, as the PNG encoder does. */
+export function deflate(data: Uint8Array): Uint8Array {
+  return deflateSync(data);
 }

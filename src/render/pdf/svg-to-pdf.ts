@@ -88,19 +88,12 @@ export class ImageEmbedError extends Error {
 async function embedDataUrl(doc: PDFDocument, href: string): Promise<PDFImage | null> {
   const m = href.match(/^data:(image\/(?:png|jpeg|jpg));base64,(.*)$/s);
   if (!m) return null;
-  const bytes = base64ToBytes(m[2] as string);
+  const bytes = Buffer.from(m[2] as string, 'base64');
   try {
     return await (m[1] === 'image/png' ? doc.embedPng(bytes) : doc.embedJpg(bytes));
   } catch (err) {
     throw new ImageEmbedError(href, err);
   }
-}
-
-function base64ToBytes(b64: string): Uint8Array {
-  const bin = atob(b64.replace(/\s+/g, ''));
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
 }
 
 type Props = Record<string, string | number | undefined>;
@@ -137,11 +130,11 @@ export class PageDrawing {
   }
 
   /** Ends the page: its content stream, compressed, becomes the page's contents. */
-  async finish(): Promise<void> {
+  finish(): void {
     this.ops.push(popGraphicsState());
     const text = this.ops.map((op) => (typeof op === 'string' ? op : op.toString())).join('\n');
     const ctx = this.canvas.doc.context;
-    const compressed = await deflate(new TextEncoder().encode(text));
+    const compressed = deflate(new TextEncoder().encode(text));
     this.page.node.addContentStream(ctx.register(ctx.stream(compressed, { Filter: 'FlateDecode' })));
   }
 
@@ -436,7 +429,7 @@ export class PageDrawing {
     if (w <= 0 || h <= 0 || state.alpha <= 0) return;
     const svg = href.match(/^data:image\/svg\+xml((?:;[^,;]*)*),(.*)$/s);
     if (svg) {
-      const source = /;base64/i.test(svg[1] as string) ? new TextDecoder().decode(base64ToBytes(svg[2] as string)) : decodeURIComponent(svg[2] as string);
+      const source = /;base64/i.test(svg[1] as string) ? Buffer.from(svg[2] as string, 'base64').toString('utf8') : decodeURIComponent(svg[2] as string);
       const root = svgRoot(source);
       if (!root) return;
       this.collectDefs(root);
@@ -555,7 +548,7 @@ export async function drawSvgPage(canvas: DocumentCanvas, page: PDFPage, svg: st
   drawing.collectDefs(root);
   drawing.begin();
   await drawing.drawChildren(root, { alpha: 1 });
-  await drawing.finish();
+  drawing.finish();
 }
 
 // ---------------------------------------------------------------------------------------------

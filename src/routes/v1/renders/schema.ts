@@ -8,11 +8,21 @@ import { signedPdfUrl } from '../../../storage/signed-urls';
 
 export const RenderErrorSchema = z.object({ code: z.string(), message: z.string() }).openapi('RenderError');
 
+/** What every render shows, image or PDF: its identity, its state, and how it ended. */
+const renderBase = {
+  id: z.string().openapi({ example: 'rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M' }),
+  status: z.enum(['pending', 'complete', 'failed']),
+  bytes: z.number().int().optional(),
+  render_ms: z.number().int().optional().openapi({ description: 'Time spent producing the output; small for cache hits' }),
+  error: RenderErrorSchema.optional(),
+  created_at: z.string().openapi({ format: 'date-time' }),
+  completed_at: z.string().optional().openapi({ format: 'date-time' }),
+};
+
 export const RenderSchema = z
   .object({
-    id: z.string().openapi({ example: 'rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M' }),
+    ...renderBase,
     type: z.literal('image'),
-    status: z.enum(['pending', 'complete', 'failed']),
     template: z.string().openapi({ example: 'og-card' }),
     format: z.enum(IMAGE_FORMATS),
     engine: z.enum(ENGINES),
@@ -20,12 +30,7 @@ export const RenderSchema = z
     width: z.number().int().openapi({ description: 'Output width in pixels (layout width × scale)', example: 1200 }),
     height: z.number().int().openapi({ example: 630 }),
     scale: z.number().int(),
-    bytes: z.number().int().optional(),
-    render_ms: z.number().int().optional().openapi({ description: 'Time spent producing the output; small for cache hits' }),
     cached: z.boolean().optional().openapi({ description: 'True when the output already existed and nothing was rendered' }),
-    error: RenderErrorSchema.optional(),
-    created_at: z.string().openapi({ format: 'date-time' }),
-    completed_at: z.string().optional().openapi({ format: 'date-time' }),
   })
   .openapi('ImageRender');
 
@@ -33,9 +38,8 @@ export type RenderResource = z.infer<typeof RenderSchema>;
 
 export const PdfRenderSchema = z
   .object({
-    id: z.string().openapi({ example: 'rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M' }),
+    ...renderBase,
     type: z.literal('pdf'),
-    status: z.enum(['pending', 'complete', 'failed']),
     template: z.string().openapi({ example: 'invoice', description: "The template, or each section's joined by '+'" }),
     pages: z.number().int().openapi({ example: 3, description: 'Page count (the units a fresh PDF charges)' }),
     url: z.url().optional().openapi({
@@ -43,12 +47,7 @@ export const PdfRenderSchema = z
       example: 'https://api.picstream.dev/files/3f2a…9c.pdf?expires=1764403200&signature=…',
     }),
     expires_at: z.string().optional().openapi({ format: 'date-time', description: 'When `url` stops working' }),
-    bytes: z.number().int().optional(),
-    render_ms: z.number().int().optional(),
     cached: z.boolean().optional().openapi({ description: 'True when this account had made the same document already' }),
-    error: RenderErrorSchema.optional(),
-    created_at: z.string().openapi({ format: 'date-time' }),
-    completed_at: z.string().optional().openapi({ format: 'date-time' }),
   })
   .openapi('PdfRender');
 
@@ -65,8 +64,7 @@ export function toRenderResource(row: RenderRow, baseUrl: string): RenderResourc
   const out: RenderResource = {
     id: row.id,
     type: 'image',
-    // 'running' is an internal state; to callers a job is pending until it is done.
-    status: row.status === 'running' ? 'pending' : row.status,
+    status: publicStatus(row),
     template: row.template,
     format: row.format as ImageFormat,
     engine: row.engine,
@@ -75,15 +73,8 @@ export function toRenderResource(row: RenderRow, baseUrl: string): RenderResourc
     scale: row.scale,
     created_at: row.created_at,
   };
-  if (row.status === 'complete' && row.object_key) {
-    out.url = publicUrl(baseUrl, row.object_key);
-    out.bytes = row.bytes ?? undefined;
-    out.render_ms = row.render_ms ?? undefined;
-    out.cached = row.cached === 1;
-  }
-  if (row.status === 'failed') out.error = { code: row.error_code ?? 'render_failed', message: row.error_message ?? '' };
-  if (row.completed_at) out.completed_at = row.completed_at;
-  return out;
+  if (row.status === 'complete' && row.object_key) out.url = publicUrl(baseUrl, row.object_key);
+  return withOutcome(out, row);
 }
 
 /** A PDF render as the API shows it: a complete one with a URL signed now, valid for 24 h. */
@@ -91,7 +82,7 @@ export async function toPdfResource(row: RenderRow, env: Pick<AppEnv, 'FILE_SIGN
   const out: PdfRenderResource = {
     id: row.id,
     type: 'pdf',
-    status: row.status === 'running' ? 'pending' : row.status,
+    status: publicStatus(row),
     template: row.template,
     pages: row.pages ?? 0,
     created_at: row.created_at,
@@ -100,6 +91,18 @@ export async function toPdfResource(row: RenderRow, env: Pick<AppEnv, 'FILE_SIGN
   if (signed) {
     out.url = signed.url;
     out.expires_at = new Date(signed.expiresAt * 1000).toISOString();
+  }
+  return withOutcome(out, row);
+}
+
+/** 'running' is an internal state; to callers a job is pending until it is done. */
+function publicStatus(row: RenderRow): RenderResource['status'] {
+  return row.status === 'running' ? 'pending' : row.status;
+}
+
+/** How a render ended: size, time and cache for a complete one, the error for a failed one. */
+function withOutcome<T extends RenderResource | PdfRenderResource>(out: T, row: RenderRow): T {
+  if (row.status === 'complete' && row.object_key) {
     out.bytes = row.bytes ?? undefined;
     out.render_ms = row.render_ms ?? undefined;
     out.cached = row.cached === 1;

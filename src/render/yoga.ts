@@ -1,4 +1,7 @@
-/** The yoga (flexbox) WASM instance of the direct PDF path, once per isolate (imported as a compiled module: workerd compiles no WASM from bytes). */
+/**
+ * The yoga (flexbox) WASM instance, once per isolate, shared by satori and the direct PDF path
+ * (imported as a compiled module: workerd compiles no WASM from bytes).
+ */
 import initYoga, { type Yoga } from 'yoga-wasm-web';
 import yogaWasm from 'yoga-wasm-web/dist/yoga.wasm';
 
