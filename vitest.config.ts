@@ -41,9 +41,18 @@ export default defineConfig({
           testTimeout: 30_000,
           hookTimeout: 120_000,
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**'],
+          exclude: ['test/e2e/**', 'test/tools/**'],
           globalSetup: ['./test/global-setup.ts'],
-          setupFiles: ['./test/apply-migrations.ts'],
+          setupFiles: ['./test/apply-migrations.ts', './test/conformance-setup.ts'],
+        },
+      },
+      {
+        // Node-side checks of committed artefacts with outside tools (the OpenAPI validators).
+        test: {
+          name: 'tools',
+          testTimeout: 60_000,
+          environment: 'node',
+          include: ['test/tools/**/*.test.ts'],
         },
       },
       {
@@ -55,6 +64,7 @@ export default defineConfig({
           environment: 'node',
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['./test/e2e/start-dev.ts'],
+          setupFiles: ['./test/e2e/conformance-setup.ts'],
         },
       },
     ],

@@ -13,9 +13,11 @@ import { fieldErrors, ProblemError, toProblem } from './errors/problem';
 import { idempotency } from './idempotency/middleware';
 import { newId } from './lib/ids';
 import { Timings } from './lib/timing';
+import { registerDocs } from './routes/docs';
 import { registerFiles } from './routes/files';
 import { registerHealth } from './routes/health';
 import { registerImages } from './routes/img';
+import { registerOpenApi } from './routes/openapi';
 import type { HonoEnv } from './routes/shared';
 import { registerGetAccount } from './routes/v1/account/get';
 import { registerGenerateImage } from './routes/v1/generate/image';
@@ -101,6 +103,7 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   app.use('/api/v1/*', idempotency());
 
   registerHealth(app);
+  registerDocs(app);
   registerImages(app);
   registerFiles(app);
   registerSignup(app);
@@ -124,24 +127,7 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   registerListDeliveries(app);
   registerRedeliver(app);
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
-    type: 'http',
-    scheme: 'bearer',
-    description: 'An API key: `Authorization: Bearer pk_live_…` (or `pk_test_…` for test mode).',
-  });
-
-  // The spec is generated from the route declarations; its reference page and SDK come in Step 5.
-  app.doc31('/openapi.json', (c) => ({
-    openapi: '3.1.0',
-    info: {
-      title: 'PicStream API',
-      version: '0.1.0',
-      description: 'Render templates to PNG, WebP and SVG at the edge.',
-      license: { name: 'MIT', identifier: 'MIT' },
-    },
-    security: [{ apiKey: [] }],
-    servers: [{ url: c.env.PUBLIC_BASE_URL || new URL(c.req.url).origin }],
-  }));
+  registerOpenApi(app);
 
   app.notFound((c) => problemResponse(new ProblemError('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), c.get('requestId')));
 

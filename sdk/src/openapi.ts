@@ -8,7 +8,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Liveness */
+        /**
+         * Liveness
+         * @description Answers 200 while the Worker runs. No key, no database: the floor of the HTTP stack.
+         */
         get: operations["health.get"];
         put?: never;
         post?: never;
@@ -85,7 +88,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Get your account */
+        /**
+         * Get your account
+         * @description The account the key belongs to: its plan and monthly quota.
+         */
         get: operations["account.get"];
         put?: never;
         post?: never;
@@ -122,10 +128,16 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** List API keys */
+        /**
+         * List API keys
+         * @description The account's keys, revoked ones included (with `revoked_at`). Never the key itself: only its first 12 characters (`start`).
+         */
         get: operations["keys.list"];
         put?: never;
-        /** Create an API key */
+        /**
+         * Create an API key
+         * @description A new live or test key for the account. The key is in this answer only; PicStream keeps its SHA-256. At most 20 active keys.
+         */
         post: operations["keys.create"];
         delete?: never;
         options?: never;
@@ -200,7 +212,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Get a render */
+        /**
+         * Get a render
+         * @description A render's record, image or PDF: `pending`, `running`, `complete` (with `url`; a PDF's is signed afresh, valid 24 h) or `failed` (with `error {code, message}`). Poll this after an async generate; another account's render answers 404.
+         */
         get: operations["renders.get"];
         put?: never;
         post?: never;
@@ -217,7 +232,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** List templates */
+        /**
+         * List templates
+         * @description The built-in templates: image templates (`kind: image`, default size) and PDF templates (`kind: pdf`, paper and orientation).
+         */
         get: operations["templates.list"];
         put?: never;
         post?: never;
@@ -234,7 +252,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Get a template */
+        /**
+         * Get a template
+         * @description One template: the JSON Schema of its vars, an example `vars` that renders, and which vars take remote image URLs.
+         */
         get: operations["templates.get"];
         put?: never;
         post?: never;
@@ -251,10 +272,16 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** List webhook endpoints */
+        /**
+         * List webhook endpoints
+         * @description The account's endpoints, with `enabled` and, for one PicStream disabled, `disabled_reason`. Never their secrets.
+         */
         get: operations["webhooks.list"];
         put?: never;
-        /** Add a webhook endpoint */
+        /**
+         * Add a webhook endpoint
+         * @description An https URL to POST events to (every event by default). The answer carries the signing secret (`whsec_…`), shown now and on rotation only. Private, loopback, link-local, CGNAT and internal addresses are refused (422 `webhook_url_blocked`). At most 20 endpoints.
+         */
         post: operations["webhooks.create"];
         delete?: never;
         options?: never;
@@ -269,15 +296,24 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Get a webhook endpoint */
+        /**
+         * Get a webhook endpoint
+         * @description One endpoint (never its secret).
+         */
         get: operations["webhooks.get"];
         put?: never;
         post?: never;
-        /** Delete a webhook endpoint */
+        /**
+         * Delete a webhook endpoint
+         * @description Removes the endpoint; its deliveries still waiting end `failed`.
+         */
         delete: operations["webhooks.delete"];
         options?: never;
         head?: never;
-        /** Change a webhook endpoint */
+        /**
+         * Change a webhook endpoint
+         * @description Change the URL, events or description; `enabled: true` re-enables an endpoint PicStream disabled after 5 days of failures, `false` pauses it.
+         */
         patch: operations["webhooks.update"];
         trace?: never;
     };
@@ -310,7 +346,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Send a test event */
+        /**
+         * Send a test event
+         * @description Queues a `webhook.test` event to the endpoint, signed and retried like any other; follow it in the event log.
+         */
         post: operations["webhooks.test"];
         delete?: never;
         options?: never;
@@ -325,7 +364,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** List deliveries (event log) */
+        /**
+         * List deliveries (event log)
+         * @description The endpoint's deliveries, newest first, each with every attempt (time, HTTP status, duration, error) and `next_attempt_at` while retries are due. Page with `limit` (at most 100) and `cursor` (`next_cursor`). Kept 30 days.
+         */
         get: operations["webhooks.deliveries"];
         put?: never;
         post?: never;
@@ -344,7 +386,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Redeliver */
+        /**
+         * Redeliver
+         * @description Sends a delivery again with the same `webhook-id` and body: a new round of attempts on the retry schedule.
+         */
         post: operations["webhooks.redeliver"];
         delete?: never;
         options?: never;
@@ -353,19 +398,243 @@ export type paths = {
         trace?: never;
     };
 };
-export type webhooks = Record<string, never>;
+export type webhooks = {
+    "render.complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An async image render finished
+         * @description POSTed to each enabled endpoint that takes this event, signed per Standard Webhooks: `webhook-id` (the delivery, the same on every attempt), `webhook-timestamp`, `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>`; two during a secret rotation). Answer 2xx within 15 s; otherwise it is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+         */
+        post: operations["webhooks.event.render.complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "render.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An async image render failed (or a sync one was abandoned)
+         * @description POSTed to each enabled endpoint that takes this event, signed per Standard Webhooks: `webhook-id` (the delivery, the same on every attempt), `webhook-timestamp`, `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>`; two during a secret rotation). Answer 2xx within 15 s; otherwise it is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+         */
+        post: operations["webhooks.event.render.failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "pdf.complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An async PDF finished
+         * @description POSTed to each enabled endpoint that takes this event, signed per Standard Webhooks: `webhook-id` (the delivery, the same on every attempt), `webhook-timestamp`, `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>`; two during a secret rotation). Answer 2xx within 15 s; otherwise it is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+         */
+        post: operations["webhooks.event.pdf.complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "pdf.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An async PDF failed
+         * @description POSTed to each enabled endpoint that takes this event, signed per Standard Webhooks: `webhook-id` (the delivery, the same on every attempt), `webhook-timestamp`, `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>`; two during a secret rotation). Answer 2xx within 15 s; otherwise it is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+         */
+        post: operations["webhooks.event.pdf.failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sent by POST /api/v1/webhooks/{id}/test
+         * @description POSTed to each enabled endpoint that takes this event, signed per Standard Webhooks: `webhook-id` (the delivery, the same on every attempt), `webhook-timestamp`, `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>`; two during a secret rotation). Answer 2xx within 15 s; otherwise it is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+         */
+        post: operations["webhooks.event.webhook.test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+};
 export type components = {
     schemas: {
+        RenderCompleteEvent: {
+            /**
+             * @description The render (GET /api/v1/renders/{id})
+             * @example rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M
+             */
+            job_id: string;
+            /** @example og-card */
+            template: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            completed_at: string | null;
+            /** @enum {string} */
+            event: "render.complete";
+            /**
+             * Format: uri
+             * @description The image (public, immutable)
+             * @example https://api.picstream.dev/img/3f2a6c1e9b0d47a8c5e2f1b3d4a6978e0c1b2d3f.png
+             */
+            url: string;
+            render_ms: number | null;
+            cached: boolean;
+        };
+        RenderFailedEvent: {
+            /**
+             * @description The render (GET /api/v1/renders/{id})
+             * @example rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M
+             */
+            job_id: string;
+            /** @example og-card */
+            template: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            completed_at: string | null;
+            /** @enum {string} */
+            event: "render.failed";
+            /** @description Why it failed: the error codes of the API, plus render_failed, template_unavailable, dead_lettered, abandoned */
+            error: {
+                /** @example remote_image_fetch_failed */
+                code: string;
+                message: string;
+            };
+        };
+        PdfCompleteEvent: {
+            /**
+             * @description The render (GET /api/v1/renders/{id})
+             * @example rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M
+             */
+            job_id: string;
+            /** @example og-card */
+            template: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            completed_at: string | null;
+            /** @enum {string} */
+            event: "pdf.complete";
+            /** @description Pages in the document (as laid out when the render was accepted) */
+            pages: number | null;
+            /**
+             * Format: uri
+             * @description The PDF, signed; valid 24 h from the event (GET /api/v1/renders/{id} signs a fresh one)
+             */
+            url: string;
+            render_ms: number | null;
+            cached: boolean;
+            /**
+             * Format: date-time
+             * @description When `url` stops working
+             */
+            expires_at: string;
+        };
+        PdfFailedEvent: {
+            /**
+             * @description The render (GET /api/v1/renders/{id})
+             * @example rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M
+             */
+            job_id: string;
+            /** @example og-card */
+            template: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            completed_at: string | null;
+            /** @enum {string} */
+            event: "pdf.failed";
+            /** @description Pages in the document (as laid out when the render was accepted) */
+            pages: number | null;
+            /** @description Why it failed: the error codes of the API, plus render_failed, template_unavailable, dead_lettered, abandoned */
+            error: {
+                /** @example remote_image_fetch_failed */
+                code: string;
+                message: string;
+            };
+        };
+        WebhookTestEvent: {
+            /** @enum {string} */
+            event: "webhook.test";
+            /** @example whe_01JD5X1Q4ZB8R3W2K7T6YV9N0M */
+            endpoint_id: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description An RFC 9457 problem detail */
         Problem: {
+            /**
+             * Format: uri
+             * @example https://picstream.dev/errors/validation-failed
+             */
             type: string;
+            /** @example Validation failed */
             title: string;
+            /** @example 400 */
             status: number;
+            /** @example The request does not match the schema */
             detail: string;
-            /** @example validation_failed */
-            code: string;
+            /**
+             * @description Stable, machine-readable error code
+             * @example validation_failed
+             * @enum {string}
+             */
+            code: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid" | "unauthorized" | "url_expired" | "invalid_signature" | "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found" | "method_not_allowed" | "email_taken" | "key_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress" | "payload_too_large" | "unsupported_media_type" | "range_not_satisfiable" | "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused" | "rate_limited" | "quota_exceeded" | "render_failed" | "template_unavailable" | "dead_lettered" | "abandoned" | "internal_error" | "queue_unavailable" | "signing_unavailable";
+            /**
+             * @description Also in the X-Request-Id header
+             * @example req_01JD5X1Q4ZB8R3W2K7T6YV9N0M
+             */
             request_id?: string;
+            /** @description For validation errors: each field that failed, by its dotted path in the request */
             errors?: {
+                /** @example vars.title */
                 path: string;
+                /** @example Too big: expected string to have <=120 characters */
                 message: string;
             }[];
         };
@@ -440,7 +709,7 @@ export type components = {
              * @default live
              * @enum {string}
              */
-            mode: "live" | "test";
+            mode?: "live" | "test";
         };
         ImageRender: {
             /** @example rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M */
@@ -506,7 +775,7 @@ export type components = {
              *       "title": "Hello World"
              *     }
              */
-            vars: {
+            vars?: {
                 [key: string]: unknown;
             };
             /**
@@ -514,25 +783,32 @@ export type components = {
              * @default png
              * @enum {string}
              */
-            format: "png" | "webp" | "svg";
+            format?: "png" | "webp" | "svg";
             /**
              * @description Renderer; by default the fastest that renders the template correctly (svg: satori)
              * @enum {string}
              */
             engine?: "takumi" | "satori";
-            /** @description Layout width in px; defaults to the template's */
+            /**
+             * @description Layout width in CSS px; defaults to the template's
+             * @example 1200
+             */
             width?: number;
+            /**
+             * @description Layout height in CSS px; defaults to the template's
+             * @example 630
+             */
             height?: number;
             /**
              * @description Pixel density: output is width×scale by height×scale
              * @default 1
              */
-            scale: number;
+            scale?: number;
             /**
              * @description Queue the render and answer 202 at once
              * @default false
              */
-            async: boolean;
+            async?: boolean;
         };
         PdfRender: {
             /** @example rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M */
@@ -565,7 +841,7 @@ export type components = {
             /**
              * Format: uri
              * @description Signed URL of the PDF, valid until `expires_at` (24 h); GET /api/v1/renders/{id} answers with a fresh one
-             * @example https://api.picstream.dev/files/3f2a…9c.pdf?expires=1764403200&signature=…
+             * @example https://api.picstream.dev/files/3f2a6c1e9b0d47a8c5e2f1b3d4a6978e0c1b2d3f.pdf?expires=1764403200&signature=Yk3q0cTzX2b8mLwVn5uR1eHsA9dJ4fGiKpO7yQ6xZ0c
              */
             url?: string;
             /**
@@ -598,7 +874,7 @@ export type components = {
                  * @description The template's vars; see its vars_schema
                  * @default {}
                  */
-                vars: {
+                vars?: {
                     [key: string]: unknown;
                 };
             }[];
@@ -626,7 +902,7 @@ export type components = {
              * @description Queue the render and answer 202 at once
              * @default false
              */
-            async: boolean;
+            async?: boolean;
         };
         Render: components["schemas"]["ImageRender"] | components["schemas"]["PdfRender"];
         TemplateList: {
@@ -705,7 +981,7 @@ export type components = {
              */
             events?: ("render.complete" | "render.failed" | "pdf.complete" | "pdf.failed")[];
             /** @default  */
-            description: string;
+            description?: string;
         };
         UpdateWebhookRequest: {
             url?: string;
@@ -728,7 +1004,7 @@ export type components = {
              * @description How long deliveries stay signed with the old secret too (default 24 h, at most 7 days)
              * @default 86400
              */
-            expire_previous_after_seconds: number;
+            expire_previous_after_seconds?: number;
         };
         QueuedWebhookDelivery: {
             delivery_id: string;
@@ -760,9 +1036,65 @@ export type components = {
         };
     };
     responses: never;
-    parameters: never;
+    parameters: {
+        /** @description Makes the POST safe to retry for 24 hours (e.g. a UUID; printable ASCII, at most 255 characters; on sign-up at least 16). The same key and body replay the first answer. */
+        IdempotencyKey: string;
+    };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /**
+         * @description The request id (also `request_id` in error bodies): quote it when asking about a request. PicStream makes `req_…` ids; a request that sends its own `X-Request-Id` (up to 255 of `A-Z a-z 0-9 _ - =`) gets it back.
+         * @example req_01JD5X1Q4ZB8R3W2K7T6YV9N0M
+         */
+        "X-Request-Id": string;
+        /**
+         * @description Requests allowed in the key's window
+         * @example 60
+         */
+        "X-RateLimit-Limit": number;
+        /**
+         * @description Requests left in the window
+         * @example 59
+         */
+        "X-RateLimit-Remaining": number;
+        /**
+         * @description When the window has room again, in epoch seconds
+         * @example 1764331260
+         */
+        "X-RateLimit-Reset": number;
+        /**
+         * @description The policy (draft-ietf-httpapi-ratelimit-headers): quota `q` per window `w` seconds
+         * @example "free";q=60;w=60
+         */
+        "RateLimit-Policy": string;
+        /**
+         * @description The window now (draft-ietf-httpapi-ratelimit-headers): remaining `r`, seconds to reset `t`
+         * @example "free";r=59;t=42
+         */
+        RateLimit: string;
+        /**
+         * @description Seconds to wait before trying again
+         * @example 30
+         */
+        "Retry-After": number;
+        /**
+         * @description Renders the account may make this month
+         * @example 1000
+         */
+        "X-Quota-Limit": number;
+        /**
+         * @description Renders left this month
+         * @example 998
+         */
+        "X-Quota-Remaining": number;
+        /** @description Present when this is the stored answer to an earlier request with the same Idempotency-Key */
+        "Idempotent-Replayed": "true";
+        /**
+         * @description Where to poll the queued render
+         * @example /api/v1/renders/rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M
+         */
+        Location: string;
+    };
     pathItems: never;
 };
 export type $defs = Record<string, never>;
@@ -779,6 +1111,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -819,13 +1152,18 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not found */
+            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 404;
+                        /** @enum {string} */
+                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                    };
                 };
             };
         };
@@ -849,6 +1187,7 @@ export interface operations {
             /** @description The file */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -858,6 +1197,7 @@ export interface operations {
             /** @description The requested byte range */
             206: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -867,44 +1207,69 @@ export interface operations {
             /** @description Not modified */
             304: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description The URL has expired (url_expired) or its signature does not match (invalid_signature) */
+            /** @description The URL is not (or no longer) valid: `url_expired`, `invalid_signature` */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 403;
+                        /** @enum {string} */
+                        code?: "url_expired" | "invalid_signature";
+                    };
                 };
             };
-            /** @description Not found */
+            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 404;
+                        /** @enum {string} */
+                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                    };
                 };
             };
-            /** @description The byte range is outside the file (range_not_satisfiable) */
+            /** @description Range not satisfiable: `range_not_satisfiable` */
             416: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 416;
+                        /** @enum {string} */
+                        code?: "range_not_satisfiable";
+                    };
                 };
             };
-            /** @description File URLs are not configured on this server (signing_unavailable) */
+            /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable` */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 503;
+                        /** @enum {string} */
+                        code?: "queue_unavailable" | "signing_unavailable";
+                    };
                 };
             };
         };
@@ -912,7 +1277,10 @@ export interface operations {
     "signup.create": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry for 24 hours (e.g. a UUID; printable ASCII, at most 255 characters; on sign-up at least 16). The same key and body replay the first answer. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -925,64 +1293,289 @@ export interface operations {
             /** @description Account created */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /**
+                     * @description Requests allowed in the key's window
+                     * @example 60
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the window
+                     * @example 59
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window has room again, in epoch seconds
+                     * @example 1764331260
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    /**
+                     * @description The policy (draft-ietf-httpapi-ratelimit-headers): quota `q` per window `w` seconds
+                     * @example "free";q=60;w=60
+                     */
+                    "RateLimit-Policy"?: string;
+                    /**
+                     * @description The window now (draft-ietf-httpapi-ratelimit-headers): remaining `r`, seconds to reset `t`
+                     * @example "free";r=59;t=42
+                     */
+                    RateLimit?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Signup"];
                 };
             };
-            /** @description Invalid request (validation_failed, malformed_json, idempotency_key_invalid, …) */
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /**
+                     * @description Requests allowed in the key's window
+                     * @example 60
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the window
+                     * @example 59
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window has room again, in epoch seconds
+                     * @example 1764331260
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    /**
+                     * @description The policy (draft-ietf-httpapi-ratelimit-headers): quota `q` per window `w` seconds
+                     * @example "free";q=60;w=60
+                     */
+                    "RateLimit-Policy"?: string;
+                    /**
+                     * @description The window now (draft-ietf-httpapi-ratelimit-headers): remaining `r`, seconds to reset `t`
+                     * @example "free";r=59;t=42
+                     */
+                    RateLimit?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 400;
+                        /** @enum {string} */
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                    };
                 };
             };
-            /** @description Conflict (e.g. idempotency_key_in_progress) */
+            /** @description Conflict: `email_taken`, `key_limit_reached`, `webhook_limit_reached`, `idempotency_key_in_progress` */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /**
+                     * @description Requests allowed in the key's window
+                     * @example 60
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the window
+                     * @example 59
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window has room again, in epoch seconds
+                     * @example 1764331260
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    /**
+                     * @description The policy (draft-ietf-httpapi-ratelimit-headers): quota `q` per window `w` seconds
+                     * @example "free";q=60;w=60
+                     */
+                    "RateLimit-Policy"?: string;
+                    /**
+                     * @description The window now (draft-ietf-httpapi-ratelimit-headers): remaining `r`, seconds to reset `t`
+                     * @example "free";r=59;t=42
+                     */
+                    RateLimit?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    /**
+                     * @description Seconds to wait before trying again
+                     * @example 30
+                     */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 409;
+                        /** @enum {string} */
+                        code?: "email_taken" | "key_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress";
+                    };
                 };
             };
-            /** @description Body larger than 64 KB (512 KB for generate/pdf) */
+            /** @description Body larger than 64 KB (512 KB for generate/pdf): `payload_too_large` */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /**
+                     * @description Requests allowed in the key's window
+                     * @example 60
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the window
+                     * @example 59
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window has room again, in epoch seconds
+                     * @example 1764331260
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    /**
+                     * @description The policy (draft-ietf-httpapi-ratelimit-headers): quota `q` per window `w` seconds
+                     * @example "free";q=60;w=60
+                     */
+                    "RateLimit-Policy"?: string;
+                    /**
+                     * @description The window now (draft-ietf-httpapi-ratelimit-headers): remaining `r`, seconds to reset `t`
+                     * @example "free";r=59;t=42
+                     */
+                    RateLimit?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 413;
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
-            /** @description Body is not application/json */
+            /** @description Body is not application/json: `unsupported_media_type` */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /**
+                     * @description Requests allowed in the key's window
+                     * @example 60
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the window
+                     * @example 59
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window has room again, in epoch seconds
+                     * @example 1764331260
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    /**
+                     * @description The policy (draft-ietf-httpapi-ratelimit-headers): quota `q` per window `w` seconds
+                     * @example "free";q=60;w=60
+                     */
+                    "RateLimit-Policy"?: string;
+                    /**
+                     * @description The window now (draft-ietf-httpapi-ratelimit-headers): remaining `r`, seconds to reset `t`
+                     * @example "free";r=59;t=42
+                     */
+                    RateLimit?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 415;
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
-            /** @description A remote image var was refused or could not be used, or idempotency_key_reused */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /**
+                     * @description Requests allowed in the key's window
+                     * @example 60
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the window
+                     * @example 59
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window has room again, in epoch seconds
+                     * @example 1764331260
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    /**
+                     * @description The policy (draft-ietf-httpapi-ratelimit-headers): quota `q` per window `w` seconds
+                     * @example "free";q=60;w=60
+                     */
+                    "RateLimit-Policy"?: string;
+                    /**
+                     * @description The window now (draft-ietf-httpapi-ratelimit-headers): remaining `r`, seconds to reset `t`
+                     * @example "free";r=59;t=42
+                     */
+                    RateLimit?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 422;
+                        /** @enum {string} */
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                    };
                 };
             };
-            /** @description rate_limited or quota_exceeded; see Retry-After */
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /**
+                     * @description Requests allowed in the key's window
+                     * @example 60
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the window
+                     * @example 59
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window has room again, in epoch seconds
+                     * @example 1764331260
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    /**
+                     * @description The policy (draft-ietf-httpapi-ratelimit-headers): quota `q` per window `w` seconds
+                     * @example "free";q=60;w=60
+                     */
+                    "RateLimit-Policy"?: string;
+                    /**
+                     * @description The window now (draft-ietf-httpapi-ratelimit-headers): remaining `r`, seconds to reset `t`
+                     * @example "free";r=59;t=42
+                     */
+                    RateLimit?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
                 };
             };
         };
@@ -999,28 +1592,57 @@ export interface operations {
             /** @description The account the key belongs to */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Account"];
                 };
             };
-            /** @description Missing, malformed, unknown or revoked API key (unauthorized) */
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
                 };
             };
-            /** @description rate_limited or quota_exceeded; see Retry-After */
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
                 };
             };
         };
@@ -1037,28 +1659,57 @@ export interface operations {
             /** @description Usage this period */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Usage"];
                 };
             };
-            /** @description Missing, malformed, unknown or revoked API key (unauthorized) */
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
                 };
             };
-            /** @description rate_limited or quota_exceeded; see Retry-After */
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
                 };
             };
         };
@@ -1075,6 +1726,12 @@ export interface operations {
             /** @description All keys of the account, revoked ones included */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1083,22 +1740,45 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, unknown or revoked API key (unauthorized) */
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
                 };
             };
-            /** @description rate_limited or quota_exceeded; see Retry-After */
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
                 };
             };
         };
@@ -1106,7 +1786,10 @@ export interface operations {
     "keys.create": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry for 24 hours (e.g. a UUID; printable ASCII, at most 255 characters; on sign-up at least 16). The same key and body replay the first answer. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1119,73 +1802,170 @@ export interface operations {
             /** @description Created; `key` is shown only in this response */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CreatedApiKey"];
                 };
             };
-            /** @description Invalid request (validation_failed, malformed_json, idempotency_key_invalid, …) */
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 400;
+                        /** @enum {string} */
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                    };
                 };
             };
-            /** @description Missing, malformed, unknown or revoked API key (unauthorized) */
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
                 };
             };
-            /** @description Conflict (e.g. idempotency_key_in_progress) */
+            /** @description Conflict: `email_taken`, `key_limit_reached`, `webhook_limit_reached`, `idempotency_key_in_progress` */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    /**
+                     * @description Seconds to wait before trying again
+                     * @example 30
+                     */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 409;
+                        /** @enum {string} */
+                        code?: "email_taken" | "key_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress";
+                    };
                 };
             };
-            /** @description Body larger than 64 KB (512 KB for generate/pdf) */
+            /** @description Body larger than 64 KB (512 KB for generate/pdf): `payload_too_large` */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 413;
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
-            /** @description Body is not application/json */
+            /** @description Body is not application/json: `unsupported_media_type` */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 415;
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
-            /** @description A remote image var was refused or could not be used, or idempotency_key_reused */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 422;
+                        /** @enum {string} */
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                    };
                 };
             };
-            /** @description rate_limited or quota_exceeded; see Retry-After */
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
                 };
             };
         };
@@ -1204,35 +1984,75 @@ export interface operations {
             /** @description Revoked */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, unknown or revoked API key (unauthorized) */
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
                 };
             };
-            /** @description Not found */
+            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 404;
+                        /** @enum {string} */
+                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                    };
                 };
             };
-            /** @description rate_limited or quota_exceeded; see Retry-After */
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
                 };
             };
         };
@@ -1240,7 +2060,10 @@ export interface operations {
     "generate.image": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry for 24 hours (e.g. a UUID; printable ASCII, at most 255 characters; on sign-up at least 16). The same key and body replay the first answer. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1253,6 +2076,15 @@ export interface operations {
             /** @description Rendered (or served from cache) */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1262,100 +2094,254 @@ export interface operations {
             /** @description Queued */
             202: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    Location: components["headers"]["Location"];
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["RenderAccepted"];
                 };
             };
-            /** @description Invalid request (validation_failed, malformed_json, idempotency_key_invalid, …) */
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 400;
+                        /** @enum {string} */
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                    };
                 };
             };
-            /** @description Missing, malformed, unknown or revoked API key (unauthorized) */
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
                 };
             };
-            /** @description Not found */
+            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 404;
+                        /** @enum {string} */
+                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                    };
                 };
             };
-            /** @description Conflict (e.g. idempotency_key_in_progress) */
+            /** @description Conflict: `email_taken`, `key_limit_reached`, `webhook_limit_reached`, `idempotency_key_in_progress` */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    /**
+                     * @description Seconds to wait before trying again
+                     * @example 30
+                     */
+                    "Retry-After"?: number;
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 409;
+                        /** @enum {string} */
+                        code?: "email_taken" | "key_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress";
+                    };
                 };
             };
-            /** @description Body larger than 64 KB (512 KB for generate/pdf) */
+            /** @description Body larger than 64 KB (512 KB for generate/pdf): `payload_too_large` */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 413;
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
-            /** @description Body is not application/json */
+            /** @description Body is not application/json: `unsupported_media_type` */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 415;
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
-            /** @description A remote image var was refused or could not be used, or idempotency_key_reused */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 422;
+                        /** @enum {string} */
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                    };
                 };
             };
-            /** @description rate_limited or quota_exceeded; see Retry-After */
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
                 };
             };
-            /** @description Server error */
+            /** @description The render failed on our side: `render_failed`, `template_unavailable`, `dead_lettered`, `abandoned`, `internal_error` */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "dead_lettered" | "abandoned" | "internal_error";
+                    };
                 };
             };
-            /** @description Queue unavailable */
+            /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable` */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 503;
+                        /** @enum {string} */
+                        code?: "queue_unavailable" | "signing_unavailable";
+                    };
                 };
             };
         };
@@ -1363,7 +2349,10 @@ export interface operations {
     "generate.pdf": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry for 24 hours (e.g. a UUID; printable ASCII, at most 255 characters; on sign-up at least 16). The same key and body replay the first answer. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1376,6 +2365,15 @@ export interface operations {
             /** @description Rendered (or served from the cache) */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1385,100 +2383,254 @@ export interface operations {
             /** @description Queued */
             202: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    Location: components["headers"]["Location"];
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["RenderAccepted"];
                 };
             };
-            /** @description Invalid request (validation_failed, malformed_json, idempotency_key_invalid, …) */
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 400;
+                        /** @enum {string} */
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                    };
                 };
             };
-            /** @description Missing, malformed, unknown or revoked API key (unauthorized) */
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
                 };
             };
-            /** @description Not found */
+            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 404;
+                        /** @enum {string} */
+                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                    };
                 };
             };
-            /** @description Conflict (e.g. idempotency_key_in_progress) */
+            /** @description Conflict: `email_taken`, `key_limit_reached`, `webhook_limit_reached`, `idempotency_key_in_progress` */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    /**
+                     * @description Seconds to wait before trying again
+                     * @example 30
+                     */
+                    "Retry-After"?: number;
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 409;
+                        /** @enum {string} */
+                        code?: "email_taken" | "key_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress";
+                    };
                 };
             };
-            /** @description Body larger than 64 KB (512 KB for generate/pdf) */
+            /** @description Body larger than 64 KB (512 KB for generate/pdf): `payload_too_large` */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 413;
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
-            /** @description Body is not application/json */
+            /** @description Body is not application/json: `unsupported_media_type` */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 415;
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
-            /** @description A remote image var was refused or could not be used, or idempotency_key_reused */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 422;
+                        /** @enum {string} */
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                    };
                 };
             };
-            /** @description rate_limited or quota_exceeded; see Retry-After */
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
                 };
             };
-            /** @description Server error */
+            /** @description The render failed on our side: `render_failed`, `template_unavailable`, `dead_lettered`, `abandoned`, `internal_error` */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "dead_lettered" | "abandoned" | "internal_error";
+                    };
                 };
             };
-            /** @description Queue unavailable */
+            /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable` */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Quota-Limit": components["headers"]["X-Quota-Limit"];
+                    "X-Quota-Remaining": components["headers"]["X-Quota-Remaining"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 503;
+                        /** @enum {string} */
+                        code?: "queue_unavailable" | "signing_unavailable";
+                    };
                 };
             };
         };
@@ -1497,46 +2649,97 @@ export interface operations {
             /** @description The render */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Render"];
                 };
             };
-            /** @description Missing, malformed, unknown or revoked API key (unauthorized) */
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
                 };
             };
-            /** @description Not found */
+            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 404;
+                        /** @enum {string} */
+                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                    };
                 };
             };
-            /** @description rate_limited or quota_exceeded; see Retry-After */
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
                 };
             };
-            /** @description Queue unavailable */
+            /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable` */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 503;
+                        /** @enum {string} */
+                        code?: "queue_unavailable" | "signing_unavailable";
+                    };
                 };
             };
         };
@@ -1553,28 +2756,57 @@ export interface operations {
             /** @description All templates */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TemplateList"];
                 };
             };
-            /** @description Missing, malformed, unknown or revoked API key (unauthorized) */
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
                 };
             };
-            /** @description rate_limited or quota_exceeded; see Retry-After */
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
                 };
             };
         };
@@ -1593,37 +2825,77 @@ export interface operations {
             /** @description The template */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Template"];
                 };
             };
-            /** @description Missing, malformed, unknown or revoked API key (unauthorized) */
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
                 };
             };
-            /** @description Not found */
+            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 404;
+                        /** @enum {string} */
+                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                    };
                 };
             };
-            /** @description rate_limited or quota_exceeded; see Retry-After */
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
                 };
             };
         };
@@ -1640,6 +2912,12 @@ export interface operations {
             /** @description The endpoints */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1648,22 +2926,45 @@ export interface operations {
                     };
                 };
             };
-            /** @description Missing, malformed, unknown or revoked API key (unauthorized) */
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
                 };
             };
-            /** @description rate_limited or quota_exceeded; see Retry-After */
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
                 };
             };
         };
@@ -1671,7 +2972,10 @@ export interface operations {
     "webhooks.create": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry for 24 hours (e.g. a UUID; printable ASCII, at most 255 characters; on sign-up at least 16). The same key and body replay the first answer. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1684,73 +2988,170 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookEndpointWithSecret"];
                 };
             };
-            /** @description Invalid request (validation_failed, malformed_json, idempotency_key_invalid, …) */
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 400;
+                        /** @enum {string} */
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                    };
                 };
             };
-            /** @description Missing, malformed, unknown or revoked API key (unauthorized) */
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
                 };
             };
-            /** @description Conflict (e.g. idempotency_key_in_progress) */
+            /** @description Conflict: `email_taken`, `key_limit_reached`, `webhook_limit_reached`, `idempotency_key_in_progress` */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    /**
+                     * @description Seconds to wait before trying again
+                     * @example 30
+                     */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 409;
+                        /** @enum {string} */
+                        code?: "email_taken" | "key_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress";
+                    };
                 };
             };
-            /** @description Body larger than 64 KB (512 KB for generate/pdf) */
+            /** @description Body larger than 64 KB (512 KB for generate/pdf): `payload_too_large` */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 413;
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
-            /** @description Body is not application/json */
+            /** @description Body is not application/json: `unsupported_media_type` */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 415;
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
-            /** @description A remote image var was refused or could not be used, or idempotency_key_reused */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 422;
+                        /** @enum {string} */
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                    };
                 };
             };
-            /** @description rate_limited or quota_exceeded; see Retry-After */
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
                 };
             };
         };
@@ -1769,37 +3170,77 @@ export interface operations {
             /** @description The endpoint */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookEndpoint"];
                 };
             };
-            /** @description Missing, malformed, unknown or revoked API key (unauthorized) */
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
                 };
             };
-            /** @description Not found */
+            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 404;
+                        /** @enum {string} */
+                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                    };
                 };
             };
-            /** @description rate_limited or quota_exceeded; see Retry-After */
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
                 };
             };
         };
@@ -1818,35 +3259,75 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Missing, malformed, unknown or revoked API key (unauthorized) */
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
                 };
             };
-            /** @description Not found */
+            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 404;
+                        /** @enum {string} */
+                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                    };
                 };
             };
-            /** @description rate_limited or quota_exceeded; see Retry-After */
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
                 };
             };
         };
@@ -1869,73 +3350,157 @@ export interface operations {
             /** @description The endpoint as it now is */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookEndpoint"];
                 };
             };
-            /** @description Invalid request (validation_failed, malformed_json, idempotency_key_invalid, …) */
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 400;
+                        /** @enum {string} */
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                    };
                 };
             };
-            /** @description Missing, malformed, unknown or revoked API key (unauthorized) */
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
                 };
             };
-            /** @description Not found */
+            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 404;
+                        /** @enum {string} */
+                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                    };
                 };
             };
-            /** @description Body larger than 64 KB (512 KB for generate/pdf) */
+            /** @description Body larger than 64 KB (512 KB for generate/pdf): `payload_too_large` */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 413;
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
-            /** @description Body is not application/json */
+            /** @description Body is not application/json: `unsupported_media_type` */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 415;
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
-            /** @description A remote image var was refused or could not be used, or idempotency_key_reused */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 422;
+                        /** @enum {string} */
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                    };
                 };
             };
-            /** @description rate_limited or quota_exceeded; see Retry-After */
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
                 };
             };
         };
@@ -1943,7 +3508,10 @@ export interface operations {
     "webhooks.rotateSecret": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry for 24 hours (e.g. a UUID; printable ASCII, at most 255 characters; on sign-up at least 16). The same key and body replay the first answer. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 id: string;
             };
@@ -1958,82 +3526,191 @@ export interface operations {
             /** @description The new secret */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookEndpointWithSecret"];
                 };
             };
-            /** @description Invalid request (validation_failed, malformed_json, idempotency_key_invalid, …) */
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 400;
+                        /** @enum {string} */
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                    };
                 };
             };
-            /** @description Missing, malformed, unknown or revoked API key (unauthorized) */
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
                 };
             };
-            /** @description Not found */
+            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 404;
+                        /** @enum {string} */
+                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                    };
                 };
             };
-            /** @description Conflict (e.g. idempotency_key_in_progress) */
+            /** @description Conflict: `email_taken`, `key_limit_reached`, `webhook_limit_reached`, `idempotency_key_in_progress` */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    /**
+                     * @description Seconds to wait before trying again
+                     * @example 30
+                     */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 409;
+                        /** @enum {string} */
+                        code?: "email_taken" | "key_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress";
+                    };
                 };
             };
-            /** @description Body larger than 64 KB (512 KB for generate/pdf) */
+            /** @description Body larger than 64 KB (512 KB for generate/pdf): `payload_too_large` */
             413: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 413;
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
                 };
             };
-            /** @description Body is not application/json */
+            /** @description Body is not application/json: `unsupported_media_type` */
             415: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 415;
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
                 };
             };
-            /** @description A remote image var was refused or could not be used, or idempotency_key_reused */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 422;
+                        /** @enum {string} */
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                    };
                 };
             };
-            /** @description rate_limited or quota_exceeded; see Retry-After */
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
                 };
             };
         };
@@ -2041,7 +3718,10 @@ export interface operations {
     "webhooks.test": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry for 24 hours (e.g. a UUID; printable ASCII, at most 255 characters; on sign-up at least 16). The same key and body replay the first answer. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 id: string;
             };
@@ -2052,73 +3732,170 @@ export interface operations {
             /** @description Queued; follow it in the deliveries log */
             202: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["QueuedWebhookDelivery"];
                 };
             };
-            /** @description Invalid request (validation_failed, malformed_json, idempotency_key_invalid, …) */
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 400;
+                        /** @enum {string} */
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                    };
                 };
             };
-            /** @description Missing, malformed, unknown or revoked API key (unauthorized) */
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
                 };
             };
-            /** @description Not found */
+            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 404;
+                        /** @enum {string} */
+                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                    };
                 };
             };
-            /** @description Conflict (e.g. idempotency_key_in_progress) */
+            /** @description Conflict: `email_taken`, `key_limit_reached`, `webhook_limit_reached`, `idempotency_key_in_progress` */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    /**
+                     * @description Seconds to wait before trying again
+                     * @example 30
+                     */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 409;
+                        /** @enum {string} */
+                        code?: "email_taken" | "key_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress";
+                    };
                 };
             };
-            /** @description A remote image var was refused or could not be used, or idempotency_key_reused */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 422;
+                        /** @enum {string} */
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                    };
                 };
             };
-            /** @description rate_limited or quota_exceeded; see Retry-After */
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
                 };
             };
-            /** @description Queue unavailable */
+            /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable` */
             503: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 503;
+                        /** @enum {string} */
+                        code?: "queue_unavailable" | "signing_unavailable";
+                    };
                 };
             };
         };
@@ -2141,6 +3918,12 @@ export interface operations {
             /** @description A page of deliveries */
             200: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2150,40 +3933,85 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request (validation_failed, malformed_json, idempotency_key_invalid, …) */
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 400;
+                        /** @enum {string} */
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                    };
                 };
             };
-            /** @description Missing, malformed, unknown or revoked API key (unauthorized) */
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
                 };
             };
-            /** @description Not found */
+            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 404;
+                        /** @enum {string} */
+                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                    };
                 };
             };
-            /** @description rate_limited or quota_exceeded; see Retry-After */
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
                 };
             };
         };
@@ -2191,7 +4019,10 @@ export interface operations {
     "webhooks.redeliver": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry for 24 hours (e.g. a UUID; printable ASCII, at most 255 characters; on sign-up at least 16). The same key and body replay the first answer. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 id: string;
             };
@@ -2202,74 +4033,281 @@ export interface operations {
             /** @description Queued: a new round of attempts */
             202: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["QueuedWebhookDelivery"];
                 };
             };
-            /** @description Invalid request (validation_failed, malformed_json, idempotency_key_invalid, …) */
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
             400: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 400;
+                        /** @enum {string} */
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                    };
                 };
             };
-            /** @description Missing, malformed, unknown or revoked API key (unauthorized) */
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
             401: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
                 };
             };
-            /** @description Not found */
+            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
             404: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 404;
+                        /** @enum {string} */
+                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                    };
                 };
             };
-            /** @description Conflict (e.g. idempotency_key_in_progress) */
+            /** @description Conflict: `email_taken`, `key_limit_reached`, `webhook_limit_reached`, `idempotency_key_in_progress` */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    /**
+                     * @description Seconds to wait before trying again
+                     * @example 30
+                     */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 409;
+                        /** @enum {string} */
+                        code?: "email_taken" | "key_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress";
+                    };
                 };
             };
-            /** @description A remote image var was refused or could not be used, or idempotency_key_reused */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 422;
+                        /** @enum {string} */
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                    };
                 };
             };
-            /** @description rate_limited or quota_exceeded; see Retry-After */
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
             429: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
                 };
             };
-            /** @description Queue unavailable */
+            /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable` */
             503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 503;
+                        /** @enum {string} */
+                        code?: "queue_unavailable" | "signing_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    "webhooks.event.render.complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenderCompleteEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                content?: never;
+            };
+        };
+    };
+    "webhooks.event.render.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenderFailedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
                 };
+                content?: never;
+            };
+        };
+    };
+    "webhooks.event.pdf.complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PdfCompleteEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhooks.event.pdf.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PdfFailedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "webhooks.event.webhook.test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookTestEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -12,11 +12,9 @@ import { ProblemError } from '../errors/problem';
 import { now } from '../lib/time';
 import { getOutput, headOutput } from '../storage/outputs';
 import { fileObjectKey, verifyFileUrl } from '../storage/signed-urls';
-import { type App, ProblemSchema } from './shared';
+import { type App, problems } from './shared';
 
 const FILE = /^([a-f0-9]{40})\.pdf$/;
-
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
 
 export const route = createRoute({
   method: 'get',
@@ -49,10 +47,7 @@ export const route = createRoute({
     200: { description: 'The file', content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } } },
     206: { description: 'The requested byte range', content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } } },
     304: { description: 'Not modified' },
-    403: problem('The URL has expired (url_expired) or its signature does not match (invalid_signature)'),
-    404: problem('Not found'),
-    416: problem('The byte range is outside the file (range_not_satisfiable)'),
-    503: problem('File URLs are not configured on this server (signing_unavailable)'),
+    ...problems(403, 404, 416, 503),
   },
 });
 

@@ -8,6 +8,7 @@ export const route = createRoute({
   operationId: 'health.get',
   tags: ['Meta'],
   summary: 'Liveness',
+  description: 'Answers 200 while the Worker runs. No key, no database: the floor of the HTTP stack.',
   security: [],
   responses: { 200: { description: 'OK', content: { 'application/json': { schema: z.object({ ok: z.literal(true) }) } } } },
 });

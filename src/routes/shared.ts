@@ -5,6 +5,7 @@ import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AuthContext } from '../auth/middleware';
 import type { AppEnv } from '../env';
+import { PROBLEMS, type ProblemCode } from '../errors/problem';
 import type { Timings } from '../lib/timing';
 import { quotaHeaders } from '../quota/index';
 
@@ -12,34 +13,60 @@ import { quotaHeaders } from '../quota/index';
 export type HonoEnv = { Bindings: AppEnv; Variables: { requestId: string; auth: AuthContext; timings: Timings } };
 export type App = OpenAPIHono<HonoEnv>;
 
+const PROBLEM_CODES = Object.keys(PROBLEMS) as [ProblemCode, ...ProblemCode[]];
+
 export const ProblemSchema = z
   .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    code: z.string().openapi({ example: 'validation_failed' }),
-    request_id: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    type: z.string().openapi({ format: 'uri', example: 'https://picstream.dev/errors/validation-failed' }),
+    title: z.string().openapi({ example: 'Validation failed' }),
+    status: z.number().int().openapi({ example: 400 }),
+    detail: z.string().openapi({ example: 'The request does not match the schema' }),
+    code: z.enum(PROBLEM_CODES).openapi({ description: 'Stable, machine-readable error code', example: 'validation_failed' }),
+    request_id: z.string().optional().openapi({ description: 'Also in the X-Request-Id header', example: 'req_01JD5X1Q4ZB8R3W2K7T6YV9N0M' }),
+    errors: z
+      .array(
+        z.object({
+          path: z.string().openapi({ example: 'vars.title' }),
+          message: z.string().openapi({ example: 'Too big: expected string to have <=120 characters' }),
+        }),
+      )
+      .optional()
+      .openapi({ description: 'For validation errors: each field that failed, by its dotted path in the request' }),
   })
-  .openapi('Problem');
+  .openapi('Problem', { description: 'An RFC 9457 problem detail' });
 
-/** OpenAPI response entries for problem+json errors. */
+const STATUS_MEANING: Record<number, string> = {
+  400: 'The request is invalid',
+  401: 'Missing, malformed, unknown or revoked API key',
+  403: 'The URL is not (or no longer) valid',
+  404: "Not found (another account's resource answers the same)",
+  409: 'Conflict',
+  413: 'Body larger than 64 KB (512 KB for generate/pdf)',
+  415: 'Body is not application/json',
+  416: 'Range not satisfiable',
+  422: 'The request is well-formed but cannot be carried out',
+  429: 'Too many requests: see Retry-After',
+  500: 'The render failed on our side',
+  503: 'A service the request needs is unavailable; retry later',
+};
+
+/** The codes a status may carry, from the one code→status map. */
+function codesFor(status: number): ProblemCode[] {
+  return PROBLEM_CODES.filter((code) => PROBLEMS[code].status === status);
+}
+
+/**
+ * OpenAPI response entries for problem+json errors: each status's schema narrows `status` and
+ * `code` to what that status can carry (from PROBLEMS), so the spec and the error map agree.
+ */
 export function problems(...statuses: number[]) {
-  const descriptions: Record<number, string> = {
-    400: 'Invalid request (validation_failed, malformed_json, idempotency_key_invalid, …)',
-    401: 'Missing, malformed, unknown or revoked API key (unauthorized)',
-    404: 'Not found',
-    409: 'Conflict (e.g. idempotency_key_in_progress)',
-    413: 'Body larger than 64 KB (512 KB for generate/pdf)',
-    415: 'Body is not application/json',
-    422: 'A remote image var was refused or could not be used, or idempotency_key_reused',
-    429: 'rate_limited or quota_exceeded; see Retry-After',
-    500: 'Server error',
-    503: 'Queue unavailable',
-  };
   return Object.fromEntries(
-    statuses.map((s) => [s, { description: descriptions[s] ?? 'Error', content: { 'application/problem+json': { schema: ProblemSchema } } }]),
+    statuses.map((s) => {
+      const codes = codesFor(s);
+      const description = `${STATUS_MEANING[s] ?? 'Error'}: ${codes.map((c) => `\`${c}\``).join(', ')}`;
+      const schema = ProblemSchema.extend({ status: z.literal(s), code: z.enum(codes as [ProblemCode, ...ProblemCode[]]) });
+      return [s, { description, content: { 'application/problem+json': { schema } } }];
+    }),
   );
 }
 

@@ -2,6 +2,7 @@
  * Webhook endpoints and their event log, per account: create (with its secret, shown then and on
  * rotation only), list, read, change, delete, rotate the secret, send a test event, redeliver.
  */
+
 import {
   attemptsOf,
   type DeliveryStatus,
@@ -23,6 +24,7 @@ import { ProblemError } from '../errors/problem';
 import { newId } from '../lib/ids';
 import { isoNow, now } from '../lib/time';
 import { checkRemoteUrl, remoteImagePolicy } from '../render/remote-images';
+import type { WebhookTestPayload } from './payloads';
 import { newSecret } from './signing';
 
 export const MAX_ENDPOINTS = 20;
@@ -112,7 +114,7 @@ export async function sendTestEvent(env: AppEnv, accountId: string, id: string):
   const endpoint = await owned(env, accountId, id);
   const deliveryId = newId('msg');
   const createdAt = isoNow();
-  const payload = JSON.stringify({ event: 'webhook.test', endpoint_id: endpoint.id, created_at: createdAt });
+  const payload = JSON.stringify({ event: 'webhook.test', endpoint_id: endpoint.id, created_at: createdAt } satisfies WebhookTestPayload);
   await insertDeliveries(env.DB, [
     { id: deliveryId, endpoint_id: endpoint.id, account_id: accountId, event: 'webhook.test', job_id: null, payload, created_at: createdAt },
   ]);

@@ -10,49 +10,44 @@ import { newId } from '../lib/ids';
 import { isoNow, now } from '../lib/time';
 import { publicUrl } from '../routes/v1/renders/schema';
 import { signedPdfUrl } from '../storage/signed-urls';
+import type { RenderEventPayload } from './payloads';
 
 export const WEBHOOK_EVENTS = ['render.complete', 'render.failed', 'pdf.complete', 'pdf.failed'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
-export function renderEvent(row: RenderRow): WebhookEvent | null {
-  const kind = row.type === 'pdf' ? 'pdf' : 'render';
-  if (row.status === 'complete') return `${kind}.complete`;
-  if (row.status === 'failed') return `${kind}.failed`;
-  return null;
-}
-
 /**
- * The body the product promises: flat, the render's outcome in a few fields. A PDF's `url` is
- * signed when the event is made and valid 24 h (`expires_at`); a receiver that acts later asks
- * GET /api/v1/renders/{id} for a fresh one.
+ * The body the product promises: flat, the render's outcome in a few fields (schemas in
+ * payloads.ts, published in the OpenAPI document). A PDF's `url` is signed when the event is made
+ * and valid 24 h (`expires_at`); a receiver that acts later asks GET /api/v1/renders/{id} for a
+ * fresh one. A finished PDF whose URL cannot be signed (the signing secret was removed after it
+ * was accepted) is announced as failed with `signing_unavailable`, as its GET would answer.
  */
-export async function renderPayload(row: RenderRow, env: Pick<AppEnv, 'PUBLIC_BASE_URL' | 'FILE_SIGNING_SECRET'>): Promise<Record<string, unknown>> {
-  const body: Record<string, unknown> = { event: renderEvent(row), job_id: row.id, template: row.template, created_at: row.created_at };
-  if (row.type === 'pdf') body.pages = row.pages;
-  if (row.status === 'complete' && row.object_key) {
-    if (row.type === 'pdf') {
-      const signed = await signedPdfUrl(fileSigningSecret(env), row.object_key, env.PUBLIC_BASE_URL, now());
-      body.url = signed?.url;
-      body.expires_at = signed ? new Date(signed.expiresAt * 1000).toISOString() : undefined;
-    } else {
-      body.url = publicUrl(env.PUBLIC_BASE_URL, row.object_key);
+export async function renderPayload(row: RenderRow, env: Pick<AppEnv, 'PUBLIC_BASE_URL' | 'FILE_SIGNING_SECRET'>): Promise<RenderEventPayload> {
+  const base = { job_id: row.id, template: row.template, created_at: row.created_at, completed_at: row.completed_at };
+  const done = row.status === 'complete' && row.object_key ? row.object_key : null;
+  const outcome = { render_ms: row.render_ms, cached: row.cached === 1 };
+  let error = { code: row.error_code ?? 'render_failed', message: row.error_message ?? '' };
+  if (row.type === 'pdf') {
+    const pdf = { ...base, pages: row.pages };
+    if (done) {
+      const signed = await signedPdfUrl(fileSigningSecret(env), done, env.PUBLIC_BASE_URL, now());
+      if (signed) return { event: 'pdf.complete', ...pdf, url: signed.url, expires_at: new Date(signed.expiresAt * 1000).toISOString(), ...outcome };
+      error = { code: 'signing_unavailable', message: 'The PDF is ready but its URL cannot be signed (FILE_SIGNING_SECRET is not set)' };
     }
-    body.render_ms = row.render_ms;
-    body.cached = row.cached === 1;
-  } else {
-    body.error = { code: row.error_code ?? 'render_failed', message: row.error_message ?? '' };
+    return { event: 'pdf.failed', ...pdf, error };
   }
-  body.completed_at = row.completed_at;
-  return body;
+  if (done) return { event: 'render.complete', ...base, url: publicUrl(env.PUBLIC_BASE_URL, done), ...outcome };
+  return { event: 'render.failed', ...base, error };
 }
 
 /** Queues one delivery per subscribed endpoint for a render that has just ended. Safe to repeat. */
 export async function announceRender(env: AppEnv, row: RenderRow): Promise<number> {
-  const event = renderEvent(row);
-  if (!event || !row.account_id) return 0;
+  if ((row.status !== 'complete' && row.status !== 'failed') || !row.account_id) return 0;
+  const body = await renderPayload(row, env);
+  const event = body.event;
   const endpoints = await subscribedEndpoints(env.DB, row.account_id, event);
   if (endpoints.length === 0) return 0;
-  const payload = JSON.stringify(await renderPayload(row, env));
+  const payload = JSON.stringify(body);
   const createdAt = isoNow();
   const deliveries: NewDelivery[] = endpoints.map((e) => ({
     id: newId('msg'),

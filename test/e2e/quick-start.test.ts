@@ -5,6 +5,7 @@
 import { PDFDocument } from 'pdf-lib';
 import { PNG } from 'pngjs';
 import { describe, expect, inject, it } from 'vitest';
+import { checked } from '../helpers/conformance';
 
 const origin = inject('devOrigin');
 const key = inject('devApiKey');
@@ -27,6 +28,12 @@ async function image(url: string): Promise<PNG> {
 }
 
 describe('quick start against npm run dev', () => {
+  it("holds the dev server's answers to the OpenAPI document (test/e2e/conformance-setup.ts)", async () => {
+    const before = checked.responses;
+    expect((await fetch(`${origin}/api/v1/usage`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+    expect(checked.responses).toBe(before + 1);
+  });
+
   it('npm run dev seeded a local account whose printed keys work', async () => {
     expect(key).toMatch(/^pk_live_[0-9A-Za-z]{40}$/);
     const account = await fetch(`${origin}/api/v1/account`, { headers: { authorization: `Bearer ${key}` } });

@@ -4,15 +4,11 @@
  */
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { insertRender } from '../../src/db/renders';
 import type { RenderJobMessage } from '../../src/env';
 import worker from '../../src/index';
-import { prepareImage } from '../../src/jobs/image-request';
-import { newId } from '../../src/lib/ids';
-import { currentPeriod } from '../../src/quota/period';
-import { remoteImagePolicy } from '../../src/render/remote-images';
-import { decodePng, defaultAccount, expectProblem, generate, get, pathOf, signup, type TestAccount } from '../helpers/api';
+import { decodePng, expectProblem, generate, get, pathOf, signup } from '../helpers/api';
 import { unitsUsed } from '../helpers/db';
+import { unqueuedPendingRow } from '../helpers/renders';
 
 interface RenderBody {
   id: string;
@@ -31,49 +27,6 @@ async function poll(id: string, until = (r: RenderBody) => r.status !== 'pending
     if (until(body) || Date.now() > deadline) return body;
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/**
- * A pending job that no queue message points at (so the live consumer cannot race the test),
- * recorded exactly as the async route records one — charging `units` to the account's quota
- * through the same reservation when asked.
- */
-async function unqueuedPendingRow(options: { account?: TestAccount; units?: number; title?: string } = {}): Promise<string> {
-  const prepared = await prepareImage(
-    { template: 'og-card', vars: { title: options.title ?? `Job ${crypto.randomUUID()}` }, format: 'png', scale: 1 },
-    remoteImagePolicy(''),
-    env.DEFAULT_ENGINE,
-  );
-  const id = newId('rnd');
-  const account = options.account ?? (await defaultAccount());
-  const inserted = await insertRender(
-    env.DB,
-    {
-      id,
-      type: 'image',
-      template: prepared.job.template.id,
-      template_version: prepared.job.template.version,
-      engine: prepared.job.engine,
-      format: prepared.job.format,
-      width: prepared.job.width,
-      height: prepared.job.height,
-      scale: prepared.job.scale,
-      vars: prepared.varsJson,
-      cache_key: prepared.cacheKey,
-      object_key: prepared.objectKey,
-      created_at: new Date().toISOString(),
-      account_id: account.id,
-      key_id: null,
-      mode: 'live',
-      units: options.units ?? 0,
-      quota_period: currentPeriod().period,
-      pages: null,
-    },
-    null,
-    1000,
-  );
-  if (!inserted) throw new Error('quota exhausted');
-  return id;
 }
 
 /**

@@ -31,12 +31,22 @@ async function runWebhookBatch(ids: string[], overrides: Partial<Cloudflare.Env>
 }
 
 /** A delivery recorded directly (no queue message, so the live consumer cannot race the test). */
-async function unqueuedDelivery(account: TestAccount, endpointId: string, event = 'render.complete'): Promise<string> {
+async function unqueuedDelivery(account: TestAccount, endpointId: string): Promise<string> {
   const id = newId('msg');
-  const payload = JSON.stringify({ event, job_id: newId('rnd'), template: 'og-card', created_at: new Date().toISOString() });
-  await insertDeliveries(env.DB, [
-    { id, endpoint_id: endpointId, account_id: account.id, event, job_id: newId('rnd'), payload, created_at: new Date().toISOString() },
-  ]);
+  const jobId = newId('rnd');
+  const at = new Date().toISOString();
+  // the shape the API sends (the receiver's bodies are held to the OpenAPI document's webhooks)
+  const payload = JSON.stringify({
+    event: 'render.complete',
+    job_id: jobId,
+    template: 'og-card',
+    created_at: at,
+    completed_at: at,
+    url: `https://picstream.test/img/${'0'.repeat(40)}.png`,
+    render_ms: 40,
+    cached: false,
+  });
+  await insertDeliveries(env.DB, [{ id, endpoint_id: endpointId, account_id: account.id, event: 'render.complete', job_id: jobId, payload, created_at: at }]);
   return id;
 }
 
@@ -460,7 +470,15 @@ describe('webhook delivery', () => {
     const id = newId('msg');
     const longAgo = new Date(Date.now() - 30 * 60_000).toISOString();
     await insertDeliveries(env.DB, [
-      { id, endpoint_id: endpoint.id, account_id: account.id, event: 'webhook.test', job_id: null, payload: '{"event":"webhook.test"}', created_at: longAgo },
+      {
+        id,
+        endpoint_id: endpoint.id,
+        account_id: account.id,
+        event: 'webhook.test',
+        job_id: null,
+        payload: JSON.stringify({ event: 'webhook.test', endpoint_id: endpoint.id, created_at: longAgo }),
+        created_at: longAgo,
+      },
     ]);
     const { createExecutionContext, createScheduledController, waitOnExecutionContext } = await import('cloudflare:test');
     const ctx = createExecutionContext();

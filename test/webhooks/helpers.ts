@@ -2,6 +2,7 @@
 import { env } from 'cloudflare:test';
 import { expect, vi } from 'vitest';
 import { bearer, postJson, type TestAccount } from '../helpers/api';
+import { webhookNonConformities } from '../helpers/conformance';
 
 export interface Received {
   headers: Record<string, string>;
@@ -14,8 +15,14 @@ export function receiverUrl(behaviour: 'ok' | 'flaky' | 'down' | 'redirect', nam
   return { url: `${env.TEST_IMAGE_ORIGIN}/hook/${behaviour}/${name}`, name };
 }
 
+/** What the receiver got under `name`; every body is held to the OpenAPI document's `webhooks`. */
 export async function received(name: string): Promise<Received[]> {
-  return (await fetch(`${env.TEST_IMAGE_ORIGIN}/__webhooks/${name}`)).json<Received[]>();
+  const got = await (await fetch(`${env.TEST_IMAGE_ORIGIN}/__webhooks/${name}`)).json<Received[]>();
+  for (const r of got) {
+    const problems = webhookNonConformities(r.body);
+    if (problems.length > 0) throw new Error(`Webhook body does not conform to sdk/openapi.json:\n  ${problems.join('\n  ')}\n  body: ${r.body}`);
+  }
+  return got;
 }
 
 /** Waits until the receiver has at least `count` requests under `name`. */

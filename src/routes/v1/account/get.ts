@@ -10,6 +10,7 @@ export const route = createRoute({
   operationId: 'account.get',
   tags: ['Account'],
   summary: 'Get your account',
+  description: 'The account the key belongs to: its plan and monthly quota.',
   responses: {
     200: { description: 'The account the key belongs to', content: { 'application/json': { schema: AccountSchema } } },
     ...problems(401, 429),

@@ -14,7 +14,27 @@ export const route = createRoute({
   summary: 'Render a template to an image',
   description:
     'Renders synchronously by default and answers with the image URL. Identical requests are answered from the content cache (`cached: true`, free of quota). With `async: true` the render is queued: 202 and poll `poll_url`. A fresh render uses one unit of the monthly quota (test keys: none, and the image carries a TEST watermark). Send an `Idempotency-Key` to retry safely.',
-  request: { body: { required: true, content: { 'application/json': { schema: GenerateImageBody } } } },
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: GenerateImageBody,
+          examples: {
+            ogCard: { summary: 'An Open Graph card (PNG, 1200×630)', value: { template: 'og-card', vars: { title: 'Hello World' } } },
+            retinaWebp: {
+              summary: 'A product card as WebP at 2× pixel density',
+              value: { template: 'product-card', vars: { name: 'Trail Runner 2', price: 129 }, format: 'webp', scale: 2 },
+            },
+            queued: {
+              summary: 'Queued: answers 202 at once; poll the render or take the webhook',
+              value: { template: 'og-card', vars: { title: 'Later' }, async: true },
+            },
+          },
+        },
+      },
+    },
+  },
   responses: {
     200: { description: 'Rendered (or served from cache)', content: { 'application/json': { schema: RenderSchema } } },
     202: { description: 'Queued', content: { 'application/json': { schema: AcceptedSchema } } },

@@ -15,7 +15,42 @@ export const route = createRoute({
   summary: 'Render templates into a PDF',
   description:
     "Either one template with its vars (PDF templates such as `invoice` lay out as many pages as their content needs) or `pages`, a list of templates in order. Pages are vector: text is real, selectable text in embedded fonts. Answers with a signed URL valid for 24 h (`GET /api/v1/renders/{id}` signs a fresh one). A fresh PDF uses one unit of the monthly quota per page; the same document again is answered from the account's cache (`cached: true`, free). At most 50 pages. With `async: true`: 202, poll `poll_url`, webhooks `pdf.complete` / `pdf.failed`.",
-  request: { body: { required: true, content: { 'application/json': { schema: GeneratePdfBody } } } },
+  request: {
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: GeneratePdfBody,
+          examples: {
+            invoice: {
+              summary: 'An invoice (its line items flow onto as many pages as they need)',
+              value: {
+                template: 'invoice',
+                vars: {
+                  number: 'INV-001',
+                  issue_date: '2026-11-28',
+                  seller: { name: 'Acme' },
+                  buyer: { name: 'Globex' },
+                  items: [{ description: 'Widgets', quantity: 3, unit_price: 20 }],
+                },
+              },
+            },
+            sections: {
+              summary: 'Pages from several templates, on Letter paper',
+              value: {
+                pages: [
+                  { template: 'og-card', vars: { title: 'Quarterly report' } },
+                  { template: 'quote', vars: { quote: 'Simplicity is prerequisite for reliability.', author: 'Edsger W. Dijkstra' } },
+                ],
+                page_size: 'Letter',
+                title: 'Q3 report',
+              },
+            },
+          },
+        },
+      },
+    },
+  },
   responses: {
     200: { description: 'Rendered (or served from the cache)', content: { 'application/json': { schema: PdfRenderSchema } } },
     202: { description: 'Queued', content: { 'application/json': { schema: AcceptedSchema } } },

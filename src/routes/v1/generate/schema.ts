@@ -10,8 +10,8 @@ export const GenerateImageBody = z
       .openapi({ example: { title: 'Hello World' }, description: "The template's vars; see its vars_schema" }),
     format: z.enum(IMAGE_FORMATS).default('png').openapi({ description: 'png (default), webp (lossy) or svg' }),
     engine: z.enum(ENGINES).optional().openapi({ description: 'Renderer; by default the fastest that renders the template correctly (svg: satori)' }),
-    width: z.number().int().min(16).max(2400).optional().openapi({ description: "Layout width in px; defaults to the template's" }),
-    height: z.number().int().min(16).max(2400).optional(),
+    width: z.number().int().min(16).max(2400).optional().openapi({ description: "Layout width in CSS px; defaults to the template's", example: 1200 }),
+    height: z.number().int().min(16).max(2400).optional().openapi({ description: "Layout height in CSS px; defaults to the template's", example: 630 }),
     scale: z.number().int().min(1).max(3).default(1).openapi({ description: 'Pixel density: output is width×scale by height×scale' }),
     async: z.boolean().default(false).openapi({ description: 'Queue the render and answer 202 at once' }),
   })

@@ -19,6 +19,7 @@ export const route = createRoute({
   operationId: 'keys.create',
   tags: ['Keys'],
   summary: 'Create an API key',
+  description: 'A new live or test key for the account. The key is in this answer only; PicStream keeps its SHA-256. At most 20 active keys.',
   request: { body: { required: true, content: { 'application/json': { schema: CreateKeyBody } } } },
   responses: {
     201: { description: 'Created; `key` is shown only in this response', content: { 'application/json': { schema: CreatedApiKeySchema } } },

@@ -10,6 +10,7 @@ export const route = createRoute({
   operationId: 'keys.list',
   tags: ['Keys'],
   summary: 'List API keys',
+  description: "The account's keys, revoked ones included (with `revoked_at`). Never the key itself: only its first 12 characters (`start`).",
   responses: {
     200: {
       description: 'All keys of the account, revoked ones included',

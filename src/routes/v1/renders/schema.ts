@@ -44,7 +44,8 @@ export const PdfRenderSchema = z
     pages: z.number().int().openapi({ example: 3, description: 'Page count (the units a fresh PDF charges)' }),
     url: z.url().optional().openapi({
       description: 'Signed URL of the PDF, valid until `expires_at` (24 h); GET /api/v1/renders/{id} answers with a fresh one',
-      example: 'https://api.picstream.dev/files/3f2a…9c.pdf?expires=1764403200&signature=…',
+      example:
+        'https://api.picstream.dev/files/3f2a6c1e9b0d47a8c5e2f1b3d4a6978e0c1b2d3f.pdf?expires=1764403200&signature=Yk3q0cTzX2b8mLwVn5uR1eHsA9dJ4fGiKpO7yQ6xZ0c',
     }),
     expires_at: z.string().optional().openapi({ format: 'date-time', description: 'When `url` stops working' }),
     cached: z.boolean().optional().openapi({ description: 'True when this account had made the same document already' }),

@@ -11,6 +11,7 @@ export const route = createRoute({
   operationId: 'templates.get',
   tags: ['Templates'],
   summary: 'Get a template',
+  description: 'One template: the JSON Schema of its vars, an example `vars` that renders, and which vars take remote image URLs.',
   request: { params: z.object({ id: z.string().max(64).openapi({ example: 'og-card' }) }) },
   responses: {
     200: { description: 'The template', content: { 'application/json': { schema: TemplateDetailSchema } } },

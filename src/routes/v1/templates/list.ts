@@ -10,6 +10,7 @@ export const route = createRoute({
   operationId: 'templates.list',
   tags: ['Templates'],
   summary: 'List templates',
+  description: 'The built-in templates: image templates (`kind: image`, default size) and PDF templates (`kind: pdf`, paper and orientation).',
   responses: {
     200: {
       description: 'All templates',

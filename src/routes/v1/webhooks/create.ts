@@ -20,6 +20,8 @@ export const route = createRoute({
   operationId: 'webhooks.create',
   tags: ['Webhooks'],
   summary: 'Add a webhook endpoint',
+  description:
+    'An https URL to POST events to (every event by default). The answer carries the signing secret (`whsec_…`), shown now and on rotation only. Private, loopback, link-local, CGNAT and internal addresses are refused (422 `webhook_url_blocked`). At most 20 endpoints.',
   request: { body: { required: true, content: { 'application/json': { schema: CreateWebhookBody } } } },
   responses: {
     201: { description: 'Created', content: { 'application/json': { schema: WebhookEndpointWithSecretSchema } } },

@@ -10,6 +10,7 @@ export const route = createRoute({
   operationId: 'webhooks.delete',
   tags: ['Webhooks'],
   summary: 'Delete a webhook endpoint',
+  description: 'Removes the endpoint; its deliveries still waiting end `failed`.',
   request: { params: EndpointIdParam },
   responses: { 204: { description: 'Deleted' }, ...problems(401, 404, 429) },
 });

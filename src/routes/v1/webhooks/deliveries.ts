@@ -10,6 +10,8 @@ export const route = createRoute({
   operationId: 'webhooks.deliveries',
   tags: ['Webhooks'],
   summary: 'List deliveries (event log)',
+  description:
+    "The endpoint's deliveries, newest first, each with every attempt (time, HTTP status, duration, error) and `next_attempt_at` while retries are due. Page with `limit` (at most 100) and `cursor` (`next_cursor`). Kept 30 days.",
   request: {
     params: EndpointIdParam,
     query: z.object({

@@ -10,6 +10,7 @@ export const route = createRoute({
   operationId: 'webhooks.get',
   tags: ['Webhooks'],
   summary: 'Get a webhook endpoint',
+  description: 'One endpoint (never its secret).',
   request: { params: EndpointIdParam },
   responses: {
     200: { description: 'The endpoint', content: { 'application/json': { schema: WebhookEndpointSchema } } },

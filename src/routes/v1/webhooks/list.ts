@@ -10,6 +10,7 @@ export const route = createRoute({
   operationId: 'webhooks.list',
   tags: ['Webhooks'],
   summary: 'List webhook endpoints',
+  description: "The account's endpoints, with `enabled` and, for one PicStream disabled, `disabled_reason`. Never their secrets.",
   responses: {
     200: { description: 'The endpoints', content: { 'application/json': { schema: z.object({ data: z.array(WebhookEndpointSchema) }) } } },
     ...problems(401, 429),

@@ -10,6 +10,7 @@ export const route = createRoute({
   operationId: 'webhooks.redeliver',
   tags: ['Webhooks'],
   summary: 'Redeliver',
+  description: 'Sends a delivery again with the same `webhook-id` and body: a new round of attempts on the retry schedule.',
   request: { params: z.object({ id: z.string().max(64).openapi({ example: 'msg_01JD5X1Q4ZB8R3W2K7T6YV9N0M' }) }) },
   responses: {
     202: { description: 'Queued: a new round of attempts', content: { 'application/json': { schema: QueuedDeliverySchema } } },

@@ -10,6 +10,7 @@ export const route = createRoute({
   operationId: 'webhooks.test',
   tags: ['Webhooks'],
   summary: 'Send a test event',
+  description: 'Queues a `webhook.test` event to the endpoint, signed and retried like any other; follow it in the event log.',
   request: { params: EndpointIdParam },
   responses: {
     202: { description: 'Queued; follow it in the deliveries log', content: { 'application/json': { schema: QueuedDeliverySchema } } },

@@ -20,6 +20,7 @@ export const route = createRoute({
   operationId: 'webhooks.update',
   tags: ['Webhooks'],
   summary: 'Change a webhook endpoint',
+  description: 'Change the URL, events or description; `enabled: true` re-enables an endpoint PicStream disabled after 5 days of failures, `false` pauses it.',
   request: { params: EndpointIdParam, body: { required: true, content: { 'application/json': { schema: UpdateWebhookBody } } } },
   responses: {
     200: { description: 'The endpoint as it now is', content: { 'application/json': { schema: WebhookEndpointSchema } } },
