@@ -96,6 +96,19 @@ export class QuotaExceededError extends PicStreamError {
   override name = 'QuotaExceededError';
 }
 
+/** 409: the request conflicts with the account's state (`email_taken`, `key_limit_reached`, `webhook_limit_reached`). */
+export class ConflictError extends PicStreamError {
+  override name = 'ConflictError';
+}
+
+/**
+ * An `Idempotency-Key` problem: reused with a different request (422 `idempotency_key_reused`), or
+ * its first request still running past the call's timeout (409 `idempotency_key_in_progress`).
+ */
+export class IdempotencyError extends PicStreamError {
+  override name = 'IdempotencyError';
+}
+
 /** No answer: the network failed or the connection dropped (`code: 'connection_error'`, `status: 0`). */
 export class ConnectionError extends PicStreamError {
   override name = 'ConnectionError';
@@ -122,7 +135,9 @@ export function errorFromResponse(status: number, headers: Headers, text: string
     problem,
     headers,
   };
+  if (code === 'idempotency_key_reused' || code === 'idempotency_key_in_progress') return new IdempotencyError(init);
   if (status === 429) return code === 'quota_exceeded' ? new QuotaExceededError(init) : new RateLimitError(init);
+  if (status === 409) return new ConflictError(init);
   if (status === 400 || status === 422) return new ValidationError(init);
   if (status === 401) return new AuthenticationError(init);
   if (status === 404) return new NotFoundError(init);

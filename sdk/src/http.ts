@@ -3,8 +3,11 @@
  * with time. Only `fetch`, `AbortController`, timers and `crypto.randomUUID` are used, so it runs
  * the same in Node ≥ 18, Workers, Deno and browsers.
  *
- * Retried (up to `maxRetries` times): no answer (network error, timeout), 408, 409
- * `idempotency_key_in_progress`, 429 `rate_limited` and 5xx. A `Retry-After` is waited out as sent;
+ * Retried (up to `maxRetries` times): no answer (network error, timeout), 408, 429 `rate_limited`,
+ * 500 `internal_error`, 502, 503, 504 — not a render that failed (`render_failed`,
+ * `template_unavailable`: it would fail, and be charged for, again). 409 `idempotency_key_in_progress`
+ * (the server still runs this call's earlier attempt) is waited on within the call's `timeout` without
+ * spending a retry. A DELETE answered 404 after an attempt that got no answer has succeeded. A `Retry-After` is waited out as sent;
  * one longer than `maxRetryDelay` is not waited at all (the error goes to the caller, who can
  * decide with `error.retryAfter`), and 429 `quota_exceeded` never is (it runs to the month's end).
  * Otherwise the wait doubles from half a second, with jitter. Every POST carries an
@@ -20,8 +23,8 @@ export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 export interface ClientOptions {
   /** `pk_live_…` or `pk_test_…`. */
   apiKey: string | undefined;
-  /** Where the API lives: your deployment's origin. Default `http://localhost:8787` (`npm run dev`). */
-  baseUrl?: string;
+  /** Where the API lives: your deployment's origin (PicStream is self-hosted: there is no default; `npm run dev` is `http://localhost:8787`). */
+  baseUrl: string;
   /** The fetch to call; default the global `fetch`. */
   fetch?: Fetch;
   /** Retries after a failure that can pass with time (see above). Default 2. */
@@ -42,7 +45,6 @@ export interface RequestOptions {
   idempotencyKey?: string;
 }
 
-export const DEFAULT_BASE_URL = 'http://localhost:8787';
 const DEFAULTS = { maxRetries: 2, timeout: 60_000, maxRetryDelay: 60_000 };
 const FIRST_BACKOFF_MS = 500;
 
@@ -70,7 +72,8 @@ export class Transport {
   constructor(options: ClientOptions) {
     if (!options.apiKey) throw new TypeError('PicStream: apiKey is required (pk_live_… or pk_test_…)');
     this.apiKey = options.apiKey;
-    this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    if (!options.baseUrl) throw new TypeError("PicStream: baseUrl is required (your deployment's origin, e.g. http://localhost:8787 for npm run dev)");
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     // looked up at call time and called unbound: browsers and Workers refuse `fetch` called on another `this`
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
     this.maxRetries = options.maxRetries ?? DEFAULTS.maxRetries;
@@ -90,7 +93,9 @@ export class Transport {
     const maxRetries = options.maxRetries ?? this.maxRetries;
     const timeout = options.timeout ?? this.timeout;
 
-    for (let attempt = 0; ; attempt++) {
+    const started = Date.now();
+    let unanswered = false;
+    for (let retries = 0; ; ) {
       const outcome = await this.attempt(url, { method: req.method, headers, body }, timeout, options.signal).catch((err: unknown) => {
         // the caller's own cancellation is theirs to see as it is, never retried
         if (options.signal?.aborted) throw options.signal.reason;
@@ -100,13 +105,26 @@ export class Transport {
       let delay: number | undefined;
       if (outcome instanceof PicStreamError) {
         failure = outcome;
-        delay = backoff(attempt, this.maxRetryDelay);
+        delay = backoff(retries, this.maxRetryDelay);
+        unanswered = true;
       } else {
         if (outcome.status >= 200 && outcome.status < 300) return parseBody<T>(outcome.text);
+        // a DELETE whose earlier attempt got no answer may have done its work: the thing is gone either way
+        if (req.method === 'DELETE' && outcome.status === 404 && unanswered) return undefined as T;
         failure = errorFromResponse(outcome.status, outcome.headers, outcome.text);
-        delay = this.retryDelay(failure, attempt);
+        delay = this.retryDelay(failure, retries);
+        // our own earlier attempt (which timed out here) still runs on the server: waiting for it to
+        // finish is not a retry of a failure, so it spends no retries, only the call's time budget
+        if (failure.code === 'idempotency_key_in_progress' && delay !== undefined) {
+          if (Date.now() - started + delay < timeout) {
+            await sleep(delay, options.signal);
+            continue;
+          }
+          delay = undefined;
+        }
       }
-      if (delay === undefined || attempt >= maxRetries) throw failure;
+      if (delay === undefined || retries >= maxRetries) throw failure;
+      retries++;
       await sleep(delay, options.signal);
     }
   }
@@ -139,7 +157,11 @@ export class Transport {
   /** Milliseconds to wait before retrying after this failure, or undefined when it must not be retried. */
   private retryDelay(error: PicStreamError, attempt: number): number | undefined {
     const retryable =
-      error.status >= 500 ||
+      // a 5xx that can pass with time; a render that failed (render_failed, template_unavailable) would fail again, and render again
+      (error.status === 500 && error.code === 'internal_error') ||
+      error.status === 502 ||
+      error.status === 503 ||
+      error.status === 504 ||
       error.status === 408 ||
       (error.status === 429 && error.code !== 'quota_exceeded') ||
       (error.status === 409 && error.code === 'idempotency_key_in_progress');

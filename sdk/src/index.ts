@@ -6,8 +6,10 @@
 export { PicStream, Renders, Templates, type WaitOptions, Webhooks } from './client.js';
 export {
   AuthenticationError,
+  ConflictError,
   ConnectionError,
   type ErrorCode,
+  IdempotencyError,
   NotFoundError,
   PicStreamError,
   QuotaExceededError,
@@ -19,7 +21,7 @@ export {
   WebhookVerificationError,
   type WebhookVerificationFailure,
 } from './errors.js';
-export { type ClientOptions, DEFAULT_BASE_URL, type Fetch, type RequestOptions } from './http.js';
+export type { ClientOptions, Fetch, RequestOptions } from './http.js';
 export type { components, operations, paths, webhooks } from './openapi.js';
 export type * from './types.js';
 export { verifyWebhook, type WebhookHeaders } from './verify.js';

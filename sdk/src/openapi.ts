@@ -214,7 +214,7 @@ export type paths = {
         };
         /**
          * Get a render
-         * @description A render's record, image or PDF: `pending`, `running`, `complete` (with `url`; a PDF's is signed afresh, valid 24 h) or `failed` (with `error {code, message}`). Poll this after an async generate; another account's render answers 404.
+         * @description A render's record, image or PDF: `pending` (queued or rendering), `complete` (with `url`; a PDF's is signed afresh, valid 24 h) or `failed` (with `error {code, message}`). Poll this after an async generate; another account's render answers 404.
          */
         get: operations["renders.get"];
         put?: never;
@@ -624,7 +624,7 @@ export type components = {
              * @example validation_failed
              * @enum {string}
              */
-            code: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid" | "unauthorized" | "url_expired" | "invalid_signature" | "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found" | "method_not_allowed" | "email_taken" | "key_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress" | "payload_too_large" | "unsupported_media_type" | "range_not_satisfiable" | "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused" | "rate_limited" | "quota_exceeded" | "render_failed" | "template_unavailable" | "dead_lettered" | "abandoned" | "internal_error" | "queue_unavailable" | "signing_unavailable";
+            code: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid" | "unauthorized" | "url_expired" | "invalid_signature" | "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found" | "email_taken" | "key_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress" | "payload_too_large" | "unsupported_media_type" | "range_not_satisfiable" | "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused" | "rate_limited" | "quota_exceeded" | "render_failed" | "template_unavailable" | "dead_lettered" | "abandoned" | "internal_error" | "queue_unavailable" | "signing_unavailable";
             /**
              * @description Also in the X-Request-Id header
              * @example req_01JD5X1Q4ZB8R3W2K7T6YV9N0M
@@ -1166,6 +1166,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
+                    };
+                };
+            };
         };
     };
     "files.get": {
@@ -1254,6 +1268,21 @@ export interface operations {
                         status?: 416;
                         /** @enum {string} */
                         code?: "range_not_satisfiable";
+                    };
+                };
+            };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
                     };
                 };
             };
@@ -1578,6 +1607,47 @@ export interface operations {
                     };
                 };
             };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /**
+                     * @description Requests allowed in the key's window
+                     * @example 60
+                     */
+                    "X-RateLimit-Limit"?: number;
+                    /**
+                     * @description Requests left in the window
+                     * @example 59
+                     */
+                    "X-RateLimit-Remaining"?: number;
+                    /**
+                     * @description When the window has room again, in epoch seconds
+                     * @example 1764331260
+                     */
+                    "X-RateLimit-Reset"?: number;
+                    /**
+                     * @description The policy (draft-ietf-httpapi-ratelimit-headers): quota `q` per window `w` seconds
+                     * @example "free";q=60;w=60
+                     */
+                    "RateLimit-Policy"?: string;
+                    /**
+                     * @description The window now (draft-ietf-httpapi-ratelimit-headers): remaining `r`, seconds to reset `t`
+                     * @example "free";r=59;t=42
+                     */
+                    RateLimit?: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
+                    };
+                };
+            };
         };
     };
     "account.get": {
@@ -1642,6 +1712,26 @@ export interface operations {
                         status?: 429;
                         /** @enum {string} */
                         code?: "rate_limited" | "quota_exceeded";
+                    };
+                };
+            };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
                     };
                 };
             };
@@ -1712,6 +1802,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
+                    };
+                };
+            };
         };
     };
     "keys.list": {
@@ -1778,6 +1888,26 @@ export interface operations {
                         status?: 429;
                         /** @enum {string} */
                         code?: "rate_limited" | "quota_exceeded";
+                    };
+                };
+            };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
                     };
                 };
             };
@@ -1968,6 +2098,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
+                    };
+                };
+            };
         };
     };
     "keys.delete": {
@@ -2052,6 +2203,26 @@ export interface operations {
                         status?: 429;
                         /** @enum {string} */
                         code?: "rate_limited" | "quota_exceeded";
+                    };
+                };
+            };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
                     };
                 };
             };
@@ -2298,7 +2469,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The render failed on our side: `render_failed`, `template_unavailable`, `dead_lettered`, `abandoned`, `internal_error` */
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2317,7 +2488,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 500;
                         /** @enum {string} */
-                        code?: "render_failed" | "template_unavailable" | "dead_lettered" | "abandoned" | "internal_error";
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
                     };
                 };
             };
@@ -2587,7 +2758,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The render failed on our side: `render_failed`, `template_unavailable`, `dead_lettered`, `abandoned`, `internal_error` */
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
             500: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2606,7 +2777,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 500;
                         /** @enum {string} */
-                        code?: "render_failed" | "template_unavailable" | "dead_lettered" | "abandoned" | "internal_error";
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
                     };
                 };
             };
@@ -2722,6 +2893,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
+                    };
+                };
+            };
             /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable` */
             503: {
                 headers: {
@@ -2806,6 +2997,26 @@ export interface operations {
                         status?: 429;
                         /** @enum {string} */
                         code?: "rate_limited" | "quota_exceeded";
+                    };
+                };
+            };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
                     };
                 };
             };
@@ -2898,6 +3109,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
+                    };
+                };
+            };
         };
     };
     "webhooks.list": {
@@ -2964,6 +3195,26 @@ export interface operations {
                         status?: 429;
                         /** @enum {string} */
                         code?: "rate_limited" | "quota_exceeded";
+                    };
+                };
+            };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
                     };
                 };
             };
@@ -3154,6 +3405,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
+                    };
+                };
+            };
         };
     };
     "webhooks.get": {
@@ -3243,6 +3515,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
+                    };
+                };
+            };
         };
     };
     "webhooks.delete": {
@@ -3327,6 +3619,26 @@ export interface operations {
                         status?: 429;
                         /** @enum {string} */
                         code?: "rate_limited" | "quota_exceeded";
+                    };
+                };
+            };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
                     };
                 };
             };
@@ -3500,6 +3812,26 @@ export interface operations {
                         status?: 429;
                         /** @enum {string} */
                         code?: "rate_limited" | "quota_exceeded";
+                    };
+                };
+            };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
                     };
                 };
             };
@@ -3713,6 +4045,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
+                    };
+                };
+            };
         };
     };
     "webhooks.test": {
@@ -3834,6 +4187,48 @@ export interface operations {
                     };
                 };
             };
+            /** @description Body larger than 64 KB (512 KB for generate/pdf): `payload_too_large` */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 413;
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Body is not application/json: `unsupported_media_type` */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 415;
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
             /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
@@ -3874,6 +4269,27 @@ export interface operations {
                         status?: 429;
                         /** @enum {string} */
                         code?: "rate_limited" | "quota_exceeded";
+                    };
+                };
+            };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
                     };
                 };
             };
@@ -4014,6 +4430,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
+                    };
+                };
+            };
         };
     };
     "webhooks.redeliver": {
@@ -4135,6 +4571,48 @@ export interface operations {
                     };
                 };
             };
+            /** @description Body larger than 64 KB (512 KB for generate/pdf): `payload_too_large` */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 413;
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Body is not application/json: `unsupported_media_type` */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 415;
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
             /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
@@ -4178,6 +4656,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
+                    };
+                };
+            };
             /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable` */
             503: {
                 headers: {
@@ -4204,7 +4703,14 @@ export interface operations {
     "webhooks.event.render.complete": {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description The delivery (`msg_…`): the same on every attempt; use it to drop duplicates */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt; refuse ones more than 5 minutes away */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, one per secret in force (two during a rotation) */
+                "webhook-signature": string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4226,7 +4732,14 @@ export interface operations {
     "webhooks.event.render.failed": {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description The delivery (`msg_…`): the same on every attempt; use it to drop duplicates */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt; refuse ones more than 5 minutes away */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, one per secret in force (two during a rotation) */
+                "webhook-signature": string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4248,7 +4761,14 @@ export interface operations {
     "webhooks.event.pdf.complete": {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description The delivery (`msg_…`): the same on every attempt; use it to drop duplicates */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt; refuse ones more than 5 minutes away */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, one per secret in force (two during a rotation) */
+                "webhook-signature": string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4270,7 +4790,14 @@ export interface operations {
     "webhooks.event.pdf.failed": {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description The delivery (`msg_…`): the same on every attempt; use it to drop duplicates */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt; refuse ones more than 5 minutes away */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, one per secret in force (two during a rotation) */
+                "webhook-signature": string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4292,7 +4819,14 @@ export interface operations {
     "webhooks.event.webhook.test": {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description The delivery (`msg_…`): the same on every attempt; use it to drop duplicates */
+                "webhook-id": string;
+                /** @description Unix seconds of this attempt; refuse ones more than 5 minutes away */
+                "webhook-timestamp": string;
+                /** @description Space-separated `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, one per secret in force (two during a rotation) */
+                "webhook-signature": string;
+            };
             path?: never;
             cookie?: never;
         };

@@ -21,7 +21,6 @@ export const PROBLEMS = {
   key_not_found: { status: 404, title: 'API key not found' },
   webhook_not_found: { status: 404, title: 'Webhook endpoint not found' },
   delivery_not_found: { status: 404, title: 'Webhook delivery not found' },
-  method_not_allowed: { status: 405, title: 'Method not allowed' },
   email_taken: { status: 409, title: 'Email already registered' },
   key_limit_reached: { status: 409, title: 'Too many API keys' },
   webhook_limit_reached: { status: 409, title: 'Too many webhook endpoints' },

@@ -8,6 +8,7 @@
  * SDK's types are generated) is held to this by test/openapi/spec.test.ts; `npm run openapi`
  * rewrites it.
  */
+import { z } from '@hono/zod-openapi';
 import type { HeaderObject, OpenAPIObject } from 'openapi3-ts/oas31';
 import { WEBHOOK_PAYLOADS } from '../webhooks/payloads';
 import { type App, baseUrl } from './shared';
@@ -27,7 +28,7 @@ the \`request_id\` (also in \`X-Request-Id\`) and, for validation, \`errors[]\` 
 over the limit: \`429 rate_limited\` with \`Retry-After\`.
 
 **Quota.** A monthly number of renders (free plan: 1,000; a PDF uses one per page). Cache hits and test keys are free.
-The generate routes answer with \`X-Quota-Limit\` and \`X-Quota-Remaining\`; when the month is used up: \`429 quota_exceeded\`
+The generate routes' answers (renders and their errors) carry \`X-Quota-Limit\` and \`X-Quota-Remaining\`; when the month is used up: \`429 quota_exceeded\`
 with \`Retry-After\` (seconds to the reset).
 
 **Idempotency.** Send \`Idempotency-Key\` with any POST to retry it safely for 24 hours: the same key and body replay the first
@@ -120,7 +121,7 @@ const IDEMPOTENCY_KEY = {
   schema: { type: 'string', minLength: 1, maxLength: 255 },
 } as const;
 
-/** Routes whose every answer carries the quota headers (shared.ts `meterQuota`). */
+/** Routes whose answers carry the quota headers once the key is known (shared.ts `meterQuota`; not on answers the middleware gives first, e.g. 413, 415, a rate-limited 429). */
 const METERED = new Set(['/api/v1/generate/image', '/api/v1/generate/pdf']);
 const SIGNUP = '/api/v1/signup';
 const IMAGES = '/img/{key}';
@@ -186,6 +187,18 @@ export function openApiDocument(app: App, server: string): OpenAPIObject {
   return doc;
 }
 
+/** What every webhook delivery carries (Standard Webhooks). */
+const SIGNATURE_HEADERS = z.object({
+  'webhook-id': z
+    .string()
+    .openapi({ description: 'The delivery (`msg_…`): the same on every attempt; use it to drop duplicates', example: 'msg_01JD5X1Q4ZB8R3W2K7T6YV9N0M' }),
+  'webhook-timestamp': z.string().openapi({ description: 'Unix seconds of this attempt; refuse ones more than 5 minutes away', example: '1764331200' }),
+  'webhook-signature': z.string().openapi({
+    description: 'Space-separated `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, one per secret in force (two during a rotation)',
+    example: 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=',
+  }),
+});
+
 /** Registers the components the post-processing refers to, the webhooks, and the route. */
 export function registerOpenApi(app: App): void {
   const registry = app.openAPIRegistry;
@@ -207,7 +220,7 @@ export function registerOpenApi(app: App): void {
         'POSTed to each enabled endpoint that takes this event, signed per Standard Webhooks: `webhook-id` (the delivery, the same on every attempt), `webhook-timestamp`, `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>`; two during a secret rotation). Answer 2xx within 15 s; otherwise it is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.',
       security: [],
       request: {
-        headers: undefined,
+        headers: SIGNATURE_HEADERS,
         body: { required: true, content: { 'application/json': { schema } } },
       },
       responses: { 200: { description: 'Any 2xx acknowledges the delivery' } },

@@ -46,22 +46,28 @@ const STATUS_MEANING: Record<number, string> = {
   416: 'Range not satisfiable',
   422: 'The request is well-formed but cannot be carried out',
   429: 'Too many requests: see Retry-After',
-  500: 'The render failed on our side',
+  500: 'Something failed on our side',
   503: 'A service the request needs is unavailable; retry later',
 };
 
-/** The codes a status may carry, from the one code→status map. */
+/** Codes only a render record carries (`error.code` of a failed async render), never an HTTP answer. */
+const RECORD_ONLY_CODES = new Set<ProblemCode>(['dead_lettered', 'abandoned']);
+
+/** The codes an answer with this status may carry, from the one code→status map. */
 function codesFor(status: number): ProblemCode[] {
-  return PROBLEM_CODES.filter((code) => PROBLEMS[code].status === status);
+  return PROBLEM_CODES.filter((code) => PROBLEMS[code].status === status && !RECORD_ONLY_CODES.has(code));
 }
 
 /**
  * OpenAPI response entries for problem+json errors: each status's schema narrows `status` and
- * `code` to what that status can carry (from PROBLEMS), so the spec and the error map agree.
+ * `code` to what that status can carry (from PROBLEMS), so the spec and the error map agree. 500
+ * is always among them.
  */
 export function problems(...statuses: number[]) {
+  // any operation can fail on our side (the error handler's `internal_error`)
+  const all = statuses.includes(500) ? statuses : [...statuses, 500];
   return Object.fromEntries(
-    statuses.map((s) => {
+    all.map((s) => {
       const codes = codesFor(s);
       const description = `${STATUS_MEANING[s] ?? 'Error'}: ${codes.map((c) => `\`${c}\``).join(', ')}`;
       const schema = ProblemSchema.extend({ status: z.literal(s), code: z.enum(codes as [ProblemCode, ...ProblemCode[]]) });
@@ -76,8 +82,10 @@ export function baseUrl(c: Context<HonoEnv>): string {
 }
 
 /**
- * Metered routes: every answer carries the quota, errors included (as the account stood on
- * arrival — a failed render has given its units back by then). A route's own headers win.
+ * Metered routes: every answer past authentication carries the quota, the route's errors included
+ * (as the account stood on arrival — a failed render has given its units back by then); not those
+ * the earlier middleware gives (413, 415, a rate-limited 429, idempotency conflicts). A route's own
+ * headers win.
  */
 export function meterQuota(app: App, path: string): void {
   app.use(path, async (c, next) => {

@@ -6,6 +6,7 @@
 import type { RenderRow } from '../db/renders';
 import { insertDeliveries, type NewDelivery, subscribedEndpoints } from '../db/webhooks';
 import { type AppEnv, fileSigningSecret } from '../env';
+import { ProblemError } from '../errors/problem';
 import { newId } from '../lib/ids';
 import { isoNow, now } from '../lib/time';
 import { publicUrl } from '../routes/v1/renders/schema';
@@ -30,7 +31,8 @@ export async function renderPayload(row: RenderRow, env: Pick<AppEnv, 'PUBLIC_BA
   if (row.type === 'pdf') {
     const pdf = { ...base, pages: row.pages };
     if (done) {
-      const signed = await signedPdfUrl(fileSigningSecret(env), done, env.PUBLIC_BASE_URL, now());
+      const secret = signingSecret(env);
+      const signed = secret ? await signedPdfUrl(secret, done, env.PUBLIC_BASE_URL, now()) : undefined;
       if (signed) return { event: 'pdf.complete', ...pdf, url: signed.url, expires_at: new Date(signed.expiresAt * 1000).toISOString(), ...outcome };
       error = { code: 'signing_unavailable', message: 'The PDF is ready but its URL cannot be signed (FILE_SIGNING_SECRET is not set)' };
     }
@@ -38,6 +40,16 @@ export async function renderPayload(row: RenderRow, env: Pick<AppEnv, 'PUBLIC_BA
   }
   if (done) return { event: 'render.complete', ...base, url: publicUrl(env.PUBLIC_BASE_URL, done), ...outcome };
   return { event: 'render.failed', ...base, error };
+}
+
+/** The file-signing secret, or null where it is missing (the event then reports it instead of throwing). */
+function signingSecret(env: Pick<AppEnv, 'FILE_SIGNING_SECRET'>): string | null {
+  try {
+    return fileSigningSecret(env);
+  } catch (err) {
+    if (err instanceof ProblemError && err.code === 'signing_unavailable') return null;
+    throw err;
+  }
 }
 
 /** Queues one delivery per subscribed endpoint for a render that has just ended. Safe to repeat. */

@@ -10,6 +10,7 @@ import {
   AuthenticationError,
   ConnectionError,
   type Fetch,
+  IdempotencyError,
   NotFoundError,
   PicStream,
   PicStreamError,
@@ -126,9 +127,12 @@ describe('SDK: rendering', () => {
     expect(Date.now() - started).toBeLessThan(3_000);
 
     const stop = new AbortController();
+    const waitStarted = Date.now();
     const waiting = rejection(sdk.renders.wait(id, { signal: stop.signal, interval: 100 }));
     setTimeout(() => stop.abort(new Error('caller stopped')), 200);
     expect(await waiting).toMatchObject({ message: 'caller stopped' });
+    // at once: not at the next poll's end, nor at the default 2-minute deadline
+    expect(Date.now() - waitStarted).toBeLessThan(1_000);
   });
 
   it('templates.list names every template with its kind; templates.get gives one with its vars schema', async () => {
@@ -187,6 +191,8 @@ describe('SDK: errors', () => {
     expect(await rejection(sdk.usage())).toMatchObject({ name: 'AuthenticationError', code: 'unauthorized', status: 401 });
     expect(await rejection(sdk.usage())).toBeInstanceOf(AuthenticationError);
     expect(() => new PicStream({ apiKey: undefined, baseUrl: BASE })).toThrow(/apiKey is required/);
+    // self-hosted: no default host to send keys to by mistake
+    expect(() => new PicStream({ apiKey: `pk_live_${'A'.repeat(40)}` } as never)).toThrow(/baseUrl is required/);
   });
 
   it('quota_exceeded is thrown at once, never retried (its Retry-After is the month’s end)', async () => {
@@ -286,6 +292,77 @@ describe('SDK: retries', () => {
     expect(render.cached).toBe(false);
     expect(await renderCount(account.id)).toBe(1);
     expect(await unitsUsed(account.id)).toBe(1);
+  });
+
+  it('does not retry a render that failed (500 render_failed): it would fail, and be charged, again', async () => {
+    const account = await signup();
+    const problem = {
+      type: 'https://picstream.dev/errors/render-failed',
+      title: 'Render failed',
+      status: 500,
+      detail: 'the engine gave up',
+      code: 'render_failed',
+    };
+    // the answer a failing render gets, made by a stand-in for the server (a real one cannot be made to fail on cue)
+    const failing: Fetch = async () => new Response(JSON.stringify(problem), { status: 500, headers: { 'content-type': 'application/problem+json' } });
+    const { fetch, calls } = recording(failing);
+    const err = await rejection(client(account, fetch).generate({ template: 'og-card', vars: { title: unique('Fails') } }));
+    expect(err).toMatchObject({ code: 'render_failed', status: 500 });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('waits out 409 idempotency_key_in_progress within the call’s timeout without spending retries', async () => {
+    const account = await signup();
+    let busy = 3;
+    let retryAfter = '0';
+    // the server still runs this call's earlier attempt: three answers say so before it is done
+    const inProgress: Fetch = async (input, init) => {
+      if (init.method === 'POST' && busy-- > 0) {
+        const body = {
+          type: 'https://picstream.dev/errors/idempotency-key-in-progress',
+          title: 'In progress',
+          status: 409,
+          detail: 'busy',
+          code: 'idempotency_key_in_progress',
+        };
+        return new Response(JSON.stringify(body), { status: 409, headers: { 'content-type': 'application/problem+json', 'retry-after': retryAfter } });
+      }
+      return selfFetch(input, init);
+    };
+    const { fetch, calls } = recording(inProgress);
+    const render = await client(account, fetch, { maxRetries: 0 }).generate({ template: 'og-card', vars: { title: unique('Busy') } });
+    expect(render.status).toBe('complete');
+    expect(calls.map((c) => c.status)).toEqual([409, 409, 409, 200]);
+    expect(new Set(calls.map((c) => c.headers.get('idempotency-key'))).size).toBe(1);
+
+    // past the call's timeout it is an IdempotencyError
+    busy = 1000;
+    retryAfter = '1';
+    const late = await rejection(
+      client(account, inProgress, { maxRetries: 0, timeout: 1500 }).generate({ template: 'og-card', vars: { title: unique('Busy') } }),
+    );
+    expect(late).toBeInstanceOf(IdempotencyError);
+    expect(late).toMatchObject({ code: 'idempotency_key_in_progress', status: 409 });
+  });
+
+  it('a DELETE whose answer was lost, answered 404 on its retry, has succeeded', async () => {
+    const account = await signup();
+    const sdk = client(account);
+    const endpoint = await sdk.webhooks.create({ url: receiverUrl('ok').url });
+    let lost = false;
+    const dropsFirstAnswer: Fetch = async (input, init) => {
+      const res = await selfFetch(input, init);
+      if (init.method === 'DELETE' && !lost) {
+        lost = true;
+        throw new TypeError('fetch failed: connection reset after the request was sent');
+      }
+      return res;
+    };
+    const { fetch, calls } = recording(dropsFirstAnswer);
+    expect(await client(account, fetch).webhooks.delete(endpoint.id)).toBeUndefined();
+    expect(calls.map((c) => c.status)).toEqual([undefined, 404]);
+    // a 404 without a lost answer before it is still an error
+    expect(await rejection(sdk.webhooks.delete(endpoint.id))).toBeInstanceOf(NotFoundError);
   });
 
   it('retries after a network error, and after an attempt that timed out', async () => {

@@ -21,7 +21,7 @@ export const route = createRoute({
         'application/json': {
           schema: GenerateImageBody,
           examples: {
-            ogCard: { summary: 'An Open Graph card (PNG, 1200×630)', value: { template: 'og-card', vars: { title: 'Hello World' } } },
+            ogCard: { summary: 'An Open Graph card (PNG, 1200×630)', value: { template: 'og-card', vars: { title: 'Launch week' } } },
             retinaWebp: {
               summary: 'A product card as WebP at 2× pixel density',
               value: { template: 'product-card', vars: { name: 'Trail Runner 2', price: 129 }, format: 'webp', scale: 2 },

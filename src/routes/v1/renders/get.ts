@@ -12,7 +12,7 @@ export const route = createRoute({
   tags: ['Renders'],
   summary: 'Get a render',
   description:
-    "A render's record, image or PDF: `pending`, `running`, `complete` (with `url`; a PDF's is signed afresh, valid 24 h) or `failed` (with `error {code, message}`). Poll this after an async generate; another account's render answers 404.",
+    "A render's record, image or PDF: `pending` (queued or rendering), `complete` (with `url`; a PDF's is signed afresh, valid 24 h) or `failed` (with `error {code, message}`). Poll this after an async generate; another account's render answers 404.",
   request: { params: z.object({ id: z.string().max(64).openapi({ example: 'rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M' }) }) },
   responses: {
     200: { description: 'The render', content: { 'application/json': { schema: AnyRenderSchema } } },

@@ -14,7 +14,7 @@ export const route = createRoute({
   request: { params: z.object({ id: z.string().max(64).openapi({ example: 'msg_01JD5X1Q4ZB8R3W2K7T6YV9N0M' }) }) },
   responses: {
     202: { description: 'Queued: a new round of attempts', content: { 'application/json': { schema: QueuedDeliverySchema } } },
-    ...problems(400, 401, 404, 409, 422, 429, 503),
+    ...problems(400, 401, 404, 409, 413, 415, 422, 429, 503),
   },
 });
 

@@ -14,7 +14,7 @@ export const route = createRoute({
   request: { params: EndpointIdParam },
   responses: {
     202: { description: 'Queued; follow it in the deliveries log', content: { 'application/json': { schema: QueuedDeliverySchema } } },
-    ...problems(400, 401, 404, 409, 422, 429, 503),
+    ...problems(400, 401, 404, 409, 413, 415, 422, 429, 503),
   },
 });
 
