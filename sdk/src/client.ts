@@ -1,6 +1,8 @@
 /**
- * The PicStream client: one method per API operation, named after its `operationId`
- * (`renders.get`, `webhooks.rotateSecret`, …), taking and returning the spec's types.
+ * The PicStream client: one method per API operation except sign-up, named after its
+ * `operationId` (`renders.get`, `webhooks.rotateSecret`, …; `generate`/`generatePdf` for
+ * `generate.image`/`generate.pdf`, `account()`/`usage()` for `account.get`/`usage.get`), taking
+ * and returning the spec's types.
  *
  * @example
  * const client = new PicStream({ apiKey: process.env.PICSTREAM_KEY, baseUrl: 'https://picstream.example.com' });
@@ -9,6 +11,10 @@
 import { TimeoutError } from './errors.js';
 import { type ClientOptions, type RequestOptions, sleep, Transport } from './http.js';
 import type {
+  Account,
+  ApiKeyList,
+  CreateApiKeyRequest,
+  CreatedApiKey,
   CreateWebhookRequest,
   GenerateImageRequest,
   GeneratePdfRequest,
@@ -147,10 +153,30 @@ export class Webhooks {
   }
 }
 
+export class Keys {
+  constructor(private readonly transport: Transport) {}
+
+  /** The account's keys, revoked ones included; never the keys themselves (only their `start`). */
+  list(options?: RequestOptions): Promise<ApiKeyList> {
+    return this.transport.request({ method: 'GET', path: '/api/v1/keys' }, options);
+  }
+
+  /** A new live or test key; its `key` is in this answer only. */
+  create(request: CreateApiKeyRequest, options?: RequestOptions): Promise<CreatedApiKey> {
+    return this.transport.request({ method: 'POST', path: '/api/v1/keys', body: request }, options);
+  }
+
+  /** Revokes a key: refused from the next request on, everywhere. */
+  async delete(id: string, options?: RequestOptions): Promise<void> {
+    await this.transport.request({ method: 'DELETE', path: `/api/v1/keys/${segment(id)}` }, options);
+  }
+}
+
 export class PicStream {
   readonly renders: Renders;
   readonly templates: Templates;
   readonly webhooks: Webhooks;
+  readonly keys: Keys;
   private readonly transport: Transport;
 
   constructor(options: ClientOptions) {
@@ -158,6 +184,12 @@ export class PicStream {
     this.renders = new Renders(this.transport);
     this.templates = new Templates(this.transport);
     this.webhooks = new Webhooks(this.transport);
+    this.keys = new Keys(this.transport);
+  }
+
+  /** The account the key belongs to: its plan and monthly quota. */
+  account(options?: RequestOptions): Promise<Account> {
+    return this.transport.request({ method: 'GET', path: '/api/v1/account' }, options);
   }
 
   /**

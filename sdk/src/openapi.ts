@@ -1152,7 +1152,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
+            /** @description Not found (another account's resource answers the same): `not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1162,7 +1162,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 404;
                         /** @enum {string} */
-                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                        code?: "not_found";
                     };
                 };
             };
@@ -1241,7 +1241,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
+            /** @description Not found (another account's resource answers the same): `not_found` */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1252,7 +1252,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 404;
                         /** @enum {string} */
-                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                        code?: "not_found";
                     };
                 };
             };
@@ -1396,7 +1396,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: `email_taken`, `key_limit_reached`, `webhook_limit_reached`, `idempotency_key_in_progress` */
+            /** @description Conflict: `email_taken`, `idempotency_key_in_progress` */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1438,7 +1438,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 409;
                         /** @enum {string} */
-                        code?: "email_taken" | "key_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress";
+                        code?: "email_taken" | "idempotency_key_in_progress";
                     };
                 };
             };
@@ -1987,7 +1987,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: `email_taken`, `key_limit_reached`, `webhook_limit_reached`, `idempotency_key_in_progress` */
+            /** @description Conflict: `key_limit_reached`, `idempotency_key_in_progress` */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2009,7 +2009,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 409;
                         /** @enum {string} */
-                        code?: "email_taken" | "key_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress";
+                        code?: "key_limit_reached" | "idempotency_key_in_progress";
                     };
                 };
             };
@@ -2165,7 +2165,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
+            /** @description Not found (another account's resource answers the same): `key_not_found` */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2181,7 +2181,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 404;
                         /** @enum {string} */
-                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                        code?: "key_not_found";
                     };
                 };
             };
@@ -2325,7 +2325,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
+            /** @description Not found (another account's resource answers the same): `template_not_found` */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2344,11 +2344,11 @@ export interface operations {
                         /** @enum {number} */
                         status?: 404;
                         /** @enum {string} */
-                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                        code?: "template_not_found";
                     };
                 };
             };
-            /** @description Conflict: `email_taken`, `key_limit_reached`, `webhook_limit_reached`, `idempotency_key_in_progress` */
+            /** @description Conflict: `idempotency_key_in_progress` */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2372,7 +2372,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 409;
                         /** @enum {string} */
-                        code?: "email_taken" | "key_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress";
+                        code?: "idempotency_key_in_progress";
                     };
                 };
             };
@@ -2614,7 +2614,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
+            /** @description Not found (another account's resource answers the same): `template_not_found` */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2633,11 +2633,11 @@ export interface operations {
                         /** @enum {number} */
                         status?: 404;
                         /** @enum {string} */
-                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                        code?: "template_not_found";
                     };
                 };
             };
-            /** @description Conflict: `email_taken`, `key_limit_reached`, `webhook_limit_reached`, `idempotency_key_in_progress` */
+            /** @description Conflict: `idempotency_key_in_progress` */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2661,7 +2661,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 409;
                         /** @enum {string} */
-                        code?: "email_taken" | "key_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress";
+                        code?: "idempotency_key_in_progress";
                     };
                 };
             };
@@ -2852,7 +2852,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
+            /** @description Not found (another account's resource answers the same): `render_not_found` */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2868,7 +2868,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 404;
                         /** @enum {string} */
-                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                        code?: "render_not_found";
                     };
                 };
             };
@@ -3068,7 +3068,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
+            /** @description Not found (another account's resource answers the same): `template_not_found` */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3084,7 +3084,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 404;
                         /** @enum {string} */
-                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                        code?: "template_not_found";
                     };
                 };
             };
@@ -3294,7 +3294,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: `email_taken`, `key_limit_reached`, `webhook_limit_reached`, `idempotency_key_in_progress` */
+            /** @description Conflict: `webhook_limit_reached`, `idempotency_key_in_progress` */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3316,7 +3316,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 409;
                         /** @enum {string} */
-                        code?: "email_taken" | "key_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress";
+                        code?: "webhook_limit_reached" | "idempotency_key_in_progress";
                     };
                 };
             };
@@ -3474,7 +3474,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
+            /** @description Not found (another account's resource answers the same): `webhook_not_found` */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3490,7 +3490,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 404;
                         /** @enum {string} */
-                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                        code?: "webhook_not_found";
                     };
                 };
             };
@@ -3581,7 +3581,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
+            /** @description Not found (another account's resource answers the same): `webhook_not_found` */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3597,7 +3597,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 404;
                         /** @enum {string} */
-                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                        code?: "webhook_not_found";
                     };
                 };
             };
@@ -3714,7 +3714,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
+            /** @description Not found (another account's resource answers the same): `webhook_not_found` */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3730,7 +3730,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 404;
                         /** @enum {string} */
-                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                        code?: "webhook_not_found";
                     };
                 };
             };
@@ -3913,7 +3913,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
+            /** @description Not found (another account's resource answers the same): `webhook_not_found` */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3930,11 +3930,11 @@ export interface operations {
                         /** @enum {number} */
                         status?: 404;
                         /** @enum {string} */
-                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                        code?: "webhook_not_found";
                     };
                 };
             };
-            /** @description Conflict: `email_taken`, `key_limit_reached`, `webhook_limit_reached`, `idempotency_key_in_progress` */
+            /** @description Conflict: `idempotency_key_in_progress` */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3956,7 +3956,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 409;
                         /** @enum {string} */
-                        code?: "email_taken" | "key_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress";
+                        code?: "idempotency_key_in_progress";
                     };
                 };
             };
@@ -4140,7 +4140,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
+            /** @description Not found (another account's resource answers the same): `webhook_not_found` */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4157,11 +4157,11 @@ export interface operations {
                         /** @enum {number} */
                         status?: 404;
                         /** @enum {string} */
-                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                        code?: "webhook_not_found";
                     };
                 };
             };
-            /** @description Conflict: `email_taken`, `key_limit_reached`, `webhook_limit_reached`, `idempotency_key_in_progress` */
+            /** @description Conflict: `idempotency_key_in_progress` */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4183,7 +4183,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 409;
                         /** @enum {string} */
-                        code?: "email_taken" | "key_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress";
+                        code?: "idempotency_key_in_progress";
                     };
                 };
             };
@@ -4389,7 +4389,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
+            /** @description Not found (another account's resource answers the same): `webhook_not_found` */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4405,7 +4405,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 404;
                         /** @enum {string} */
-                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                        code?: "webhook_not_found";
                     };
                 };
             };
@@ -4524,7 +4524,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not found (another account's resource answers the same): `not_found`, `template_not_found`, `render_not_found`, `key_not_found`, `webhook_not_found`, `delivery_not_found` */
+            /** @description Not found (another account's resource answers the same): `delivery_not_found` */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4541,11 +4541,11 @@ export interface operations {
                         /** @enum {number} */
                         status?: 404;
                         /** @enum {string} */
-                        code?: "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found";
+                        code?: "delivery_not_found";
                     };
                 };
             };
-            /** @description Conflict: `email_taken`, `key_limit_reached`, `webhook_limit_reached`, `idempotency_key_in_progress` */
+            /** @description Conflict: `idempotency_key_in_progress` */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4567,7 +4567,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 409;
                         /** @enum {string} */
-                        code?: "email_taken" | "key_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress";
+                        code?: "idempotency_key_in_progress";
                     };
                 };
             };

@@ -30,6 +30,13 @@ export type Template = Schemas['Template'];
 export type TemplateList = Schemas['TemplateList'];
 
 export type Usage = Schemas['Usage'];
+export type Account = Schemas['Account'];
+
+export type ApiKey = Schemas['ApiKey'];
+/** A key as created: the only time its secret `key` is shown. */
+export type CreatedApiKey = Schemas['CreatedApiKey'];
+export type CreateApiKeyRequest = Schemas['CreateApiKeyRequest'];
+export type ApiKeyList = JsonAnswer<'keys.list', 200>;
 
 export type WebhookEndpoint = Schemas['WebhookEndpoint'];
 /** An endpoint as created: the only time (with rotation) its `secret` is shown. */

@@ -12,7 +12,7 @@ import { ProblemError } from '../errors/problem';
 import { now } from '../lib/time';
 import { getOutput, headOutput } from '../storage/outputs';
 import { fileObjectKey, verifyFileUrl } from '../storage/signed-urls';
-import { type App, problems } from './shared';
+import { type App, only, problems } from './shared';
 
 const FILE = /^([a-f0-9]{40})\.pdf$/;
 
@@ -47,7 +47,7 @@ export const route = createRoute({
     200: { description: 'The file', content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } } },
     206: { description: 'The requested byte range', content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } } },
     304: { description: 'Not modified' },
-    ...problems(403, 404, 416, 503),
+    ...problems(403, only(404, 'not_found'), 416, 503),
   },
 });
 

@@ -8,7 +8,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ProblemError } from '../errors/problem';
 import { getOutput, headOutput, IMMUTABLE_CACHE_CONTROL } from '../storage/outputs';
-import { type App, problems } from './shared';
+import { type App, only, problems } from './shared';
 
 const KEY = /^[a-f0-9]{40}\.(png|webp|svg)$/;
 
@@ -31,7 +31,7 @@ export const route = createRoute({
       },
     },
     304: { description: 'Not modified' },
-    ...problems(404),
+    ...problems(only(404, 'not_found')),
   },
 });
 

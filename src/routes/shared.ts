@@ -58,20 +58,34 @@ function codesFor(status: number): ProblemCode[] {
   return PROBLEM_CODES.filter((code) => PROBLEMS[code].status === status && !RECORD_ONLY_CODES.has(code));
 }
 
+/** A status whose answers on this route carry only these codes (e.g. a 404 that can only be `render_not_found`). */
+export interface NarrowedStatus {
+  status: number;
+  codes: ProblemCode[];
+}
+
+export function only(status: number, ...codes: ProblemCode[]): NarrowedStatus {
+  if (codes.some((c) => PROBLEMS[c].status !== status)) throw new Error(`only(${status}): ${codes.join(', ')} do not all answer ${status}`);
+  return { status, codes };
+}
+
 /**
  * OpenAPI response entries for problem+json errors: each status's schema narrows `status` and
- * `code` to what that status can carry (from PROBLEMS), so the spec and the error map agree. 500
- * is always among them.
+ * `code` to what that status can carry — every code the error map gives it, or those a route
+ * names with `only()` — so the spec, the error map and the route agree (the response checks in
+ * the tests hold them to it). 500 is always among them.
+ *
+ * @example problems(400, 401, only(404, 'render_not_found'), 429)
  */
-export function problems(...statuses: number[]) {
+export function problems(...statuses: (number | NarrowedStatus)[]) {
+  const entries = statuses.map((s) => (typeof s === 'number' ? { status: s, codes: codesFor(s) } : s));
   // any operation can fail on our side (the error handler's `internal_error`)
-  const all = statuses.includes(500) ? statuses : [...statuses, 500];
+  if (!entries.some((e) => e.status === 500)) entries.push({ status: 500, codes: codesFor(500) });
   return Object.fromEntries(
-    all.map((s) => {
-      const codes = codesFor(s);
-      const description = `${STATUS_MEANING[s] ?? 'Error'}: ${codes.map((c) => `\`${c}\``).join(', ')}`;
-      const schema = ProblemSchema.extend({ status: z.literal(s), code: z.enum(codes as [ProblemCode, ...ProblemCode[]]) });
-      return [s, { description, content: { 'application/problem+json': { schema } } }];
+    entries.map(({ status, codes }) => {
+      const description = `${STATUS_MEANING[status] ?? 'Error'}: ${codes.map((c) => `\`${c}\``).join(', ')}`;
+      const schema = ProblemSchema.extend({ status: z.literal(status), code: z.enum(codes as [ProblemCode, ...ProblemCode[]]) });
+      return [status, { description, content: { 'application/problem+json': { schema } } }];
     }),
   );
 }

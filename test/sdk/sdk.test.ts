@@ -519,3 +519,22 @@ describe('SDK: webhooks', () => {
     expect(await rejection(sdk.webhooks.get(created.id))).toMatchObject({ name: 'NotFoundError', code: 'webhook_not_found', status: 404 });
   }, 40_000);
 });
+
+describe('SDK: account and keys', () => {
+  it('account(), and keys: create a test key that works at once, list it, revoke it and it is refused', async () => {
+    const account = await signup();
+    const sdk = client(account);
+    expect(await sdk.account()).toMatchObject({ id: account.id, email: account.email, plan: 'free', monthly_quota: 1000 });
+
+    const created = await sdk.keys.create({ name: 'ci', mode: 'test' });
+    expect(created.key).toMatch(/^pk_test_/);
+    const second = new PicStream({ apiKey: created.key, baseUrl: BASE, fetch: selfFetch });
+    expect((await second.account()).id).toBe(account.id);
+    const listed = (await sdk.keys.list()).data.find((k) => k.id === created.id);
+    expect(listed).toMatchObject({ name: 'ci', mode: 'test', start: created.key.slice(0, 12), revoked_at: null });
+
+    expect(await sdk.keys.delete(created.id)).toBeUndefined();
+    expect(await rejection(second.account())).toBeInstanceOf(AuthenticationError);
+    expect(await rejection(sdk.keys.delete('key_nope'))).toMatchObject({ name: 'NotFoundError', code: 'key_not_found' });
+  });
+});

@@ -2,7 +2,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { createImageRender } from '../../../jobs/create';
 import { quotaHeaders } from '../../../quota/index';
-import { type App, baseUrl, meterQuota, problems } from '../../shared';
+import { type App, baseUrl, meterQuota, only, problems } from '../../shared';
 import { RenderSchema, toRenderResource } from '../renders/schema';
 import { AcceptedSchema, GenerateImageBody } from './schema';
 
@@ -38,7 +38,7 @@ export const route = createRoute({
   responses: {
     200: { description: 'Rendered (or served from cache)', content: { 'application/json': { schema: RenderSchema } } },
     202: { description: 'Queued', content: { 'application/json': { schema: AcceptedSchema } } },
-    ...problems(400, 401, 404, 409, 413, 415, 422, 429, 500, 503),
+    ...problems(400, 401, only(404, 'template_not_found'), only(409, 'idempotency_key_in_progress'), 413, 415, 422, 429, 500, 503),
   },
 });
 

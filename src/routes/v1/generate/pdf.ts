@@ -3,7 +3,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { fileSigningSecret } from '../../../env';
 import { createPdfRender } from '../../../jobs/create';
 import { quotaHeaders } from '../../../quota/index';
-import { type App, baseUrl, meterQuota, problems } from '../../shared';
+import { type App, baseUrl, meterQuota, only, problems } from '../../shared';
 import { PdfRenderSchema, toPdfResource } from '../renders/schema';
 import { AcceptedSchema, GeneratePdfBody } from './schema';
 
@@ -54,7 +54,7 @@ export const route = createRoute({
   responses: {
     200: { description: 'Rendered (or served from the cache)', content: { 'application/json': { schema: PdfRenderSchema } } },
     202: { description: 'Queued', content: { 'application/json': { schema: AcceptedSchema } } },
-    ...problems(400, 401, 404, 409, 413, 415, 422, 429, 500, 503),
+    ...problems(400, 401, only(404, 'template_not_found'), only(409, 'idempotency_key_in_progress'), 413, 415, 422, 429, 500, 503),
   },
 });
 

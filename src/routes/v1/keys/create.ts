@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createKey } from '../../../accounts/service';
 import { KEY_MODES } from '../../../auth/keys';
-import { type App, problems } from '../../shared';
+import { type App, only, problems } from '../../shared';
 import { CreatedApiKeySchema, toApiKey } from '../account/schema';
 
 export const CreateKeyBody = z
@@ -23,7 +23,7 @@ export const route = createRoute({
   request: { body: { required: true, content: { 'application/json': { schema: CreateKeyBody } } } },
   responses: {
     201: { description: 'Created; `key` is shown only in this response', content: { 'application/json': { schema: CreatedApiKeySchema } } },
-    ...problems(400, 401, 409, 413, 415, 422, 429),
+    ...problems(400, 401, only(409, 'key_limit_reached', 'idempotency_key_in_progress'), 413, 415, 422, 429),
   },
 });
 

@@ -1,7 +1,7 @@
 /** DELETE /api/v1/keys/:id — revoke a key; it is refused from the next request on. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { revokeAccountKey } from '../../../accounts/service';
-import { type App, problems } from '../../shared';
+import { type App, only, problems } from '../../shared';
 
 export const route = createRoute({
   method: 'delete',
@@ -13,7 +13,7 @@ export const route = createRoute({
   request: { params: z.object({ id: z.string().max(64).openapi({ example: 'key_01JD5X1Q4ZB8R3W2K7T6YV9N0M' }) }) },
   responses: {
     204: { description: 'Revoked' },
-    ...problems(401, 404, 429),
+    ...problems(401, only(404, 'key_not_found'), 429),
   },
 });
 

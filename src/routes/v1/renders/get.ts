@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ProblemError } from '../../../errors/problem';
 import { findRender } from '../../../jobs/status';
-import { type App, baseUrl, problems } from '../../shared';
+import { type App, baseUrl, only, problems } from '../../shared';
 import { AnyRenderSchema, toAnyRenderResource } from './schema';
 
 export const route = createRoute({
@@ -16,7 +16,7 @@ export const route = createRoute({
   request: { params: z.object({ id: z.string().max(64).openapi({ example: 'rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M' }) }) },
   responses: {
     200: { description: 'The render', content: { 'application/json': { schema: AnyRenderSchema } } },
-    ...problems(401, 404, 429, 503),
+    ...problems(401, only(404, 'render_not_found'), 429, 503),
   },
 });
 

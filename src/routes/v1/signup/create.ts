@@ -1,7 +1,7 @@
 /** POST /api/v1/signup — create an account; answers with its live and test keys, shown once. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { signUp } from '../../../accounts/service';
-import { type App, problems } from '../../shared';
+import { type App, only, problems } from '../../shared';
 import { AccountSchema, toAccount } from '../account/schema';
 
 export const SignupBody = z
@@ -28,7 +28,7 @@ export const route = createRoute({
   request: { body: { required: true, content: { 'application/json': { schema: SignupBody } } } },
   responses: {
     201: { description: 'Account created', content: { 'application/json': { schema: SignupResponse } } },
-    ...problems(400, 409, 413, 415, 422, 429),
+    ...problems(400, only(409, 'email_taken', 'idempotency_key_in_progress'), 413, 415, 422, 429),
   },
 });
 

@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ProblemError } from '../../../errors/problem';
 import { findAnyTemplate } from '../../../jobs/pdf-request';
-import { type App, problems } from '../../shared';
+import { type App, only, problems } from '../../shared';
 import { TemplateDetailSchema, toDetail } from './schema';
 
 export const route = createRoute({
@@ -15,7 +15,7 @@ export const route = createRoute({
   request: { params: z.object({ id: z.string().max(64).openapi({ example: 'og-card' }) }) },
   responses: {
     200: { description: 'The template', content: { 'application/json': { schema: TemplateDetailSchema } } },
-    ...problems(401, 404, 429),
+    ...problems(401, only(404, 'template_not_found'), 429),
   },
 });
 

@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createEndpoint } from '../../../webhooks/endpoints';
 import { WEBHOOK_EVENTS } from '../../../webhooks/events';
-import { type App, problems } from '../../shared';
+import { type App, only, problems } from '../../shared';
 import { EventsSchema, toEndpoint, WebhookEndpointWithSecretSchema } from './schema';
 
 export const CreateWebhookBody = z
@@ -25,7 +25,7 @@ export const route = createRoute({
   request: { body: { required: true, content: { 'application/json': { schema: CreateWebhookBody } } } },
   responses: {
     201: { description: 'Created', content: { 'application/json': { schema: WebhookEndpointWithSecretSchema } } },
-    ...problems(400, 401, 409, 413, 415, 422, 429),
+    ...problems(400, 401, only(409, 'webhook_limit_reached', 'idempotency_key_in_progress'), 413, 415, 422, 429),
   },
 });
 

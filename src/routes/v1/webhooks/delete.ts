@@ -1,7 +1,7 @@
 /** DELETE /api/v1/webhooks/:id — remove an endpoint; deliveries still queued for it end failed. */
 import { createRoute } from '@hono/zod-openapi';
 import { removeEndpoint } from '../../../webhooks/endpoints';
-import { type App, problems } from '../../shared';
+import { type App, only, problems } from '../../shared';
 import { EndpointIdParam } from './schema';
 
 export const route = createRoute({
@@ -12,7 +12,7 @@ export const route = createRoute({
   summary: 'Delete a webhook endpoint',
   description: 'Removes the endpoint; its deliveries still waiting end `failed`.',
   request: { params: EndpointIdParam },
-  responses: { 204: { description: 'Deleted' }, ...problems(401, 404, 429) },
+  responses: { 204: { description: 'Deleted' }, ...problems(401, only(404, 'webhook_not_found'), 429) },
 });
 
 export function registerDeleteWebhook(app: App): void {

@@ -1,7 +1,7 @@
 /** GET /api/v1/webhooks/:id/deliveries — the event log: deliveries newest first, with every attempt. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { deliveryLog } from '../../../webhooks/endpoints';
-import { type App, problems } from '../../shared';
+import { type App, only, problems } from '../../shared';
 import { DeliverySchema, EndpointIdParam } from './schema';
 
 export const route = createRoute({
@@ -24,7 +24,7 @@ export const route = createRoute({
       description: 'A page of deliveries',
       content: { 'application/json': { schema: z.object({ data: z.array(DeliverySchema), next_cursor: z.string().nullable() }) } },
     },
-    ...problems(400, 401, 404, 429),
+    ...problems(400, 401, only(404, 'webhook_not_found'), 429),
   },
 });
 

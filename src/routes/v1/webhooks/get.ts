@@ -1,7 +1,7 @@
 /** GET /api/v1/webhooks/:id — one endpoint (never its secret). */
 import { createRoute } from '@hono/zod-openapi';
 import { accountEndpoint } from '../../../webhooks/endpoints';
-import { type App, problems } from '../../shared';
+import { type App, only, problems } from '../../shared';
 import { EndpointIdParam, toEndpoint, WebhookEndpointSchema } from './schema';
 
 export const route = createRoute({
@@ -14,7 +14,7 @@ export const route = createRoute({
   request: { params: EndpointIdParam },
   responses: {
     200: { description: 'The endpoint', content: { 'application/json': { schema: WebhookEndpointSchema } } },
-    ...problems(401, 404, 429),
+    ...problems(401, only(404, 'webhook_not_found'), 429),
   },
 });
 

@@ -1,7 +1,7 @@
 /** POST /api/v1/webhooks/deliveries/:id/redeliver — send a delivery again (same webhook-id and body). */
 import { createRoute, z } from '@hono/zod-openapi';
 import { redeliver } from '../../../webhooks/endpoints';
-import { type App, problems } from '../../shared';
+import { type App, only, problems } from '../../shared';
 import { QueuedDeliverySchema } from './schema';
 
 export const route = createRoute({
@@ -14,7 +14,7 @@ export const route = createRoute({
   request: { params: z.object({ id: z.string().max(64).openapi({ example: 'msg_01JD5X1Q4ZB8R3W2K7T6YV9N0M' }) }) },
   responses: {
     202: { description: 'Queued: a new round of attempts', content: { 'application/json': { schema: QueuedDeliverySchema } } },
-    ...problems(400, 401, 404, 409, 413, 415, 422, 429, 503),
+    ...problems(400, 401, only(404, 'delivery_not_found'), only(409, 'idempotency_key_in_progress'), 413, 415, 422, 429, 503),
   },
 });
 

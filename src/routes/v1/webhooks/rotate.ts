@@ -1,7 +1,7 @@
 /** POST /api/v1/webhooks/:id/rotate-secret — a new secret; the old one keeps signing for a while. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { rotateEndpointSecret } from '../../../webhooks/endpoints';
-import { type App, problems } from '../../shared';
+import { type App, only, problems } from '../../shared';
 import { EndpointIdParam, toEndpoint, WebhookEndpointWithSecretSchema } from './schema';
 
 export const RotateSecretBody = z
@@ -28,7 +28,7 @@ export const route = createRoute({
   request: { params: EndpointIdParam, body: { required: false, content: { 'application/json': { schema: RotateSecretBody } } } },
   responses: {
     200: { description: 'The new secret', content: { 'application/json': { schema: WebhookEndpointWithSecretSchema } } },
-    ...problems(400, 401, 404, 409, 413, 415, 422, 429),
+    ...problems(400, 401, only(404, 'webhook_not_found'), only(409, 'idempotency_key_in_progress'), 413, 415, 422, 429),
   },
 });
 

@@ -1,7 +1,7 @@
 /** POST /api/v1/webhooks/:id/test — send a `webhook.test` event to the endpoint. */
 import { createRoute } from '@hono/zod-openapi';
 import { sendTestEvent } from '../../../webhooks/endpoints';
-import { type App, problems } from '../../shared';
+import { type App, only, problems } from '../../shared';
 import { EndpointIdParam, QueuedDeliverySchema } from './schema';
 
 export const route = createRoute({
@@ -14,7 +14,7 @@ export const route = createRoute({
   request: { params: EndpointIdParam },
   responses: {
     202: { description: 'Queued; follow it in the deliveries log', content: { 'application/json': { schema: QueuedDeliverySchema } } },
-    ...problems(400, 401, 404, 409, 413, 415, 422, 429, 503),
+    ...problems(400, 401, only(404, 'webhook_not_found'), only(409, 'idempotency_key_in_progress'), 413, 415, 422, 429, 503),
   },
 });
 

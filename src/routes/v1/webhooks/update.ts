@@ -1,7 +1,7 @@
 /** PATCH /api/v1/webhooks/:id — change the URL, events or description; enable or disable. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { changeEndpoint } from '../../../webhooks/endpoints';
-import { type App, problems } from '../../shared';
+import { type App, only, problems } from '../../shared';
 import { EndpointIdParam, EventsSchema, toEndpoint, WebhookEndpointSchema } from './schema';
 
 export const UpdateWebhookBody = z
@@ -24,7 +24,7 @@ export const route = createRoute({
   request: { params: EndpointIdParam, body: { required: true, content: { 'application/json': { schema: UpdateWebhookBody } } } },
   responses: {
     200: { description: 'The endpoint as it now is', content: { 'application/json': { schema: WebhookEndpointSchema } } },
-    ...problems(400, 401, 404, 413, 415, 422, 429),
+    ...problems(400, 401, only(404, 'webhook_not_found'), 413, 415, 422, 429),
   },
 });
 
