@@ -13,13 +13,13 @@ import { type ClientOptions, type RequestOptions, sleep, Transport } from './htt
 import type {
   Account,
   ApiKeyList,
+  CompletedImageRender,
+  CompletedPdfRender,
   CreateApiKeyRequest,
   CreatedApiKey,
   CreateWebhookRequest,
   GenerateImageRequest,
   GeneratePdfRequest,
-  ImageRender,
-  PdfRender,
   QueuedWebhookDelivery,
   Render,
   RenderAccepted,
@@ -198,9 +198,9 @@ export class PicStream {
    * With `async: true`: resolves at once with the queued render's `id`; `renders.wait(id)` for the rest.
    */
   generate(request: GenerateImageRequest & { async: true }, options?: RequestOptions): Promise<RenderAccepted>;
-  generate(request: GenerateImageRequest & { async?: false }, options?: RequestOptions): Promise<ImageRender>;
-  generate(request: GenerateImageRequest, options?: RequestOptions): Promise<ImageRender | RenderAccepted>;
-  generate(request: GenerateImageRequest, options?: RequestOptions): Promise<ImageRender | RenderAccepted> {
+  generate(request: GenerateImageRequest & { async?: false }, options?: RequestOptions): Promise<CompletedImageRender>;
+  generate(request: GenerateImageRequest, options?: RequestOptions): Promise<CompletedImageRender | RenderAccepted>;
+  generate(request: GenerateImageRequest, options?: RequestOptions): Promise<CompletedImageRender | RenderAccepted> {
     return this.transport.request({ method: 'POST', path: '/api/v1/generate/image', body: request }, options);
   }
 
@@ -209,9 +209,9 @@ export class PicStream {
    * (valid 24 h). With `async: true`: the queued render's `id`, as for `generate`.
    */
   generatePdf(request: GeneratePdfRequest & { async: true }, options?: RequestOptions): Promise<RenderAccepted>;
-  generatePdf(request: GeneratePdfRequest & { async?: false }, options?: RequestOptions): Promise<PdfRender>;
-  generatePdf(request: GeneratePdfRequest, options?: RequestOptions): Promise<PdfRender | RenderAccepted>;
-  generatePdf(request: GeneratePdfRequest, options?: RequestOptions): Promise<PdfRender | RenderAccepted> {
+  generatePdf(request: GeneratePdfRequest & { async?: false }, options?: RequestOptions): Promise<CompletedPdfRender>;
+  generatePdf(request: GeneratePdfRequest, options?: RequestOptions): Promise<CompletedPdfRender | RenderAccepted>;
+  generatePdf(request: GeneratePdfRequest, options?: RequestOptions): Promise<CompletedPdfRender | RenderAccepted> {
     return this.transport.request({ method: 'POST', path: '/api/v1/generate/pdf', body: request }, options);
   }
 

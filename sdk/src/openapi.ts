@@ -711,6 +711,20 @@ export type components = {
              */
             mode?: "live" | "test";
         };
+        CompletedImageRender: components["schemas"]["ImageRender"] & {
+            /** @enum {string} */
+            status?: "complete";
+            /**
+             * Format: uri
+             * @description Public, immutable URL of the image
+             * @example https://api.picstream.dev/img/3f2a6c1e9b0d47a8c5e2f1b3d4a6978e0c1b2d3f.png
+             */
+            url: string;
+        };
+        RenderError: {
+            code: string;
+            message: string;
+        };
         ImageRender: {
             /** @example rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M */
             id: string;
@@ -750,10 +764,6 @@ export type components = {
             scale: number;
             /** @description True when the output already existed and nothing was rendered */
             cached?: boolean;
-        };
-        RenderError: {
-            code: string;
-            message: string;
         };
         RenderAccepted: {
             id: string;
@@ -809,6 +819,19 @@ export type components = {
              * @default false
              */
             async?: boolean;
+        };
+        CompletedPdfRender: components["schemas"]["PdfRender"] & {
+            /** @enum {string} */
+            status?: "complete";
+            /** Format: uri */
+            url: string;
+            /**
+             * Format: date-time
+             * @description When `url` stops working (24 h)
+             */
+            expires_at: string;
+            /** @description True when the output already existed and nothing was rendered */
+            cached: boolean;
         };
         PdfRender: {
             /** @example rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M */
@@ -2259,7 +2282,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ImageRender"];
+                    "application/json": components["schemas"]["CompletedImageRender"];
                 };
             };
             /** @description Queued */
@@ -2548,7 +2571,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PdfRender"];
+                    "application/json": components["schemas"]["CompletedPdfRender"];
                 };
             };
             /** @description Queued */

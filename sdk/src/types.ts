@@ -19,6 +19,10 @@ export type GeneratePdfRequest = Schemas['GeneratePdfRequest'];
 
 export type ImageRender = Schemas['ImageRender'];
 export type PdfRender = Schemas['PdfRender'];
+/** What a sync generate resolves with: finished, with its `url` (a render in any state is `ImageRender`). */
+export type CompletedImageRender = Schemas['CompletedImageRender'];
+/** A sync generatePdf's answer: finished, with a signed `url` and its `expires_at`. */
+export type CompletedPdfRender = Schemas['CompletedPdfRender'];
 /** A render as `GET /api/v1/renders/{id}` answers: an image or a PDF, told apart by `type`. */
 export type Render = Schemas['Render'];
 /** The 202 answer of an `async: true` request: poll it with `renders.get` / `renders.wait`. */

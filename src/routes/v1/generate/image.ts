@@ -3,7 +3,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { createImageRender } from '../../../jobs/create';
 import { quotaHeaders } from '../../../quota/index';
 import { type App, baseUrl, meterQuota, only, problems } from '../../shared';
-import { RenderSchema, toRenderResource } from '../renders/schema';
+import { CompletedImageRenderSchema, completed, toRenderResource } from '../renders/schema';
 import { AcceptedSchema, GenerateImageBody } from './schema';
 
 export const route = createRoute({
@@ -36,7 +36,7 @@ export const route = createRoute({
     },
   },
   responses: {
-    200: { description: 'Rendered (or served from cache)', content: { 'application/json': { schema: RenderSchema } } },
+    200: { description: 'Rendered (or served from cache)', content: { 'application/json': { schema: CompletedImageRenderSchema } } },
     202: { description: 'Queued', content: { 'application/json': { schema: AcceptedSchema } } },
     ...problems(400, 401, only(404, 'template_not_found'), only(409, 'idempotency_key_in_progress'), 413, 415, 422, 429, 500, 503),
   },
@@ -59,6 +59,6 @@ export function registerGenerateImage(app: App): void {
         Location: `/api/v1/renders/${row.id}`,
       });
     }
-    return c.json(toRenderResource(row, baseUrl(c)), 200);
+    return c.json(completed(toRenderResource(row, baseUrl(c))), 200);
   });
 }

@@ -4,7 +4,7 @@ import { fileSigningSecret } from '../../../env';
 import { createPdfRender } from '../../../jobs/create';
 import { quotaHeaders } from '../../../quota/index';
 import { type App, baseUrl, meterQuota, only, problems } from '../../shared';
-import { PdfRenderSchema, toPdfResource } from '../renders/schema';
+import { CompletedPdfRenderSchema, completedPdf, toPdfResource } from '../renders/schema';
 import { AcceptedSchema, GeneratePdfBody } from './schema';
 
 export const route = createRoute({
@@ -52,7 +52,7 @@ export const route = createRoute({
     },
   },
   responses: {
-    200: { description: 'Rendered (or served from the cache)', content: { 'application/json': { schema: PdfRenderSchema } } },
+    200: { description: 'Rendered (or served from the cache)', content: { 'application/json': { schema: CompletedPdfRenderSchema } } },
     202: { description: 'Queued', content: { 'application/json': { schema: AcceptedSchema } } },
     ...problems(400, 401, only(404, 'template_not_found'), only(409, 'idempotency_key_in_progress'), 413, 415, 422, 429, 500, 503),
   },
@@ -74,6 +74,6 @@ export function registerGeneratePdf(app: App): void {
     if (body.async) {
       return c.json({ id: row.id, status: 'pending' as const, poll_url: `/api/v1/renders/${row.id}` }, 202, { Location: `/api/v1/renders/${row.id}` });
     }
-    return c.json(await toPdfResource(row, c.env, baseUrl(c)), 200);
+    return c.json(completedPdf(await toPdfResource(row, c.env, baseUrl(c))), 200);
   });
 }

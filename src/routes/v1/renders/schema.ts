@@ -54,6 +54,51 @@ export const PdfRenderSchema = z
 
 export type PdfRenderResource = z.infer<typeof PdfRenderSchema>;
 
+/** What a finished render adds for certain: how it ended. */
+const finished = {
+  status: z.literal('complete'),
+  bytes: z.number().int(),
+  render_ms: z.number().int().openapi({ description: 'Time spent producing the output; small for cache hits' }),
+  cached: z.boolean().openapi({ description: 'True when the output already existed and nothing was rendered' }),
+  completed_at: z.string().openapi({ format: 'date-time' }),
+};
+
+/** A sync image generate's 200: always finished, with its URL. */
+export const CompletedImageRenderSchema = RenderSchema.extend({
+  ...finished,
+  url: z
+    .url()
+    .openapi({ description: 'Public, immutable URL of the image', example: 'https://api.picstream.dev/img/3f2a6c1e9b0d47a8c5e2f1b3d4a6978e0c1b2d3f.png' }),
+}).openapi('CompletedImageRender');
+
+/** A sync PDF generate's 200: always finished, with its signed URL. */
+export const CompletedPdfRenderSchema = PdfRenderSchema.extend({
+  ...finished,
+  url: PdfRenderSchema.shape.url.unwrap(),
+  expires_at: z.string().openapi({ format: 'date-time', description: 'When `url` stops working (24 h)' }),
+}).openapi('CompletedPdfRender');
+
+/**
+ * A render a sync generate answers 200 with: by then it is complete with its URL (the runner
+ * throws otherwise); checked here so the answer can only be what the spec promises.
+ */
+export function completed<T extends RenderResource | PdfRenderResource>(
+  render: T,
+): T & { status: 'complete'; url: string; bytes: number; render_ms: number; cached: boolean; completed_at: string } {
+  const { status, url, bytes, render_ms, cached, completed_at } = render;
+  if (status !== 'complete' || !url || bytes === undefined || render_ms === undefined || cached === undefined || !completed_at) {
+    throw new Error(`render ${render.id} answered as finished while ${status}`);
+  }
+  return render as T & { status: 'complete'; url: string; bytes: number; render_ms: number; cached: boolean; completed_at: string };
+}
+
+/** A PDF a sync generate answers 200 with: finished, and its URL's expiry with it. */
+export function completedPdf(render: PdfRenderResource): ReturnType<typeof completed<PdfRenderResource>> & { expires_at: string } {
+  const done = completed(render);
+  if (!done.expires_at) throw new Error(`render ${render.id} answered as finished without its URL's expiry`);
+  return done as typeof done & { expires_at: string };
+}
+
 /** GET /api/v1/renders/{id} answers with either kind. */
 export const AnyRenderSchema = z.discriminatedUnion('type', [RenderSchema, PdfRenderSchema]).openapi('Render');
 
