@@ -26,7 +26,7 @@ export default defineTemplate({
   vars: z.object({
     title: text(200).min(1).describe('Article title; wraps to three lines, then ends with an ellipsis'),
     author: text(80).min(1).describe("Author's name; also the source of the initials when there is no avatar"),
-    avatar: imageUrl().optional().describe("Author's portrait (https URL of a PNG or JPEG); initials are shown when absent"),
+    avatar: imageUrl().optional().describe("Author's portrait (https URL of a PNG, JPEG, WebP or AVIF); initials are shown when absent"),
     date: z
       .union([z.iso.date(), z.iso.datetime({ offset: true })])
       .describe('Publish date, ISO 8601 (2026-03-04 or 2026-03-04T09:30:00Z); shown as "Mar 4, 2026", calendar date as written'),

@@ -34,8 +34,8 @@ const vars = z.object({
     .default([])
     .describe('Signature lines (at most 3), left to right after the date'),
   certificate_id: text(60).optional().describe('Certificate id or verification code, shown small at the bottom'),
-  logo: imageUrl().optional().describe("Issuer's logo (https URL of a PNG or JPEG); a ring with the issuer's initials when absent"),
-  signature: imageUrl().optional().describe('Image of a handwritten signature (PNG or JPEG), drawn above the first signature line'),
+  logo: imageUrl().optional().describe("Issuer's logo (https URL of a PNG, JPEG, WebP or AVIF); a ring with the issuer's initials when absent"),
+  signature: imageUrl().optional().describe('Image of a handwritten signature (PNG, JPEG, WebP or AVIF), drawn above the first signature line'),
   accent: hexColor().default('#a16207').describe('Accent colour (hex) of the frame, rules and name'),
 });
 

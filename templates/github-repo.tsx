@@ -115,7 +115,7 @@ export default defineTemplate({
     stars: z.number().int().min(0).max(999_999_999).default(0).describe('Star count, shown compact (1.2k, 45.3k, 1.1M)'),
     forks: z.number().int().min(0).max(999_999_999).default(0).describe('Fork count, shown compact (1.2k, 45.3k, 1.1M)'),
     language: text(40).optional().describe('Primary language, with its GitHub colour for well-known ones (grey otherwise)'),
-    avatar: imageUrl().optional().describe("Owner's avatar (https URL of a PNG or JPEG); initials are shown when absent"),
+    avatar: imageUrl().optional().describe("Owner's avatar (https URL of a PNG, JPEG, WebP or AVIF); initials are shown when absent"),
     theme: z.enum(['light', 'dark']).default('light').describe('GitHub light or dark'),
   }),
   example: {

@@ -73,7 +73,7 @@ const vars = z
       .describe('ISO 4217 currency code of all amounts (USD, EUR, GBP, JPY, …)'),
     seller: party('Seller').describe('Who issues the invoice'),
     buyer: party('Buyer').describe('Who is billed'),
-    logo: imageUrl().optional().describe("Seller's logo (https URL of a PNG or JPEG), shown top left"),
+    logo: imageUrl().optional().describe("Seller's logo (https URL of a PNG, JPEG, WebP or AVIF), shown top left"),
     items: z.array(item).min(1).max(500).describe('Line items (1 to 500); they flow onto as many pages as needed'),
     tax_rate: z.number().min(0).max(100).default(0).describe('Tax rate in percent for items without their own `tax_rate`'),
     tax_label: text(20).min(1).default('Tax').describe('Name of the tax, e.g. "VAT", "GST" or "Sales tax"'),

@@ -44,7 +44,9 @@ export default defineTemplate({
     name: text(120).min(1).describe('Product name; wraps to three lines, then ends with an ellipsis'),
     price: z.number().min(0).max(999_999_999).describe('Price in major units (49.9 = 49.90); whole amounts drop the decimals'),
     currency: z.enum(CURRENCY_CODES).default('USD').describe('ISO 4217 currency code; sets the symbol and decimals ($, €, £, ¥ …)'),
-    image: imageUrl().optional().describe('Product photo (https URL of a PNG or JPEG), cropped to a square; a placeholder panel is shown when absent'),
+    image: imageUrl()
+      .optional()
+      .describe('Product photo (https URL of a PNG, JPEG, WebP or AVIF), cropped to a square; a placeholder panel is shown when absent'),
     badge: text(16).optional().describe('Short badge on the photo, e.g. "NEW" or "-20%"'),
     brand: text(60).optional().describe('Brand or shop name, shown above the product name'),
     theme: themeName().default('light').describe('Colour theme'),

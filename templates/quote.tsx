@@ -44,7 +44,7 @@ export default defineTemplate({
     quote: text(300).min(1).describe('The quotation, without quote marks; type size adapts to length, then it ends with an ellipsis'),
     author: text(80).min(1).describe('Who said it; also the source of the initials when there is no avatar'),
     role: text(80).optional().describe('Role, title or source, e.g. "CTO, Acme" or "The Pragmatic Programmer"'),
-    avatar: imageUrl().optional().describe("Author's portrait (https URL of a PNG or JPEG); initials are shown when absent"),
+    avatar: imageUrl().optional().describe("Author's portrait (https URL of a PNG, JPEG, WebP or AVIF); initials are shown when absent"),
     theme: themeName().default('dark').describe('Colour theme'),
   }),
   example: {

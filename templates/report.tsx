@@ -24,7 +24,7 @@ const vars = z
     author: text(100).optional().describe('Author or team, shown on the cover'),
     organization: text(100).optional().describe('Organisation, shown on the cover'),
     date: z.iso.date().optional().describe('Report date, YYYY-MM-DD; shown as "Mar 4, 2026" on the cover and in the running header'),
-    logo: imageUrl().optional().describe('Logo (https URL of a PNG or JPEG), shown on the cover'),
+    logo: imageUrl().optional().describe('Logo (https URL of a PNG, JPEG, WebP or AVIF), shown on the cover'),
     accent: hexColor().default('#0f766e').describe('Accent colour (hex) of the cover band, section numbers and rules'),
     table_of_contents: z.boolean().default(true).describe('List the sections with their page numbers (on the cover when they fit, else on page 2)'),
     sections: z

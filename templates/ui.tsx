@@ -15,7 +15,7 @@ export const imageUrl = () =>
   z
     .url({ protocol: /^https?$/ })
     .max(2048)
-    .describe('URL of a PNG or JPEG image (https; at most 5 MB)');
+    .describe('URL of a PNG, JPEG, WebP or AVIF image (https; at most 5 MB)');
 
 export const hexColor = () => z.string().regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a hex colour like #1d4ed8');
 

@@ -7,6 +7,7 @@
  * - POST /__pdf/inspect on the same server: qpdf and poppler-utils run on a PDF the test sends
  *   (test/pdf-tools.ts, test/helpers/pdf.ts). Without those tools this fails loudly too.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PNG } from 'pngjs';
@@ -39,6 +40,40 @@ function crc32(buf: Buffer): number {
 }
 
 export const LOGO = solidPng(128, 128, [220, 38, 38]);
+
+/** The two-tone pattern as raw RGBA, for the WASM encoders. */
+function pattern(size: number, rgb: [number, number, number]): { data: Uint8ClampedArray; width: number; height: number } {
+  const data = new Uint8ClampedArray(size * size * 4);
+  for (let i = 0; i < size * size; i++) {
+    const dark = (i % size) + Math.floor(i / size) < size;
+    data.set(dark ? [...rgb, 255] : [255, 255, 255, 255], i * 4);
+  }
+  return { data, width: size, height: size };
+}
+
+// (workers-types' WebAssembly lacks compile(): this file runs in Node)
+const wasmFile = (path: string) =>
+  (WebAssembly as unknown as { compile(b: Uint8Array): Promise<WebAssembly.Module> }).compile(
+    readFileSync(new URL(`../node_modules/${path}`, import.meta.url)),
+  );
+
+/**
+ * A blue WebP logo and a green AVIF avatar, encoded here with the same WASM codecs (libwebp,
+ * libavif) that decode them in the Worker: formats the engines cannot draw themselves.
+ */
+async function encodedFixtures(): Promise<{ webp: Buffer; avif: Buffer }> {
+  const webp = await import('@jsquash/webp/encode');
+  await webp.init(await wasmFile('@jsquash/webp/codec/enc/webp_enc.wasm'));
+  const avif = await import('@jsquash/avif/encode');
+  await avif.init(await wasmFile('@jsquash/avif/codec/enc/avif_enc.wasm'));
+  const logo = pattern(128, [37, 99, 235]);
+  const avatar = pattern(128, [22, 163, 74]);
+  return {
+    webp: Buffer.from(await webp.default(logo as unknown as Parameters<typeof webp.default>[0], { quality: 95 })),
+    avif: Buffer.from(await avif.default(avatar as unknown as Parameters<typeof avif.default>[0], { quality: 90 })),
+  };
+}
+let FIXTURES: { webp: Buffer; avif: Buffer } | undefined;
 
 /** The logo with its IHDR claiming another size (CRC recomputed): a size check's test input. */
 function claimingSize(width: number, height: number): Buffer {
@@ -100,6 +135,7 @@ function inspectPdfRequest(req: import('node:http').IncomingMessage, res: import
 }
 
 export async function setup(project: TestProject): Promise<void> {
+  FIXTURES = await encodedFixtures();
   const missing = missingPdfTools();
   if (missing.length > 0) {
     const packages = [...new Set(missing.map((tool) => PDF_TOOLS[tool]))].join(' ');
@@ -152,6 +188,22 @@ export async function setup(project: TestProject): Promise<void> {
         res.writeHead(200, { 'content-type': 'image/png' });
         res.end(claimingSize(20000, 20000));
         return;
+      case '/logo.webp':
+        res.writeHead(200, { 'content-type': 'image/webp' });
+        res.end(FIXTURES?.webp);
+        return;
+      case '/avatar.avif':
+        res.writeHead(200, { 'content-type': 'image/avif' });
+        res.end(FIXTURES?.avif);
+        return;
+      case '/broken.webp': {
+        // a WebP whose headers are intact and whose picture data is noise
+        const broken = Buffer.from(FIXTURES?.webp ?? []);
+        broken.fill(0x5a, 40);
+        res.writeHead(200, { 'content-type': 'image/webp' });
+        res.end(broken);
+        return;
+      }
       case '/logo.gif':
         // a valid 1×1 GIF: images may be GIFs, PDFs take PNG and JPEG only
         res.writeHead(200, { 'content-type': 'image/gif' });

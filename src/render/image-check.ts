@@ -3,7 +3,8 @@
  * image it cannot decode and satori throws deep inside layout, so a corrupt logo would either
  * vanish or surface as a 5xx; and a small file can declare a huge bitmap (a decompression bomb).
  * We walk the container format (PNG chunks with their CRCs, JPEG markers up to the frame header,
- * the GIF header and trailer), read the declared size, and refuse what is broken or too big.
+ * the GIF header and trailer, WebP's RIFF chunk and frame header, AVIF's ISO-BMFF boxes), read
+ * the declared size, and refuse what is broken or too big.
  * No pixel data is decoded: this costs microseconds. No library does just this without decoding.
  */
 
@@ -72,9 +73,90 @@ function checkGif(b: Uint8Array, view: DataView): CheckResult {
   return { ok: true, width: view.getUint16(6, true), height: view.getUint16(8, true) };
 }
 
-export function checkImage(bytes: Uint8Array, type: 'image/png' | 'image/jpeg' | 'image/gif'): CheckResult {
+const fourCC = (b: Uint8Array, at: number) => String.fromCharCode(...b.subarray(at, at + 4));
+
+/** WebP: the RIFF container and the first chunk's frame header (lossy VP8, lossless VP8L, extended VP8X). */
+function checkWebp(b: Uint8Array, view: DataView): CheckResult {
+  if (b.length < 30 || fourCC(b, 0) !== 'RIFF' || fourCC(b, 8) !== 'WEBP') return { ok: false, reason: 'WebP RIFF header is broken' };
+  if (view.getUint32(4, true) + 8 > b.length) return { ok: false, reason: 'WebP is truncated' };
+  const chunk = fourCC(b, 12);
+  if (chunk === 'VP8 ') {
+    if (b[23] !== 0x9d || b[24] !== 0x01 || b[25] !== 0x2a) return { ok: false, reason: 'WebP VP8 frame has no start code' };
+    return { ok: true, width: view.getUint16(26, true) & 0x3fff, height: view.getUint16(28, true) & 0x3fff };
+  }
+  if (chunk === 'VP8L') {
+    if (b[20] !== 0x2f) return { ok: false, reason: 'WebP VP8L signature is missing' };
+    const bits = view.getUint32(21, true);
+    return { ok: true, width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
+  }
+  if (chunk === 'VP8X') {
+    const width = 1 + ((b[24] as number) | ((b[25] as number) << 8) | ((b[26] as number) << 16));
+    const height = 1 + ((b[27] as number) | ((b[28] as number) << 8) | ((b[29] as number) << 16));
+    return { ok: true, width, height };
+  }
+  return { ok: false, reason: `WebP starts with an unknown chunk "${chunk}"` };
+}
+
+/**
+ * AVIF (ISO-BMFF): an `ftyp` naming an AVIF brand, then the image spatial extents (`ispe`) in
+ * meta → iprp → ipco. The largest extent counts (the primary item's, or bigger), so the pixel
+ * limit holds whatever item a decoder picks.
+ */
+function checkAvif(b: Uint8Array, view: DataView): CheckResult {
+  let width = 0;
+  let height = 0;
+  let sawFtyp = false;
+  const walk = (start: number, end: number, depth: number): string | null => {
+    for (let at = start; at + 8 <= end; ) {
+      let size = view.getUint32(at);
+      const type = fourCC(b, at + 4);
+      let header = 8;
+      if (size === 1) {
+        if (at + 16 > end || view.getUint32(at + 8) !== 0) return 'AVIF box is larger than 4 GB';
+        size = view.getUint32(at + 12);
+        header = 16;
+      } else if (size === 0) size = end - at;
+      if (size < header || at + size > end) return `AVIF box "${type}" runs past its container`;
+      if (type === 'ftyp' && depth === 0) {
+        const brands = [];
+        for (let i = at + 8; i + 4 <= at + size; i += 4) if (i !== at + 12) brands.push(fourCC(b, i));
+        if (!brands.includes('avif') && !brands.includes('avis')) return 'file is ISO-BMFF but not AVIF';
+        sawFtyp = true;
+      } else if (type === 'meta' && depth === 0) {
+        const problem = walk(at + header + 4, at + size, depth + 1);
+        if (problem) return problem;
+      } else if ((type === 'iprp' || type === 'ipco') && depth < 4) {
+        const problem = walk(at + header, at + size, depth + 1);
+        if (problem) return problem;
+      } else if (type === 'ispe' && size >= header + 12) {
+        const w = view.getUint32(at + header + 4);
+        const h = view.getUint32(at + header + 8);
+        if (w * h > width * height) [width, height] = [w, h];
+      }
+      at += size;
+    }
+    return null;
+  };
+  const problem = walk(0, b.length, 0);
+  if (problem) return { ok: false, reason: problem };
+  if (!sawFtyp) return { ok: false, reason: 'AVIF has no ftyp box' };
+  if (width === 0) return { ok: false, reason: 'AVIF declares no image size (ispe)' };
+  return { ok: true, width, height };
+}
+
+export type CheckedType = 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'image/avif';
+
+const CHECKS: Record<CheckedType, (b: Uint8Array, view: DataView) => CheckResult> = {
+  'image/png': checkPng,
+  'image/jpeg': checkJpeg,
+  'image/gif': checkGif,
+  'image/webp': checkWebp,
+  'image/avif': checkAvif,
+};
+
+export function checkImage(bytes: Uint8Array, type: CheckedType): CheckResult {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const result = type === 'image/png' ? checkPng(bytes, view) : type === 'image/jpeg' ? checkJpeg(bytes, view) : checkGif(bytes, view);
+  const result = CHECKS[type](bytes, view);
   if (!result.ok) return result;
   if (result.width === 0 || result.height === 0) return { ok: false, reason: 'image declares a zero size' };
   return result;

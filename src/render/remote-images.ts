@@ -10,13 +10,15 @@
  * route Worker subrequests to private networks, which closes that gap in production.
  *
  * Limits: 5 MB, 5 s for the whole fetch including redirects (at most 3), and the type is checked
- * twice — the Content-Type header and the file's magic bytes must both say PNG, JPEG or GIF —
- * then the file's structure and declared size are checked (image-check.ts).
+ * twice — the Content-Type header and the file's magic bytes must both say PNG, JPEG, GIF, WebP
+ * or AVIF — then the file's structure and declared size are checked (image-check.ts). WebP and
+ * AVIF are decoded and handed on as PNG (decode.ts), so engines and PDFs see three formats.
  */
 import { Buffer } from 'node:buffer';
 import ipaddr from 'ipaddr.js';
 import { type FieldError, type ProblemCode, ProblemError } from '../errors/problem';
-import { checkImage, MAX_INPUT_PIXELS } from './image-check';
+import { toPng } from './decode';
+import { type CheckedType, checkImage, MAX_INPUT_PIXELS } from './image-check';
 
 export const REMOTE_IMAGE_LIMITS = { maxBytes: 5 * 1024 * 1024, timeoutMs: 5_000, maxRedirects: 3 } as const;
 
@@ -87,14 +89,20 @@ export function checkRemoteUrl(
   return url;
 }
 
-function sniff(bytes: Uint8Array): FetchedImage['contentType'] | undefined {
+const ascii = (bytes: Uint8Array, at: number, length: number) => String.fromCharCode(...bytes.subarray(at, at + length));
+
+function sniff(bytes: Uint8Array): CheckedType | undefined {
   if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'image/png';
   if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
   if (bytes[0] === 0x47 && bytes[1] === 0x49 && bytes[2] === 0x46 && bytes[3] === 0x38) return 'image/gif';
+  if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') return 'image/webp';
+  if (ascii(bytes, 4, 4) === 'ftyp') return 'image/avif'; // an ISO-BMFF file; checkImage requires an AVIF brand
   return undefined;
 }
 
-const ACCEPTED_TYPES = new Set(['image/png', 'image/jpeg', 'image/jpg', 'image/gif']);
+const ACCEPTED_TYPES = new Set(['image/png', 'image/jpeg', 'image/jpg', 'image/gif', 'image/webp', 'image/avif']);
+const ACCEPT_HEADER = 'image/png,image/jpeg,image/gif,image/webp,image/avif';
+const TYPE_NAMES = 'PNG, JPEG, GIF, WebP or AVIF';
 
 async function readCapped(body: ReadableStream<Uint8Array>, max: number, varPath: string): Promise<Uint8Array> {
   const reader = body.getReader();
@@ -127,7 +135,7 @@ export async function fetchRemoteImage(raw: string, varPath: string, policy: Rem
     for (let hop = 0; ; hop++) {
       let res: Response;
       try {
-        res = await fetch(url, { redirect: 'manual', signal, headers: { accept: 'image/png,image/jpeg,image/gif' } });
+        res = await fetch(url, { redirect: 'manual', signal, headers: { accept: ACCEPT_HEADER } });
       } catch (err) {
         if (signal.aborted) throw err;
         fail('remote_image_fetch_failed', varPath, `could not be fetched from ${url.href} (${(err as Error).message})`);
@@ -145,7 +153,7 @@ export async function fetchRemoteImage(raw: string, varPath: string, policy: Rem
       const declared = (res.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
       if (!ACCEPTED_TYPES.has(declared)) {
         await res.body?.cancel();
-        fail('remote_image_invalid_type', varPath, `${url.href} is ${declared || 'untyped'}; expected PNG, JPEG or GIF`);
+        fail('remote_image_invalid_type', varPath, `${url.href} is ${declared || 'untyped'}; expected ${TYPE_NAMES}`);
       }
       const length = Number(res.headers.get('content-length') ?? Number.NaN);
       if (length > policy.maxBytes) {
@@ -154,11 +162,16 @@ export async function fetchRemoteImage(raw: string, varPath: string, policy: Rem
       }
       const bytes = res.body ? await readCapped(res.body, policy.maxBytes, varPath) : new Uint8Array();
       const sniffed = sniff(bytes);
-      if (!sniffed) fail('remote_image_invalid_type', varPath, `${url.href} says ${declared} but is not a PNG, JPEG or GIF file`);
+      if (!sniffed) fail('remote_image_invalid_type', varPath, `${url.href} says ${declared} but is not a ${TYPE_NAMES} file`);
       const check = checkImage(bytes, sniffed);
       if (!check.ok) fail('remote_image_undecodable', varPath, `${url.href}: ${check.reason}`);
       if (check.width * check.height > MAX_INPUT_PIXELS) {
         fail('remote_image_too_large', varPath, `${url.href} is ${check.width}×${check.height} pixels; the limit is ${MAX_INPUT_PIXELS}`);
+      }
+      if (sniffed === 'image/webp' || sniffed === 'image/avif') {
+        // the engines draw PNG, JPEG and GIF: the others are decoded here and handed on as PNG
+        const png = await toPng(bytes, sniffed).catch(() => fail('remote_image_undecodable', varPath, `${url.href} could not be decoded as ${sniffed}`));
+        return { bytes: png, contentType: 'image/png' };
       }
       return { bytes, contentType: sniffed };
     }

@@ -4,7 +4,8 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { decodePng, expectProblem, generate, get, pathOf } from '../helpers/api';
+import { decodePng, expectProblem, generate, get, pathOf, postJson } from '../helpers/api';
+import { inspectPdf } from '../helpers/pdf';
 
 const origin = () => env.TEST_IMAGE_ORIGIN;
 
@@ -32,6 +33,60 @@ describe('remote image vars', () => {
       if (near(png.data[i], 220) && near(png.data[i + 1], 38) && near(png.data[i + 2], 38)) red++;
     }
     expect(red).toBeGreaterThan(500);
+  });
+
+  /** Pixels within a few steps of a colour (lossy codecs and scaling move channels a little). */
+  function countNear(png: { data: Uint8Array }, rgb: [number, number, number], tolerance = 12): number {
+    let n = 0;
+    for (let i = 0; i < png.data.length; i += 4) {
+      if (rgb.every((c, k) => Math.abs((png.data[i + k] ?? 0) - c) <= tolerance)) n++;
+    }
+    return n;
+  }
+
+  it.each(['takumi', 'satori'] as const)('draws a WebP logo and an AVIF avatar (decoded with WASM codecs) with %s', async (engine) => {
+    const og = await generate({ template: 'og-card', engine, vars: { title: `WebP logo ${engine}`, logo: `${origin()}/logo.webp` } });
+    const ogBody = await og.json<{ url: string }>();
+    expect(og.status, JSON.stringify(ogBody)).toBe(200);
+    // the fixture's dark half is blue (37, 99, 235)
+    expect(countNear(decodePng(await (await get(pathOf(ogBody.url))).arrayBuffer()), [37, 99, 235])).toBeGreaterThan(500);
+
+    const quote = await generate({
+      template: 'quote',
+      engine,
+      vars: { quote: `An AVIF portrait ${engine}`, author: 'Ada', avatar: `${origin()}/avatar.avif` },
+    });
+    const quoteBody = await quote.json<{ url: string }>();
+    expect(quote.status, JSON.stringify(quoteBody)).toBe(200);
+    // …and the avatar's green (22, 163, 74)
+    expect(countNear(decodePng(await (await get(pathOf(quoteBody.url))).arrayBuffer()), [22, 163, 74])).toBeGreaterThan(300);
+  });
+
+  it('a WebP logo goes into a PDF too (as the PNG it is decoded to)', async () => {
+    const res = await postJson('/api/v1/generate/pdf', {
+      template: 'invoice',
+      vars: {
+        number: `INV-WEBP-${crypto.randomUUID().slice(0, 8)}`,
+        issue_date: '2026-11-28',
+        seller: { name: 'Acme' },
+        buyer: { name: 'Globex' },
+        items: [{ description: 'Widgets', quantity: 3, unit_price: 20 }],
+        logo: `${origin()}/logo.webp`,
+      },
+    });
+    const body = await res.json<{ pages: number; url: string }>();
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body.pages).toBe(1);
+    // pdfimages finds the 128×128 logo embedded in the document
+    const file = await get(`${new URL(body.url).pathname}${new URL(body.url).search}`);
+    const info = await inspectPdf(await file.arrayBuffer());
+    expect(info.images.rows.filter((r) => r.type === 'image').map((r) => `${r.width}x${r.height}`)).toEqual(['128x128']);
+  });
+
+  it('a WebP whose picture data is broken is a 422 naming the var, the URL and the reason', async () => {
+    const p = await expectProblem(await ogWithLogo(`${origin()}/broken.webp`), 422, 'remote_image_undecodable');
+    expect(p.errors?.[0]?.path).toBe('vars.logo');
+    expect(p.detail).toMatch(/broken\.webp could not be decoded as image\/webp/);
   });
 
   it('follows a redirect to an allowed image', async () => {
