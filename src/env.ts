@@ -42,13 +42,19 @@ export interface AppEnv {
 /** Shortest FILE_SIGNING_SECRET accepted: anything shorter could be guessed offline from one signed URL. */
 export const MIN_FILE_SIGNING_SECRET_LENGTH = 32;
 
+/** The secret to sign file URLs with, or null when it is missing or too short. */
+export function usableFileSigningSecret(env: Pick<AppEnv, 'FILE_SIGNING_SECRET'>): string | null {
+  const secret = env.FILE_SIGNING_SECRET;
+  return secret && secret.length >= MIN_FILE_SIGNING_SECRET_LENGTH ? secret : null;
+}
+
 /**
  * The secret to sign file URLs with. Throws `signing_unavailable` (503) when it is missing or too
  * short: private files are then refused rather than served from unsigned or guessable URLs.
  */
 export function fileSigningSecret(env: Pick<AppEnv, 'FILE_SIGNING_SECRET'>): string {
-  const secret = env.FILE_SIGNING_SECRET;
-  if (!secret || secret.length < MIN_FILE_SIGNING_SECRET_LENGTH) {
+  const secret = usableFileSigningSecret(env);
+  if (!secret) {
     throw new ProblemError(
       'signing_unavailable',
       `Private file URLs are unavailable: FILE_SIGNING_SECRET is not set (or shorter than ${MIN_FILE_SIGNING_SECRET_LENGTH} characters)`,

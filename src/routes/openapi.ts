@@ -11,7 +11,7 @@
 import { z } from '@hono/zod-openapi';
 import type { HeaderObject, OpenAPIObject } from 'openapi3-ts/oas31';
 import { WEBHOOK_PAYLOADS } from '../webhooks/payloads';
-import { type App, baseUrl } from './shared';
+import { type App, baseUrl, meteredPaths } from './shared';
 
 type Operation = NonNullable<OpenAPIObject['paths']>[string]['get'] & object;
 
@@ -121,8 +121,6 @@ const IDEMPOTENCY_KEY = {
   schema: { type: 'string', minLength: 1, maxLength: 255 },
 } as const;
 
-/** Routes whose answers carry the quota headers once the key is known (shared.ts `meterQuota`; not on answers the middleware gives first, e.g. 413, 415, a rate-limited 429). */
-const METERED = new Set(['/api/v1/generate/image', '/api/v1/generate/pdf']);
 const SIGNUP = '/api/v1/signup';
 const IMAGES = '/img/{key}';
 
@@ -152,8 +150,9 @@ function documentMiddleware(doc: OpenAPIObject): void {
         }
         if (status === '429') headers['Retry-After'] = ref('Retry-After');
         if (status === '409' && api) headers['Retry-After'] = optional('Retry-After');
-        if (status === '202' && METERED.has(path)) headers.Location = ref('Location');
-        if (METERED.has(path) && status !== '401') {
+        if (status === '202' && meteredPaths.has(path)) headers.Location = ref('Location');
+        // meterQuota's routes, once the key is known (not on answers the middleware gives first, e.g. 413, 415, a rate-limited 429)
+        if (meteredPaths.has(path) && status !== '401') {
           headers['X-Quota-Limit'] = ref('X-Quota-Limit');
           headers['X-Quota-Remaining'] = ref('X-Quota-Remaining');
         }
@@ -163,13 +162,19 @@ function documentMiddleware(doc: OpenAPIObject): void {
   }
 }
 
-/** The document for one base URL, built once per isolate (it depends on nothing else). */
-const documents = new Map<string, OpenAPIObject>();
+/**
+ * The document, built once per isolate; each answer names its own server. (Not cached per server:
+ * without PUBLIC_BASE_URL the server is the request's origin, which the caller chooses.)
+ */
+let built: OpenAPIObject | undefined;
 
 export function openApiDocument(app: App, server: string): OpenAPIObject {
-  let doc = documents.get(server);
-  if (doc) return doc;
-  doc = app.getOpenAPI31Document({
+  built ??= buildDocument(app);
+  return { ...built, servers: [{ url: server, description: 'This deployment' }] };
+}
+
+function buildDocument(app: App): OpenAPIObject {
+  const doc = app.getOpenAPI31Document({
     openapi: '3.1.0',
     info: {
       title: 'PicStream API',
@@ -178,12 +183,11 @@ export function openApiDocument(app: App, server: string): OpenAPIObject {
       // 3.1's SPDX `identifier` (the registry's config type is 3.0's)
       license: { name: 'MIT', identifier: 'MIT' } as { name: string },
     },
-    servers: [{ url: server, description: 'This deployment' }],
+    servers: [],
     security: [{ apiKey: [] }],
     tags: TAGS,
   }) as OpenAPIObject;
   documentMiddleware(doc);
-  documents.set(server, doc);
   return doc;
 }
 

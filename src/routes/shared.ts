@@ -81,13 +81,26 @@ export function problems(...statuses: (number | NarrowedStatus)[]) {
   const entries = statuses.map((s) => (typeof s === 'number' ? { status: s, codes: codesFor(s) } : s));
   // any operation can fail on our side (the error handler's `internal_error`)
   if (!entries.some((e) => e.status === 500)) entries.push({ status: 500, codes: codesFor(500) });
-  return Object.fromEntries(
-    entries.map(({ status, codes }) => {
-      const description = `${STATUS_MEANING[status] ?? 'Error'}: ${codes.map((c) => `\`${c}\``).join(', ')}`;
-      const schema = ProblemSchema.extend({ status: z.literal(status), code: z.enum(codes as [ProblemCode, ...ProblemCode[]]) });
-      return [status, { description, content: { 'application/problem+json': { schema } } }];
-    }),
-  );
+  return Object.fromEntries(entries.map(({ status, codes }) => [status, problemResponse(status, codes)]));
+}
+
+/** One response entry per (status, codes), shared by the routes that give the same (built at isolate start). */
+const problemResponses = new Map<string, ReturnType<typeof buildProblemResponse>>();
+
+function problemResponse(status: number, codes: ProblemCode[]) {
+  const key = `${status}:${codes.join(',')}`;
+  let response = problemResponses.get(key);
+  if (!response) {
+    response = buildProblemResponse(status, codes);
+    problemResponses.set(key, response);
+  }
+  return response;
+}
+
+function buildProblemResponse(status: number, codes: ProblemCode[]) {
+  const description = `${STATUS_MEANING[status] ?? 'Error'}: ${codes.map((c) => `\`${c}\``).join(', ')}`;
+  const schema = ProblemSchema.extend({ status: z.literal(status), code: z.enum(codes as [ProblemCode, ...ProblemCode[]]) });
+  return { description, content: { 'application/problem+json': { schema } } };
 }
 
 /** The host for returned URLs: PUBLIC_BASE_URL when set, else the request's own origin. */
@@ -101,7 +114,11 @@ export function baseUrl(c: Context<HonoEnv>): string {
  * the earlier middleware gives (413, 415, a rate-limited 429, idempotency conflicts). A route's own
  * headers win.
  */
+/** The paths meterQuota has been applied to (the OpenAPI document declares their quota headers). */
+export const meteredPaths = new Set<string>();
+
 export function meterQuota(app: App, path: string): void {
+  meteredPaths.add(path);
   app.use(path, async (c, next) => {
     await next();
     const auth = c.get('auth');

@@ -5,8 +5,7 @@
  */
 import type { RenderRow } from '../db/renders';
 import { insertDeliveries, type NewDelivery, subscribedEndpoints } from '../db/webhooks';
-import { type AppEnv, fileSigningSecret } from '../env';
-import { ProblemError } from '../errors/problem';
+import { type AppEnv, usableFileSigningSecret } from '../env';
 import { newId } from '../lib/ids';
 import { isoNow, now } from '../lib/time';
 import { publicUrl } from '../routes/v1/renders/schema';
@@ -31,7 +30,7 @@ export async function renderPayload(row: RenderRow, env: Pick<AppEnv, 'PUBLIC_BA
   if (row.type === 'pdf') {
     const pdf = { ...base, pages: row.pages };
     if (done) {
-      const secret = signingSecret(env);
+      const secret = usableFileSigningSecret(env);
       const signed = secret ? await signedPdfUrl(secret, done, env.PUBLIC_BASE_URL, now()) : undefined;
       if (signed) return { event: 'pdf.complete', ...pdf, url: signed.url, expires_at: new Date(signed.expiresAt * 1000).toISOString(), ...outcome };
       error = { code: 'signing_unavailable', message: 'The PDF is ready but its URL cannot be signed (FILE_SIGNING_SECRET is not set)' };
@@ -40,16 +39,6 @@ export async function renderPayload(row: RenderRow, env: Pick<AppEnv, 'PUBLIC_BA
   }
   if (done) return { event: 'render.complete', ...base, url: publicUrl(env.PUBLIC_BASE_URL, done), ...outcome };
   return { event: 'render.failed', ...base, error };
-}
-
-/** The file-signing secret, or null where it is missing (the event then reports it instead of throwing). */
-function signingSecret(env: Pick<AppEnv, 'FILE_SIGNING_SECRET'>): string | null {
-  try {
-    return fileSigningSecret(env);
-  } catch (err) {
-    if (err instanceof ProblemError && err.code === 'signing_unavailable') return null;
-    throw err;
-  }
 }
 
 /** Queues one delivery per subscribed endpoint for a render that has just ended. Safe to repeat. */

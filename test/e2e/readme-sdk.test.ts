@@ -16,7 +16,6 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../scripts/free-port.mjs';
 import { PicStream } from '../../sdk/src/index';
-import { conformingFetch } from '../helpers/conformance';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 // inside the repository, so the examples resolve '@picstream/sdk' from its node_modules as an app's code would
@@ -146,8 +145,8 @@ describe('README SDK section against npm run dev', () => {
   }, 60_000);
 
   it('the webhook receiver accepts the dev server’s real signed delivery and refuses a forged one', async () => {
-    // the test's own calls are held to the OpenAPI document as they go
-    const sdk = new PicStream({ apiKey, baseUrl: origin, fetch: conformingFetch(fetch) });
+    // the test's own calls go through Node's fetch, held to the OpenAPI document by test/e2e/conformance-setup.ts
+    const sdk = new PicStream({ apiKey, baseUrl: origin });
     const port = await freePort();
     const endpoint = await sdk.webhooks.create({ url: `http://localhost:${port}/hook`, events: ['render.complete'] });
     writeFileSync(`${work}receiver.mjs`, examples.receiver);

@@ -6,8 +6,8 @@
  * document was generated), and every header the document marks required must be there. Webhook
  * bodies are held to the document's `webhooks` the same way.
  *
- * test/conformance-setup.ts checks every response the Worker gives a workers test; the e2e tests
- * check theirs with `conformingFetch`.
+ * test/conformance-setup.ts checks every response the Worker gives a workers test, and
+ * test/e2e/conformance-setup.ts every answer the e2e tests get from the dev server.
  */
 import { type Schema, Validator } from '@cfworker/json-schema';
 import spec from '../../sdk/openapi.json';
@@ -139,16 +139,23 @@ export async function nonConformities(method: string, url: string, res: Response
   return problems;
 }
 
-/** Throws when a response does not conform (the e2e project's fetch wrapper). */
-export async function assertConforms(method: string, url: string, res: Response): Promise<void> {
-  const problems = await nonConformities(method, url, res);
-  if (problems.length > 0) {
-    const body = await res
-      .clone()
-      .text()
-      .catch(() => '');
-    throw new Error(`Response does not conform to sdk/openapi.json:\n  ${problems.join('\n  ')}\n  body: ${body.slice(0, 600)}`);
-  }
+/**
+ * Non-conformities gathered as responses arrive and thrown after the test that received them
+ * (the setup files call `record` from their fetch wrappers and `flush` in afterEach).
+ */
+export function conformanceLog() {
+  const failures: string[] = [];
+  return {
+    async record(method: string, url: string, res: Response): Promise<void> {
+      const problems = await nonConformities(method, url, res);
+      if (problems.length === 0) return;
+      const body = res.headers.get('content-type')?.includes('json') ? (await res.clone().text()).slice(0, 600) : '';
+      failures.push(`${method} ${new URL(url).pathname}:\n    ${problems.join('\n    ')}${body ? `\n    body: ${body}` : ''}`);
+    },
+    flush(): void {
+      if (failures.length > 0) throw new Error(`Responses that do not conform to sdk/openapi.json:\n  ${failures.splice(0).join('\n  ')}`);
+    },
+  };
 }
 
 /** What is wrong with a webhook body according to the document's `webhooks` ([] when it conforms). */
@@ -165,15 +172,4 @@ export function webhookNonConformities(body: string): string[] {
   if (!hook) return [`webhook event ${event} is not in the document (${Object.keys(doc.webhooks).join(', ')})`];
   const schema = hook.post.requestBody.content['application/json']?.schema ?? {};
   return schemaErrors(`webhook ${event}`, schema, payload).map((e) => `webhook ${event}: ${e}`);
-}
-
-/** A fetch that checks each response against the document before handing it back. */
-export function conformingFetch(fetcher: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>) {
-  return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
-    const url = input instanceof Request ? input.url : String(input);
-    const res = await fetcher(input, init);
-    await assertConforms(method, url, res);
-    return res;
-  };
 }
