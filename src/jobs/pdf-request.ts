@@ -10,11 +10,13 @@ import { fieldErrors, ProblemError } from '../errors/problem';
 import { canonicalJson, sha256Hex } from '../lib/hash';
 import { type AnyTemplate, type LaidOutPage, layoutPages, type PagePoints, type PdfJob, type PdfSection, PX_TO_PT, pageMeasure } from '../render/pdf/layout';
 import { checkRemoteUrl, type RemoteImagePolicy } from '../render/remote-images';
+import { fileObjectKey } from '../storage/signed-urls';
+import { MAX_OUTPUT_PIXELS } from './image-request';
 
 /** Pages per document. */
 export const MAX_PDF_PAGES = 50;
 /** Layout pixels per page (CSS px, 1 pt = 4/3 px): the same bound as one image. */
-export const MAX_PAGE_PIXELS = 4_200_000;
+export const MAX_PAGE_PIXELS = MAX_OUTPUT_PIXELS;
 /** Layout pixels per document: 50 A4 pages. */
 export const MAX_DOCUMENT_PIXELS = 45_000_000;
 /** Distinct remote images per document (each is fetched, decoded and embedded). */
@@ -141,7 +143,7 @@ export async function preparePdf(req: PdfRequest, accountId: string | null, poli
     pages,
     specJson,
     cacheKey,
-    objectKey: `pdf/${cacheKey}.pdf`,
+    objectKey: fileObjectKey(cacheKey),
     label: [...new Set(sections.map((s) => s.template.id))].join('+').slice(0, 200),
   };
 }

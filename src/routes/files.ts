@@ -11,10 +11,10 @@ import { fileVerificationSecrets } from '../env';
 import { ProblemError } from '../errors/problem';
 import { now } from '../lib/time';
 import { getOutput, headOutput } from '../storage/outputs';
-import { fileObjectKey, verifyFileUrl } from '../storage/signed-urls';
+import { FILE_ID, fileObjectKey, verifyFileUrl } from '../storage/signed-urls';
 import { type App, only, problems } from './shared';
 
-const FILE = /^([a-f0-9]{40})\.pdf$/;
+const FILE = /^(.+)\.pdf$/;
 
 export const route = createRoute({
   method: 'get',
@@ -127,7 +127,7 @@ function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
 export function registerFiles(app: App): void {
   app.openapi(route, async (c) => {
     const match = FILE.exec(c.req.valid('param').file);
-    if (!match) throw new ProblemError('not_found', 'No such file');
+    if (!match || !FILE_ID.test(match[1] as string)) throw new ProblemError('not_found', 'No such file');
     const fileId = match[1] as string;
 
     const nowSeconds = Math.floor(now() / 1000);

@@ -17,6 +17,7 @@
  * const url = `${env.PUBLIC_BASE_URL}${path}`;
  */
 
+import { Buffer } from 'node:buffer';
 /** How long a signed file URL is valid by default: 24 hours, in seconds. */
 export const fileUrlTtl = 24 * 3600;
 
@@ -67,21 +68,14 @@ export function fileObjectKey(fileId: string): string {
   return `pdf/${fileId}.pdf`;
 }
 
+/** The file id of an object key `pdf/<fileId>.pdf`, or undefined for any other key. */
+export function fileIdOfObjectKey(objectKey: string): string | undefined {
+  const fileId = objectKey.match(/^pdf\/([a-f0-9]{40})\.pdf$/)?.[1];
+  return fileId;
+}
+
 function canonical(fileId: string, expires: string): Uint8Array {
   return encoder.encode(`${SCHEME}\nGET\n${filePath(fileId)}\n${expires}`);
-}
-
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): Uint8Array {
-  const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
 
 /**
@@ -94,7 +88,7 @@ export async function signFileUrl(secret: string, fileId: string, expiresAt: num
   if (!Number.isSafeInteger(expiresAt) || expiresAt < 1 || expiresAt > MAX_EXPIRES) throw new RangeError(`not an expiry in unix seconds: ${expiresAt}`);
   const expires = String(expiresAt);
   const mac = await crypto.subtle.sign('HMAC', await hmacKey(secret), canonical(fileId, expires));
-  return `${filePath(fileId)}?expires=${expires}&signature=${toBase64Url(new Uint8Array(mac))}`;
+  return `${filePath(fileId)}?expires=${expires}&signature=${Buffer.from(mac).toString('base64url')}`;
 }
 
 /**
@@ -112,7 +106,7 @@ export async function verifyFileUrl(
 ): Promise<FileUrlVerdict> {
   if (!FILE_ID.test(fileId) || expires === null || signature === null) return 'invalid';
   if (!EXPIRES.test(expires) || Number(expires) > MAX_EXPIRES || !SIGNATURE.test(signature)) return 'invalid';
-  const mac = fromBase64Url(signature);
+  const mac = Buffer.from(signature, 'base64url');
   const data = canonical(fileId, expires);
   let genuine = false;
   for (const secret of new Set(secrets)) {
@@ -131,7 +125,7 @@ export async function verifyFileUrl(
  * `fileUrlTtl`; undefined for any other key.
  */
 export async function signedPdfUrl(secret: string, objectKey: string, baseUrl: string, nowMs: number): Promise<{ url: string; expiresAt: number } | undefined> {
-  const fileId = objectKey.match(/^pdf\/([a-f0-9]{40})\.pdf$/)?.[1];
+  const fileId = fileIdOfObjectKey(objectKey);
   if (!fileId) return undefined;
   const expiresAt = Math.floor(nowMs / 1000) + fileUrlTtl;
   return { url: `${baseUrl.replace(/\/+$/, '')}${await signFileUrl(secret, fileId, expiresAt)}`, expiresAt };

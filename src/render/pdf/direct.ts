@@ -133,8 +133,6 @@ interface Box {
   text?: string;
   src?: string;
   border: Side<{ width: number; color: Rgba | null }>;
-  /** Lines of a text box, once measured at its final width. */
-  lines?: string[];
 }
 
 const SIDES = ['top', 'right', 'bottom', 'left'] as const;

@@ -1,6 +1,7 @@
 /**
- * Writes a laid-out document: every page through `toSvg` (satori with text left as words), drawn
- * onto a pdf-lib page as vectors, fonts embedded once, metadata set. Free of the WASM engine
+ * Writes a laid-out document: every page drawn onto a pdf-lib page as vectors — directly from its
+ * layout where the direct path can, else through `toSvg` (satori with text left as words) —, fonts
+ * embedded once, metadata set. Free of the WASM engine
  * imports, so the benchmark's native reference runs exactly this code in Node.
  */
 import { PDFDocument } from 'pdf-lib';

@@ -1,7 +1,8 @@
 /**
  * Multi-page vector PDFs: each section's template lays out its pages (a PDF template may flow onto
- * several; an image template is one page), satori lays each page out with text left as words,
- * and svg-to-pdf draws it onto a pdf-lib page as paths, images and real text in embedded fonts.
+ * several; an image template is one page). A page is drawn straight from its yoga layout
+ * (direct.ts) when it uses only what that path covers, otherwise satori lays it out with text left
+ * as words and svg-to-pdf draws its SVG; either way as paths, images and real text in embedded fonts.
  */
 import { renderSvg } from '../engines/satori';
 import { loadYoga } from '../yoga';

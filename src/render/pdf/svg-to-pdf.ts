@@ -589,7 +589,7 @@ function invert(m: Matrix): Matrix {
 }
 
 /** SVG transform lists: matrix, translate, scale, rotate, skewX, skewY. */
-export function parseTransform(value: string): Matrix {
+function parseTransform(value: string): Matrix {
   let m: Matrix = [1, 0, 0, 1, 0, 0];
   for (const [, fn, args] of value.matchAll(/(\w+)\s*\(([^)]*)\)/g)) {
     const a = (args as string)
@@ -626,7 +626,7 @@ function viewBoxMatrix(svg: ElementNode, x: number, y: number, w: number, h: num
 }
 
 /** A number as content-stream text: at most 3 decimals, never exponent notation. */
-export function n(v: number): string {
+function n(v: number): string {
   if (!Number.isFinite(v)) return '0';
   const r = Math.round(v * 1000) / 1000;
   return Object.is(r, -0) ? '0' : String(r);
