@@ -30,7 +30,8 @@ CREATE TABLE renders (
   mode             TEXT CHECK (mode IN ('live', 'test')),
   units            INTEGER NOT NULL DEFAULT 0,      -- units still charged (given back on failure)
   quota_period     TEXT,                            -- the usage period the units were charged to
-  pages            INTEGER                          -- PDFs: page count (the units a fresh one charges)
+  pages            INTEGER,                         -- PDFs: page count (the units a fresh one charges)
+  font_faces       TEXT                             -- JSON array of the custom font ids drawn with (font_family), or null
 );
 
 CREATE INDEX renders_cache_key ON renders (cache_key);
@@ -137,3 +138,18 @@ CREATE TABLE webhook_attempts (
   error            TEXT,
   PRIMARY KEY (delivery_id, attempt)
 ) WITHOUT ROWID;
+
+-- An account's uploaded font faces (POST /api/v1/fonts); the files are in the FONTS bucket under custom/.
+CREATE TABLE fonts (
+  id               TEXT PRIMARY KEY,                -- fnt_<ULID>
+  account_id       TEXT NOT NULL,
+  family           TEXT NOT NULL COLLATE NOCASE,    -- the name requests use (font_family), case-insensitive
+  weight           INTEGER NOT NULL,                -- 100–900
+  style            TEXT NOT NULL CHECK (style IN ('normal', 'italic')),
+  format           TEXT NOT NULL CHECK (format IN ('ttf', 'otf', 'woff')),  -- as uploaded
+  bytes            INTEGER NOT NULL,                -- of the stored TrueType/OpenType file
+  sha256           TEXT NOT NULL,                   -- of the stored file
+  glyphs           INTEGER NOT NULL,
+  created_at       TEXT NOT NULL,
+  UNIQUE (account_id, family, weight, style)
+);

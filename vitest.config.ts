@@ -31,6 +31,8 @@ export default defineConfig({
               },
               // Empty databases: the schema drift test applies schema.sql to one, the migration test
               // applies the migrations one at a time to the other, with rows in between.
+              // FONTS is seeded by test/seed-fonts.ts; EMPTY_FONTS stands for a deployment that never ran seed:fonts
+              r2Buckets: { OUTPUT: 'picstream-output', FONTS: 'picstream-fonts', EMPTY_FONTS: 'picstream-empty-fonts' },
               d1Databases: { DB: 'picstream-test', SCHEMA_CHECK_DB: 'picstream-schema-check', MIGRATION_CHECK_DB: 'picstream-migration-check' },
             },
           })),
@@ -43,7 +45,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/e2e/**', 'test/tools/**'],
           globalSetup: ['./test/global-setup.ts'],
-          setupFiles: ['./test/apply-migrations.ts', './test/conformance-setup.ts'],
+          setupFiles: ['./test/apply-migrations.ts', './test/seed-fonts.ts', './test/conformance-setup.ts'],
         },
       },
       {

@@ -54,12 +54,35 @@ function takumiRenderer(): Promise<Renderer> {
 
 export type NativeEngine = 'satori' | 'takumi';
 
+/** The bundled families in fallback order, as the Worker gives them to takumi. */
+export const NATIVE_FAMILIES = [...new Set(FONT_FILES.map(([name]) => name))];
+
+/**
+ * Registers an extra face (a fallback subset, e.g. one unicode-range slice of Noto Sans JP) with
+ * the native takumi renderer, as the Worker does for the subsets a render's text needs.
+ */
+export async function registerNativeFont(font: { name: string; weight: number; data: Uint8Array; unicodeRange: [number, number][] }): Promise<void> {
+  await (await takumiRenderer()).registerFont({ ...font, style: 'normal' });
+}
+
+/** takumi render options beyond the size: the fallback chain and the language (CJK forms). */
+export interface NativeTextOptions {
+  fontFamilies?: string[];
+  lang?: string;
+}
+
 /**
  * Renders a built-in template to PNG natively. `vars` are validated by the template's schema;
  * `images` then replaces image vars by name (normally with data: URLs), as the job runner does
  * after it has fetched the validated remote URLs.
  */
-export async function renderNative(templateId: string, rawVars: unknown, engine: NativeEngine, images: Record<string, string> = {}): Promise<Uint8Array> {
+export async function renderNative(
+  templateId: string,
+  rawVars: unknown,
+  engine: NativeEngine,
+  images: Record<string, string> = {},
+  text: NativeTextOptions = {},
+): Promise<Uint8Array> {
   const template = TEMPLATES.get(templateId);
   if (!template) throw new Error(`unknown template ${templateId}`);
   const vars = { ...(template.vars.parse(rawVars) as Record<string, unknown>), ...images };
@@ -67,7 +90,7 @@ export async function renderNative(templateId: string, rawVars: unknown, engine:
   const element = template.render(vars as never, template.size);
   if (engine === 'takumi') {
     const { node } = await fromJsx(element as never, { defaultStyles: false });
-    return (await takumiRenderer()).render(node, { width, height, format: 'png' });
+    return (await takumiRenderer()).render(node, { width, height, format: 'png', ...text });
   }
   const svg = await satori(element as never, { width, height, fonts: satoriFonts });
   return new Resvg(svg, { fitTo: { mode: 'width', value: width }, font: { loadSystemFonts: false } }).render().asPng();

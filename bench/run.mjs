@@ -6,20 +6,31 @@
  * same card, so WASM/native ratios come from one machine at one time. Then requests/s at
  * concurrency 8, and the deploy bundle size. Writes bench/RESULTS.md (and prints it).
  *
+ * Also: a Japanese og-card whose text needs fallback subsets not yet loaded (read from the FONTS R2
+ * bucket) vs. one whose subsets are loaded, the first Japanese render of a freshly started server,
+ * and an og-card with a remote WebP logo fetched and decoded vs. served from the R2 image cache.
+ *
  * BENCH_QUICK=1 runs fewer iterations (a smoke run; don't commit its numbers).
+ * BENCH_ONLY=cjk,images,cold runs only those sections (main: everything else) and writes their
+ * tables to .cache/bench-partial.md instead of bench/RESULTS.md.
  */
 import { execSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDevServer } from '../scripts/dev-server.mjs';
+import { parseUnicodeRange, woffCoverage } from '../scripts/font-packs.mjs';
 import { buildNative } from './build-native.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
 const n = (full, quick) => (QUICK ? quick : full);
+const SECTIONS = ['main', 'cjk', 'images', 'cold'];
+const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim()) : undefined;
+for (const s of ONLY ?? []) if (!SECTIONS.includes(s)) throw new Error(`BENCH_ONLY: unknown section ${s} (one of ${SECTIONS.join(', ')})`);
+const want = (section) => !ONLY || ONLY.includes(section);
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 function stats(samples) {
@@ -118,11 +129,11 @@ const run = Date.now().toString(36); // makes this run's uncached titles unique 
 // node:http with a keep-alive agent: a thinner client than fetch (undici), so less of each sample
 // is the client's own overhead. Every path, the floors included, goes through it.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-function request(method, path, body, key = server.apiKey) {
+function request(method, path, body, key = server.apiKey, base = origin) {
   const headers = body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {};
   if (key) headers.authorization = `Bearer ${key}`;
   return new Promise((resolve, reject) => {
-    const req = http.request(`${origin}${path}`, { method, agent, headers }, (res) => {
+    const req = http.request(`${base}${path}`, { method, agent, headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
@@ -133,8 +144,8 @@ function request(method, path, body, key = server.apiKey) {
   });
 }
 
-async function post(body) {
-  const res = await request('POST', '/api/v1/generate/image', JSON.stringify(body));
+async function post(body, target = server) {
+  const res = await request('POST', '/api/v1/generate/image', JSON.stringify(body), target.apiKey, target.origin);
   const json = JSON.parse(res.body.toString());
   if (res.status !== 200) throw new Error(`${res.status} ${JSON.stringify(json)}`);
   return json;
@@ -161,8 +172,261 @@ const card = (title, extra = {}) => ({
   ...extra,
 });
 
+// ---------------------------------------------------------------------------------------------
+// Fonts for other scripts (issue 7): text the bundled fonts lack is drawn with unicode-range
+// subsets of fallback families read from the FONTS R2 bucket, once per isolate (text-assets.ts).
+
+const HAN = /\p{Script=Han}/u;
+/** Kana between the kanji: they make the text Japanese (Noto Sans JP first, lang ja). */
+const KANA = ['の', 'を', 'する', 'と'];
+const JP_FAMILY = 'Noto Sans JP';
+const JP_WEIGHT = 700; // og-card draws its title bold; subtitle and site are Latin (bundled)
+const PER_TITLE = 5; // fresh subsets per "first use" title (a real title's kanji span 4–8 cold)
+
+/** Noto Sans JP's numbered slices as the seed builds them: id, covered code points, ranges. */
+function jpSubsets() {
+  const dir = join(root, 'node_modules/@fontsource/noto-sans-jp');
+  const unicode = JSON.parse(readFileSync(join(dir, 'unicode.json'), 'utf8'));
+  const out = [];
+  for (const [key, css] of Object.entries(unicode)) {
+    const id = /^\[(\d+)\]$/.exec(key)?.[1];
+    if (!id) continue;
+    const declared = parseUnicodeRange(css);
+    const covered = woffCoverage(readFileSync(join(dir, 'files', `noto-sans-jp-${id}-${JP_WEIGHT}-normal.woff`)));
+    const cps = [...covered].filter((c) => declared.some(([a, b]) => c >= a && c <= b)).sort((a, b) => a - b);
+    const ranges = [];
+    for (const c of cps) {
+      const last = ranges.at(-1);
+      if (last && c === last[1] + 1) last[1] = c;
+      else ranges.push([c, c]);
+    }
+    const woff2 = join(dir, 'files', `noto-sans-jp-${id}-${JP_WEIGHT}-normal.woff2`);
+    out.push({ id, cps: new Set(cps), han: cps.filter((c) => HAN.test(String.fromCodePoint(c))), ranges, woff2 });
+  }
+  return out;
+}
+
+/**
+ * Titles for the CJK case. Each "fresh" title holds two kanji from each of PER_TITLE slices no
+ * earlier title used (most frequent kanji first: fontsource numbers the common ones highest), so
+ * every one makes the Worker read PER_TITLE new subsets from R2 and register them with takumi.
+ * Its "warm" twin has the same characters in another order: new text (an uncached render) whose
+ * subsets are all loaded. The kana's slice is shared by all titles (loaded by the warm-up round).
+ */
+function jpTitles(subsets, count) {
+  const subsetOf = (ch) => subsets.find((s) => s.cps.has(ch.codePointAt(0)));
+  const kanaSubsets = new Set(KANA.flatMap((k) => [...k].map((ch) => subsetOf(ch)?.id)));
+  const pool = subsets.filter((s) => s.han.length >= 10 && !kanaSubsets.has(s.id)).sort((a, b) => Number(b.id) - Number(a.id));
+  const rounds = Math.min(count, Math.floor(pool.length / PER_TITLE));
+  const join5 = (p) => `${p[0]}${KANA[0]}${p[1]}${KANA[1]}${p[2]}${KANA[2]}${p[3]}${KANA[3]}${p[4]}`;
+  return Array.from({ length: rounds }, (_, r) => {
+    const used = pool.slice(r * PER_TITLE, (r + 1) * PER_TITLE);
+    const pairs = used.map((s) => {
+      const at = Math.floor(s.han.length / 2);
+      return String.fromCodePoint(s.han[at], s.han[at + 1]);
+    });
+    const needs = (title) => [...new Set([...title].map((ch) => subsetOf(ch)).filter(Boolean))];
+    const fresh = join5(pairs);
+    // what the Worker reads from R2 for it: the new slices' WOFF2 files
+    const fresh_bytes = used.reduce((sum, s) => sum + statSync(s.woff2).size, 0);
+    return { fresh, warm: join5([pairs[4], pairs[0], pairs[1], pairs[2], pairs[3]]), subsets: needs(fresh), fresh_bytes };
+  });
+}
+
+let latinWarmed = false;
+/** The Latin path warmed as the main section warms it (when that section did not run). */
+async function warmLatin() {
+  if (latinWarmed) return;
+  latinWarmed = true;
+  for (let i = 0; i < n(40, 10); i++) await post(card(`Warm latin ${run} ${i}`));
+}
+
+async function cjkSection() {
+  await warmLatin();
+  const subsets = jpSubsets();
+  const warmup = 1;
+  const titles = jpTitles(subsets, n(20, 4) + warmup);
+  const rounds = titles.length - warmup;
+  let fresh = 0;
+  let warm = 0;
+  let latin = 0;
+  Object.assign(
+    results,
+    await interleaved(rounds, warmup, {
+      cjkFirst: [`og-card, Japanese title, ${PER_TITLE} subsets not yet loaded`, async () => (await post(card(titles[fresh++].fresh))).render_ms],
+      cjkWarm: ['og-card, Japanese title, its subsets loaded', async () => (await post(card(titles[warm++].warm))).render_ms],
+      cjkLatin: ['og-card uncached, Latin title (same rounds)', async () => (await post(card(`CJK baseline ${run} ${latin++}`))).render_ms],
+    }),
+  );
+
+  // native takumi with the same slices registered from @fontsource/noto-sans-jp's files: "first"
+  // reads and registers the title's new slices inside the timed call, "warm" has them already
+  const text = { fontFamilies: [...native.NATIVE_FAMILIES, JP_FAMILY], lang: 'ja' };
+  const registered = new Set();
+  const nativeVars = (title) => ({ title, subtitle: 'Templates in, PNGs out, in tens of milliseconds.', site: 'picstream.dev' });
+  let nFresh = 0;
+  let nWarm = 0;
+  Object.assign(
+    results,
+    await interleaved(rounds, warmup, {
+      nativeCjkFirst: [
+        `native takumi, Japanese title, ${PER_TITLE} new subsets read + registered`,
+        async () => {
+          const t = titles[nFresh++];
+          for (const s of t.subsets) {
+            if (registered.has(s.id)) continue;
+            registered.add(s.id);
+            await native.registerNativeFont({ name: JP_FAMILY, weight: JP_WEIGHT, data: readFileSync(s.woff2), unicodeRange: s.ranges });
+          }
+          await native.renderNative('og-card', nativeVars(t.fresh), 'takumi', {}, text);
+        },
+      ],
+      nativeCjkWarm: [
+        'native takumi, Japanese title, subsets registered',
+        () => native.renderNative('og-card', nativeVars(titles[nWarm++].warm), 'takumi', {}, text),
+      ],
+    }),
+  );
+  const kb = titles.slice(warmup).map((t) => t.fresh_bytes / 1024);
+  results.cjkFreshKb = kb.reduce((a, x) => a + x, 0) / kb.length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Remote images: a WebP logo served by a local HTTP server (http://localhost is allowed under
+// npm run dev), fetched + decoded to PNG + cached in R2 on first use of a URL, read from R2 after.
+
+const LOGO_PX = 256;
+
+/** A deterministic 256×256 logo-like picture (rings and noise: not trivially compressible). */
+function logoPixels() {
+  const data = new Uint8ClampedArray(LOGO_PX * LOGO_PX * 4);
+  let seed = 7;
+  for (let i = 0; i < LOGO_PX * LOGO_PX; i++) {
+    const x = i % LOGO_PX;
+    const y = Math.floor(i / LOGO_PX);
+    const d = Math.hypot(x - LOGO_PX / 2, y - LOGO_PX / 2);
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    const noise = seed % 24;
+    const ring = Math.floor(d / 16) % 2 === 0;
+    data.set([ring ? 37 + noise : 240 - noise, ring ? 99 + noise : 200 - noise, ring ? 235 - noise : 60 + noise, 255], i * 4);
+  }
+  return { data, width: LOGO_PX, height: LOGO_PX };
+}
+
+async function imageSection() {
+  await warmLatin();
+  const pixels = logoPixels();
+  const webpEncode = await import('@jsquash/webp/encode.js');
+  await webpEncode.init(await WebAssembly.compile(readFileSync(join(root, 'node_modules/@jsquash/webp/codec/enc/webp_enc.wasm'))));
+  const webp = Buffer.from(await webpEncode.default(pixels, { quality: 90 }));
+  let fetches = 0;
+  const logoServer = http.createServer((req, res) => {
+    if (!req.url?.startsWith('/logo.webp')) {
+      res.writeHead(404).end();
+      return;
+    }
+    fetches++;
+    res.writeHead(200, { 'content-type': 'image/webp', 'content-length': webp.length });
+    res.end(webp);
+  });
+  await new Promise((resolve) => logoServer.listen(0, '127.0.0.1', resolve));
+  const logoUrl = `http://localhost:${logoServer.address().port}/logo.webp`;
+  try {
+    const cachedUrl = `${logoUrl}?v=${run}-cached`;
+    const logoCard = (title, logo) => ({ template: 'og-card', vars: { ...card(title).vars, logo } });
+    await post(logoCard(`Logo prime ${run}`, cachedUrl)); // fetched, decoded and cached once
+    const before = fetches;
+    const warmup = 3;
+    const rounds = n(60, 6);
+    let u = 0;
+    let c = 0;
+    let b = 0;
+    let uncachedFetches = 0;
+    Object.assign(
+      results,
+      await interleaved(rounds, warmup, {
+        logoUncached: [
+          'og-card + remote WebP logo, URL not cached',
+          async () => {
+            const f0 = fetches;
+            const ms = (await post(logoCard(`Logo uncached ${run} ${u}`, `${logoUrl}?v=${run}-${u++}`))).render_ms;
+            uncachedFetches += fetches - f0;
+            return ms;
+          },
+        ],
+        logoCached: ['og-card + remote WebP logo, URL cached (R2 copy)', async () => (await post(logoCard(`Logo cached ${run} ${c++}`, cachedUrl))).render_ms],
+        logoNone: ['og-card uncached, no logo (same rounds)', async () => (await post(card(`Logo baseline ${run} ${b++}`))).render_ms],
+      }),
+    );
+    const total = rounds + warmup;
+    if (uncachedFetches !== total) throw new Error(`expected ${total} fetches of uncached logo URLs, saw ${uncachedFetches}`);
+    if (fetches - before !== total) throw new Error(`the cached logo URL was fetched again (${fetches - before - total} times)`);
+    // native reference: the same card with the logo as the PNG the cache holds (no fetch, no decode)
+    const pngjs = (await import('pngjs')).default;
+    const png = new pngjs.PNG({ width: LOGO_PX, height: LOGO_PX });
+    png.data = Buffer.from(pixels.data.buffer);
+    const dataUrl = `data:image/png;base64,${pngjs.PNG.sync.write(png).toString('base64')}`;
+    const nativeVars = (title) => ({
+      title,
+      subtitle: 'Templates in, PNGs out, in tens of milliseconds.',
+      site: 'picstream.dev',
+      logo: 'https://example.com/logo.png',
+    });
+    results.nativeLogo = await measure('native takumi, og-card + the logo as PNG', n(60, 6), 3, async (i) => {
+      await native.renderNative('og-card', nativeVars(`Native logo ${i}`), 'takumi', { logo: dataUrl });
+    });
+    results.logoWebpBytes = webp.length;
+  } finally {
+    logoServer.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cold: a freshly started server (new workerd isolate, fresh local state, fonts just seeded).
+const COLD_TITLE = '東京で開催される新しいウェブ開発カンファレンスのお知らせ';
+
+async function coldSection() {
+  const subsets = jpSubsets();
+  results.coldSubsets = new Set([...COLD_TITLE].map((ch) => subsets.find((s) => s.cps.has(ch.codePointAt(0)))?.id).filter(Boolean)).size;
+  const latin = [];
+  const cjk = [];
+  for (let i = 0; i < n(3, 1); i++) {
+    const dir = existsSync('/dev/shm') ? mkdtempSync('/dev/shm/picstream-bench-cold-') : undefined;
+    const fresh = await startDevServer({ ...(dir ? { stateDir: dir } : {}), extraArgs: ['--var', `PLANS:${benchPlans}`] });
+    try {
+      // the first render of the isolate instantiates takumi's WASM and registers the bundled
+      // fonts; the Japanese render after it pays what text in another script adds: the manifest
+      // and the title's subsets read from R2, the subsets registered
+      latin.push(await time(() => post(card(`Cold latin ${run} ${i}`), fresh)));
+      cjk.push(await time(() => post(card(COLD_TITLE), fresh)));
+      console.log(`cold server ${i + 1}: first render (Latin) ${latin.at(-1).toFixed(1)} ms, then first Japanese ${cjk.at(-1).toFixed(1)} ms`);
+    } finally {
+      fresh.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  results.coldLatin = { label: 'cold server: first render (Latin og-card)', ...stats(latin) };
+  results.coldCjk = { label: `cold server: first Japanese og-card after it (manifest + ${results.coldSubsets} subsets)`, ...stats(cjk) };
+}
+
 const results = {};
 try {
+  if (want('main')) await mainSections();
+  if (want('cjk')) await cjkSection();
+  if (want('images')) await imageSection();
+} catch (err) {
+  console.error(err);
+  console.error(`--- dev server output (tail) ---\n${server.output().split('\n').slice(-40).join('\n')}`);
+  process.exitCode = 1;
+  throw err;
+} finally {
+  server.stop();
+  if (shm) rmSync(shm, { recursive: true, force: true });
+}
+if (want('cold')) await coldSection();
+
+async function mainSections() {
+  latinWarmed = true; // the uncached og-card below warms the Latin path (40 renders)
   // warm every isolate-level cache (WASM instantiation, font registration) before timing
   await post(card('warm takumi'));
   await post(card('warm satori', { engine: 'satori' }));
@@ -251,27 +515,22 @@ try {
 
   results.rpsUncached = await throughput('uncached og-card (takumi), concurrency 8', n(10, 3), 8, (i) => post(card(`Throughput ${run} ${i}`)));
   results.rpsCached = await throughput('cached og-card, concurrency 8', n(10, 3), 8, () => post(hit));
-} catch (err) {
-  console.error(err);
-  console.error(`--- dev server output (tail) ---\n${server.output().split('\n').slice(-40).join('\n')}`);
-  process.exitCode = 1;
-  throw err;
-} finally {
-  server.stop();
-  if (shm) rmSync(shm, { recursive: true, force: true });
 }
 
 // bundle size, as `wrangler deploy` would upload it
-const dry = spawnSync(
-  process.execPath,
-  [join(root, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', mkdtempSync(join(tmpdir(), 'picstream-dist-'))],
-  {
-    cwd: root,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-    encoding: 'utf8',
-  },
-);
-const size = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(`${dry.stdout}${dry.stderr}`);
+let size;
+if (want('main')) {
+  const dry = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', mkdtempSync(join(tmpdir(), 'picstream-dist-'))],
+    {
+      cwd: root,
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+      encoding: 'utf8',
+    },
+  );
+  size = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(`${dry.stdout}${dry.stderr}`);
+}
 
 // ---------------------------------------------------------------------------------------------
 const f = (x) => (x === undefined ? '–' : x.toFixed(1));
@@ -285,7 +544,67 @@ try {
 const wranglerVersion = JSON.parse(readFileSync(join(root, 'node_modules/wrangler/package.json'), 'utf8')).version;
 const verdict = (ok) => (ok ? '✅ met' : '❌ missed');
 
-const md = `# Benchmark results
+const extraMd = () => {
+  const out = [];
+  const table = '| Path | P50 ms | P99 ms | server P50 ms | n | note |\n|---|---:|---:|---:|---:|---|';
+  if (results.cjkFirst) {
+    const { cjkFirst: first, cjkWarm: warm, cjkLatin: latin, nativeCjkFirst: nFirst, nativeCjkWarm: nWarm } = results;
+    out.push(`
+## Text in other scripts: a Japanese og-card, first use of its font subsets and after
+
+Measured interleaved (one of each per round). "Not yet loaded": each title holds two kanji from each of
+${PER_TITLE} Noto Sans JP slices (bold) no earlier request used, so the Worker reads ${PER_TITLE} new subsets from the FONTS
+bucket (≈ ${f(results.cjkFreshKb)} KB of WOFF2 per title) and registers them with takumi; "loaded": the same
+characters in another order (new text, an uncached render; nothing read). The manifest was read in the warm-up round.
+
+${table}
+${row(first, `+${f(first.p50 - warm.p50)} ms over loaded (the font load); ${ratio(first.p50, nFirst.p50)}× native`)}
+${row(warm, `${ratio(warm.p50, latin.p50)}× the Latin title; ${ratio(warm.p50, nWarm.p50)}× native`)}
+${row(latin, 'bundled fonts only')}
+${row(nFirst, `in-process; the ${PER_TITLE} slices' WOFF2 files read from disk and registered in the timed call`)}
+${row(nWarm, 'in-process; slices registered')}
+`);
+    if (results.coldCjk) {
+      out.push(`
+**Cold (fresh server each time, n = ${results.coldCjk.n}, one sample per start — indicative only):**
+first render of the isolate (Latin og-card: takumi WASM instantiated, bundled fonts registered) then the first
+Japanese og-card ("${COLD_TITLE}": manifest read + ${results.coldSubsets} subsets read and registered).
+
+${table}
+${row(results.coldLatin, 'first request that renders')}
+${row(results.coldCjk, `P50 ${ratio(results.coldCjk.p50, warm.p50)}× the "loaded" row`)}
+`);
+    }
+  } else if (results.coldCjk) {
+    out.push(`
+## Text in other scripts: cold (fresh server each time, n = ${results.coldCjk.n}, indicative only)
+
+${table}
+${row(results.coldLatin, 'first request that renders')}
+${row(results.coldCjk, `"${COLD_TITLE}"`)}
+`);
+  }
+  if (results.logoUncached) {
+    const { logoUncached: miss, logoCached: hitRow, logoNone: none, nativeLogo } = results;
+    out.push(`
+## Remote WebP logo: first fetch + decode of a URL, and from the R2 image cache
+
+A ${LOGO_PX}×${LOGO_PX} WebP logo (${(results.logoWebpBytes / 1024).toFixed(1)} KB, lossy q90) served by a local HTTP server in the
+benchmark (http://localhost, allowed under \`npm run dev\`); interleaved rounds, every render uncached (new title).
+"Not cached": a new query string each time, so the Worker fetches the file, decodes the WebP (WASM) to PNG and
+writes the copy to R2 (every one checked to reach the server); "cached": one URL, read from R2 (checked not to).
+
+${table}
+${row(miss, `+${f(miss.p50 - hitRow.p50)} ms over cached (fetch + decode + R2 put)`)}
+${row(hitRow, `+${f(hitRow.p50 - none.p50)} ms over no logo (R2 read + drawing it); ${ratio(hitRow.p50, nativeLogo.p50)}× native`)}
+${row(none, 'baseline')}
+${row(nativeLogo, 'in-process; the logo as a PNG data URL (what the cache holds)')}
+`);
+  }
+  return out.join('');
+};
+
+const header = `# Benchmark results
 
 Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}${QUICK ? ' (BENCH_QUICK smoke run — not representative)' : ''}.
 
@@ -293,7 +612,9 @@ Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}${QUIC
 Rate limiter: ${limiterBackend === 'Redis' ? 'real redis-server behind an Upstash-REST server' : limiterBackend} (plan limits raised for the run). Every /api/v1 request is authenticated (one D1 read) and rate limited.
 Client and server share the machine's ${cpus().length} cores. Times are wall-clock per request from a Node client over loopback, sequential, after warm-up;
 "server" is the render's own \`render_ms\` (render + R2 write; lookup time for cache hits).
+`;
 
+const mainMd = () => `
 | Path | P50 ms | P99 ms | server P50 ms | n | note |
 |---|---:|---:|---:|---:|---|
 ${row(results.empty, 'the floor of the local HTTP stack')}
@@ -324,7 +645,7 @@ ${row(results.rasterPdf, `in-process; ${(results.rasterBytes() / 1024).toFixed(0
 **WASM / native ratios (P50, same run):** takumi WASM in workerd (end to end, HTTP + D1 + R2 included) ${ratio(results.takumi.p50, results.nativeTakumi.p50)}× native \`@takumi-rs/core\`;
 render only (server render_ms) ${ratio(results.takumi.server.p50, results.nativeTakumi.p50)}×.
 satori + resvg-wasm ${ratio(results.satori.p50, results.nativeSatori.p50)}× satori + resvg-js (render only ${ratio(results.satori.server.p50, results.nativeSatori.p50)}×).
-
+${extraMd()}
 ## Against the targets
 
 | Target | Result | |
@@ -342,7 +663,16 @@ satori + resvg-wasm ${ratio(results.satori.p50, results.nativeSatori.p50)}× sat
 ${size && Number(size[2]) < 10 * 1024 ? 'fits the Workers paid plan (10 MB gzipped)' : 'does NOT fit the paid plan'}; ${size && Number(size[2]) < 3 * 1024 ? 'fits' : 'does not fit'} the free plan (3 MB).
 Most of it is WASM: takumi (3.8 MiB), resvg (2.4 MiB), libwebp encoder, yoga, plus the bundled fonts.
 `;
-// bench/NOTES.md (hand-written analysis: what dominates, what would fix a miss) follows the numbers
-const notes = join(root, 'bench/NOTES.md');
-writeFileSync(join(root, 'bench/RESULTS.md'), md + (existsSync(notes) ? `\n${readFileSync(notes, 'utf8')}` : ''));
-console.log(`\n${md}`);
+if (ONLY) {
+  // a partial run never replaces the committed results
+  const md = `${header}${want('main') ? mainMd() : extraMd()}`;
+  mkdirSync(join(root, '.cache'), { recursive: true });
+  writeFileSync(join(root, '.cache/bench-partial.md'), md);
+  console.log(`\n${md}\n(BENCH_ONLY: written to .cache/bench-partial.md, not bench/RESULTS.md)`);
+} else {
+  const md = `${header}${mainMd()}`;
+  // bench/NOTES.md (hand-written analysis: what dominates, what would fix a miss) follows the numbers
+  const notes = join(root, 'bench/NOTES.md');
+  writeFileSync(join(root, 'bench/RESULTS.md'), md + (existsSync(notes) ? `\n${readFileSync(notes, 'utf8')}` : ''));
+  console.log(`\n${md}`);
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run dev`: applies the D1 migrations to the local database, starts `wrangler dev` (workerd
+ * `npm run dev`: applies the D1 migrations to the local database, seeds the local FONTS bucket
+ * (scripts/seed-fonts.mjs), starts `wrangler dev` (workerd
  * with local D1, R2 and Queues) on http://localhost:8787, and makes sure there is a local account
  * whose live and test keys it prints, so the README's curl works by copy-paste.
  *
@@ -33,6 +34,9 @@ const host = argValue('--ip') ?? '127.0.0.1';
 
 const migrate = spawnSync(process.execPath, [wrangler, 'd1', 'migrations', 'apply', 'DB', '--local', ...persist], { cwd: root, env, stdio: 'inherit' });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+// the fallback fonts and emoji (CJK, Arabic, Hebrew, Devanagari, Thai, symbols) into the local FONTS bucket
+const seed = spawnSync(process.execPath, [fileURLToPath(new URL('./seed-fonts.mjs', import.meta.url)), ...persist], { cwd: root, env, stdio: 'inherit' });
+if (seed.status !== 0) process.exit(seed.status ?? 1);
 
 let redis;
 if (process.env.PICSTREAM_DEV_REDIS !== 'off' && findRedisServer()) {

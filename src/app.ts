@@ -20,6 +20,9 @@ import { registerImages } from './routes/img';
 import { registerOpenApi } from './routes/openapi';
 import type { HonoEnv } from './routes/shared';
 import { registerGetAccount } from './routes/v1/account/get';
+import { registerCreateFont } from './routes/v1/fonts/create';
+import { registerDeleteFont } from './routes/v1/fonts/delete';
+import { registerListFonts } from './routes/v1/fonts/list';
 import { registerGenerateImage } from './routes/v1/generate/image';
 import { registerGeneratePdf } from './routes/v1/generate/pdf';
 import { registerCreateKey } from './routes/v1/keys/create';
@@ -42,7 +45,10 @@ import { registerUpdateWebhook } from './routes/v1/webhooks/update';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 export const MAX_PDF_BODY_BYTES = 512 * 1024;
+/** A font upload: a 4 MB file as base64 and its JSON around it. */
+export const MAX_FONT_BODY_BYTES = 6 * 1024 * 1024;
 const PDF_PATH = '/api/v1/generate/pdf';
+const FONTS_PATH = '/api/v1/fonts';
 const SIGNUP_PATH = '/api/v1/signup';
 
 function problemResponse(err: ProblemError, requestIdValue: string | undefined): Response {
@@ -98,7 +104,10 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   const apiBodyLimit = limitBody(MAX_BODY_BYTES);
   // a PDF request carries a whole document's data (an invoice's line items, a report's sections)
   const pdfBodyLimit = limitBody(MAX_PDF_BODY_BYTES);
-  app.use('/api/*', (c, next) => (c.req.path === PDF_PATH ? pdfBodyLimit(c, next) : apiBodyLimit(c, next)));
+  const fontBodyLimit = limitBody(MAX_FONT_BODY_BYTES);
+  app.use('/api/*', (c, next) =>
+    c.req.path === PDF_PATH ? pdfBodyLimit(c, next) : c.req.path === FONTS_PATH ? fontBodyLimit(c, next) : apiBodyLimit(c, next),
+  );
 
   app.use('/api/v1/*', idempotency());
 
@@ -112,6 +121,9 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   registerListKeys(app);
   registerCreateKey(app);
   registerDeleteKey(app);
+  registerCreateFont(app);
+  registerListFonts(app);
+  registerDeleteFont(app);
   registerGenerateImage(app);
   registerGeneratePdf(app);
   registerGetRender(app);

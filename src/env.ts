@@ -12,6 +12,8 @@ export interface WebhookMessage {
 export interface AppEnv {
   DB: D1Database;
   OUTPUT: R2Bucket;
+  /** Fallback fonts and emoji, seeded by scripts/seed-fonts.mjs (see src/render/text-assets.ts); uploaded fonts under custom/ (src/fonts/custom.ts). */
+  FONTS: R2Bucket;
   RENDER_JOBS: Queue<RenderJobMessage>;
   WEBHOOKS: Queue<WebhookMessage>;
   /** Waits before each webhook retry, e.g. "5s,5m,30m,2h,5h,10h,10h" (the default when empty). */

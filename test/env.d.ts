@@ -8,6 +8,7 @@ declare global {
       TEST_IMAGE_ORIGIN: string;
       SCHEMA_CHECK_DB: D1Database;
       MIGRATION_CHECK_DB: D1Database;
+      EMPTY_FONTS: R2Bucket;
     }
   }
 }

@@ -13,6 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { PNG } from 'pngjs';
 import type { TestProject } from 'vitest/node';
 import { startLocalRedis } from '../scripts/local-redis.mjs';
+import { serveFonts } from './font-server';
+import { imageFixture } from './image-fixtures';
 import { inspectPdf, missingPdfTools, PDF_TOOLS } from './pdf-tools';
 
 function solidPng(width: number, height: number, rgb: [number, number, number]): Buffer {
@@ -87,7 +89,7 @@ const SIX_MB = 6 * 1024 * 1024;
 
 let server: Server;
 let redis: Awaited<ReturnType<typeof startLocalRedis>> | undefined;
-/** Requests served, by path: tests read it at /__hits to prove a blocked URL was never fetched. */
+/** Requests served, by path (and by path and query): tests read it at /__hits to count fetches. */
 const hits = new Map<string, number>();
 /** Webhook deliveries received, by receiver name: tests read them at /__webhooks/<name>. */
 const webhooks = new Map<string, { headers: Record<string, string | string[] | undefined>; body: string; status: number }[]>();
@@ -149,7 +151,10 @@ export async function setup(project: TestProject): Promise<void> {
       return;
     }
     if (url.pathname === '/__pdf/inspect' && req.method === 'POST') return inspectPdfRequest(req, res, url);
+    if (serveFonts(req, res, url.pathname)) return;
     hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
+    // …and by path with query, so a test can count the fetches of its own URL (the image cache hides repeats)
+    if (url.search) hits.set(url.pathname + url.search, (hits.get(url.pathname + url.search) ?? 0) + 1);
     if (url.pathname.startsWith('/hang')) return; // a server that never answers (a stuck Redis for the rate limiter)
     const hook = url.pathname.match(/^\/hook\/(ok|flaky|down|redirect)\/([\w-]+)$/);
     if (hook && req.method === 'POST') return receiveWebhook(req, res, hook[1] as string, hook[2] as string);
@@ -157,6 +162,12 @@ export async function setup(project: TestProject): Promise<void> {
     if (seen) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(webhooks.get(seen[1] as string) ?? []));
+      return;
+    }
+    const fixture = imageFixture(url.pathname, `http://${req.headers.host}`, LOGO);
+    if (fixture) {
+      res.writeHead(200, { 'content-type': fixture.type });
+      res.end(fixture.body);
       return;
     }
     switch (url.pathname) {
@@ -205,7 +216,7 @@ export async function setup(project: TestProject): Promise<void> {
         return;
       }
       case '/logo.gif':
-        // a valid 1×1 GIF: images may be GIFs, PDFs take PNG and JPEG only
+        // a valid 1×1 GIF (handed on as the PNG of its one frame)
         res.writeHead(200, { 'content-type': 'image/gif' });
         res.end(Buffer.from('47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b', 'hex'));
         return;

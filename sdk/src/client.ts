@@ -17,7 +17,10 @@ import type {
   CompletedPdfRender,
   CreateApiKeyRequest,
   CreatedApiKey,
+  CreateFontRequest,
   CreateWebhookRequest,
+  Font,
+  FontList,
   GenerateImageRequest,
   GeneratePdfRequest,
   QueuedWebhookDelivery,
@@ -172,11 +175,34 @@ export class Keys {
   }
 }
 
+export class Fonts {
+  constructor(private readonly transport: Transport) {}
+
+  /** The account's uploaded font faces. */
+  list(options?: RequestOptions): Promise<FontList> {
+    return this.transport.request({ method: 'GET', path: '/api/v1/fonts' }, options);
+  }
+
+  /**
+   * Uploads one face (TTF, OTF or WOFF; `data` is the file, base64) for `font_family` in
+   * `generate`. A file that is not a usable font is a `ValidationError` (422 `font_invalid`).
+   */
+  create(request: CreateFontRequest, options?: RequestOptions): Promise<Font> {
+    return this.transport.request({ method: 'POST', path: '/api/v1/fonts', body: request }, options);
+  }
+
+  /** Deletes a face. */
+  async delete(id: string, options?: RequestOptions): Promise<void> {
+    await this.transport.request({ method: 'DELETE', path: `/api/v1/fonts/${segment(id)}` }, options);
+  }
+}
+
 export class PicStream {
   readonly renders: Renders;
   readonly templates: Templates;
   readonly webhooks: Webhooks;
   readonly keys: Keys;
+  readonly fonts: Fonts;
   private readonly transport: Transport;
 
   constructor(options: ClientOptions) {
@@ -185,6 +211,7 @@ export class PicStream {
     this.templates = new Templates(this.transport);
     this.webhooks = new Webhooks(this.transport);
     this.keys = new Keys(this.transport);
+    this.fonts = new Fonts(this.transport);
   }
 
   /** The account the key belongs to: its plan and monthly quota. */

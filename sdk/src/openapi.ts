@@ -165,6 +165,50 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/fonts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List fonts
+         * @description The account's uploaded faces, by family, weight and style.
+         */
+        get: operations["fonts.list"];
+        put?: never;
+        /**
+         * Upload a font
+         * @description One face (family, weight, style) of a font, TTF, OTF or WOFF, at most 4 MB. Checked before it is kept: its tables, and one drawing with each engine; a file that is not a usable font is a 422 `font_invalid`. WOFF2 is not accepted (upload the TTF/OTF/WOFF). Then `font_family` on a generate request draws the template's text in the family. At most 20 faces per account; a face already uploaded is a 409 (delete it first).
+         */
+        post: operations["fonts.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fonts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a font
+         * @description The face is gone at once: later requests naming its family draw with the faces left (or get a 422 when none is). Images already made keep their URLs.
+         */
+        delete: operations["fonts.delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/generate/image": {
         parameters: {
             query?: never;
@@ -624,7 +668,7 @@ export type components = {
              * @example validation_failed
              * @enum {string}
              */
-            code: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid" | "unauthorized" | "url_expired" | "invalid_signature" | "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "webhook_not_found" | "delivery_not_found" | "email_taken" | "key_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress" | "payload_too_large" | "unsupported_media_type" | "range_not_satisfiable" | "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused" | "rate_limited" | "quota_exceeded" | "render_failed" | "template_unavailable" | "dead_lettered" | "abandoned" | "internal_error" | "queue_unavailable" | "signing_unavailable";
+            code: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "engine_script_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid" | "unauthorized" | "url_expired" | "invalid_signature" | "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "font_not_found" | "webhook_not_found" | "delivery_not_found" | "email_taken" | "key_limit_reached" | "font_exists" | "font_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress" | "payload_too_large" | "unsupported_media_type" | "range_not_satisfiable" | "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused" | "rate_limited" | "quota_exceeded" | "render_failed" | "template_unavailable" | "dead_lettered" | "abandoned" | "internal_error" | "queue_unavailable" | "signing_unavailable" | "fonts_unavailable";
             /**
              * @description Also in the X-Request-Id header
              * @example req_01JD5X1Q4ZB8R3W2K7T6YV9N0M
@@ -710,6 +754,47 @@ export type components = {
              * @enum {string}
              */
             mode?: "live" | "test";
+        };
+        Font: {
+            /** @example fnt_01JD5X1Q4ZB8R3W2K7T6YV9N0M */
+            id: string;
+            /** @example Brand Sans */
+            family: string;
+            /** @example 700 */
+            weight: number;
+            /** @enum {string} */
+            style: "normal" | "italic";
+            /**
+             * @description As uploaded (WOFF is kept unpacked, as TrueType/OpenType)
+             * @enum {string}
+             */
+            format: "ttf" | "otf" | "woff";
+            /** @description Size of the stored font file */
+            bytes: number;
+            glyphs: number;
+            /** @description SHA-256 of the stored font file, hex */
+            sha256: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        CreateFontRequest: {
+            /**
+             * @description The name generate requests use in `font_family` (compared case-insensitively)
+             * @example Brand Sans
+             */
+            family: string;
+            /** @description Defaults to the font's own weight class (OS/2), rounded to a hundred */
+            weight?: number;
+            /**
+             * @description Defaults to the font's own (italic when it slants)
+             * @enum {string}
+             */
+            style?: "normal" | "italic";
+            /**
+             * @description The font file (TTF, OTF or WOFF; at most 4 MB), base64-encoded
+             * @example d09GRgABAAAAAMkYABIAAAABZ/Q=
+             */
+            data: string;
         };
         CompletedImageRender: components["schemas"]["ImageRender"] & {
             /** @enum {string} */
@@ -819,6 +904,11 @@ export type components = {
              * @default false
              */
             async?: boolean;
+            /**
+             * @description Draw the template's text in one of your uploaded font families (POST /api/v1/fonts) instead of Inter; characters it lacks fall back to the built-in fonts
+             * @example Brand Sans
+             */
+            font_family?: string;
         };
         CompletedPdfRender: components["schemas"]["PdfRender"] & {
             /** @enum {string} */
@@ -1309,7 +1399,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable` */
+            /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable`, `fonts_unavailable` */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1320,7 +1410,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 503;
                         /** @enum {string} */
-                        code?: "queue_unavailable" | "signing_unavailable";
+                        code?: "queue_unavailable" | "signing_unavailable" | "fonts_unavailable";
                     };
                 };
             };
@@ -1378,7 +1468,7 @@ export interface operations {
                     "application/json": components["schemas"]["Signup"];
                 };
             };
-            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `engine_script_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1415,7 +1505,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 400;
                         /** @enum {string} */
-                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "engine_script_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
                     };
                 };
             };
@@ -1465,7 +1555,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body larger than 64 KB (512 KB for generate/pdf): `payload_too_large` */
+            /** @description Body larger than 64 KB (512 KB for generate/pdf, 6 MB for fonts): `payload_too_large` */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1547,7 +1637,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1584,7 +1674,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 422;
                         /** @enum {string} */
-                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
                     };
                 };
             };
@@ -1968,7 +2058,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiKey"];
                 };
             };
-            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `engine_script_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1985,7 +2075,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 400;
                         /** @enum {string} */
-                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "engine_script_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
                     };
                 };
             };
@@ -2036,7 +2126,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body larger than 64 KB (512 KB for generate/pdf): `payload_too_large` */
+            /** @description Body larger than 64 KB (512 KB for generate/pdf, 6 MB for fonts): `payload_too_large` */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2078,7 +2168,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2095,7 +2185,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 422;
                         /** @enum {string} */
-                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
                     };
                 };
             };
@@ -2251,6 +2341,410 @@ export interface operations {
             };
         };
     };
+    "fonts.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All faces of the account */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Font"][];
+                    };
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
+                };
+            };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    "fonts.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry for 24 hours (e.g. a UUID; printable ASCII, at most 255 characters; on sign-up at least 16). The same key and body replay the first answer. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateFontRequest"];
+            };
+        };
+        responses: {
+            /** @description Uploaded */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Font"];
+                };
+            };
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `engine_script_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 400;
+                        /** @enum {string} */
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "engine_script_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                    };
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Conflict: `font_exists`, `font_limit_reached`, `idempotency_key_in_progress` */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    /**
+                     * @description Seconds to wait before trying again
+                     * @example 30
+                     */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 409;
+                        /** @enum {string} */
+                        code?: "font_exists" | "font_limit_reached" | "idempotency_key_in_progress";
+                    };
+                };
+            };
+            /** @description Body larger than 64 KB (512 KB for generate/pdf, 6 MB for fonts): `payload_too_large` */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 413;
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Body is not application/json: `unsupported_media_type` */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 415;
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 422;
+                        /** @enum {string} */
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                    };
+                };
+            };
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
+                };
+            };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    "fonts.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Not found (another account's resource answers the same): `font_not_found` */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 404;
+                        /** @enum {string} */
+                        code?: "font_not_found";
+                    };
+                };
+            };
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
+                };
+            };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
+                    };
+                };
+            };
+        };
+    };
     "generate.image": {
         parameters: {
             query?: never;
@@ -2304,7 +2798,7 @@ export interface operations {
                     "application/json": components["schemas"]["RenderAccepted"];
                 };
             };
-            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `engine_script_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2323,7 +2817,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 400;
                         /** @enum {string} */
-                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "engine_script_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
                     };
                 };
             };
@@ -2399,7 +2893,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body larger than 64 KB (512 KB for generate/pdf): `payload_too_large` */
+            /** @description Body larger than 64 KB (512 KB for generate/pdf, 6 MB for fonts): `payload_too_large` */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2445,7 +2939,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2464,7 +2958,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 422;
                         /** @enum {string} */
-                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
                     };
                 };
             };
@@ -2515,7 +3009,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable` */
+            /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable`, `fonts_unavailable` */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2534,7 +3028,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 503;
                         /** @enum {string} */
-                        code?: "queue_unavailable" | "signing_unavailable";
+                        code?: "queue_unavailable" | "signing_unavailable" | "fonts_unavailable";
                     };
                 };
             };
@@ -2593,7 +3087,7 @@ export interface operations {
                     "application/json": components["schemas"]["RenderAccepted"];
                 };
             };
-            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `engine_script_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2612,7 +3106,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 400;
                         /** @enum {string} */
-                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "engine_script_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
                     };
                 };
             };
@@ -2688,7 +3182,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body larger than 64 KB (512 KB for generate/pdf): `payload_too_large` */
+            /** @description Body larger than 64 KB (512 KB for generate/pdf, 6 MB for fonts): `payload_too_large` */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2734,7 +3228,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2753,7 +3247,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 422;
                         /** @enum {string} */
-                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
                     };
                 };
             };
@@ -2804,7 +3298,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable` */
+            /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable`, `fonts_unavailable` */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2823,7 +3317,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 503;
                         /** @enum {string} */
-                        code?: "queue_unavailable" | "signing_unavailable";
+                        code?: "queue_unavailable" | "signing_unavailable" | "fonts_unavailable";
                     };
                 };
             };
@@ -2936,7 +3430,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable` */
+            /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable`, `fonts_unavailable` */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2952,7 +3446,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 503;
                         /** @enum {string} */
-                        code?: "queue_unavailable" | "signing_unavailable";
+                        code?: "queue_unavailable" | "signing_unavailable" | "fonts_unavailable";
                     };
                 };
             };
@@ -3275,7 +3769,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointWithSecret"];
                 };
             };
-            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `engine_script_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3292,7 +3786,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 400;
                         /** @enum {string} */
-                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "engine_script_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
                     };
                 };
             };
@@ -3343,7 +3837,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body larger than 64 KB (512 KB for generate/pdf): `payload_too_large` */
+            /** @description Body larger than 64 KB (512 KB for generate/pdf, 6 MB for fonts): `payload_too_large` */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3385,7 +3879,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3402,7 +3896,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 422;
                         /** @enum {string} */
-                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
                     };
                 };
             };
@@ -3697,7 +4191,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpoint"];
                 };
             };
-            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `engine_script_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3713,7 +4207,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 400;
                         /** @enum {string} */
-                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "engine_script_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
                     };
                 };
             };
@@ -3757,7 +4251,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body larger than 64 KB (512 KB for generate/pdf): `payload_too_large` */
+            /** @description Body larger than 64 KB (512 KB for generate/pdf, 6 MB for fonts): `payload_too_large` */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3797,7 +4291,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3813,7 +4307,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 422;
                         /** @enum {string} */
-                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
                     };
                 };
             };
@@ -3894,7 +4388,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointWithSecret"];
                 };
             };
-            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `engine_script_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3911,7 +4405,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 400;
                         /** @enum {string} */
-                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "engine_script_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
                     };
                 };
             };
@@ -3983,7 +4477,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body larger than 64 KB (512 KB for generate/pdf): `payload_too_large` */
+            /** @description Body larger than 64 KB (512 KB for generate/pdf, 6 MB for fonts): `payload_too_large` */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4025,7 +4519,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4042,7 +4536,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 422;
                         /** @enum {string} */
-                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
                     };
                 };
             };
@@ -4121,7 +4615,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueuedWebhookDelivery"];
                 };
             };
-            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `engine_script_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4138,7 +4632,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 400;
                         /** @enum {string} */
-                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "engine_script_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
                     };
                 };
             };
@@ -4210,7 +4704,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body larger than 64 KB (512 KB for generate/pdf): `payload_too_large` */
+            /** @description Body larger than 64 KB (512 KB for generate/pdf, 6 MB for fonts): `payload_too_large` */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4252,7 +4746,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4269,7 +4763,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 422;
                         /** @enum {string} */
-                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
                     };
                 };
             };
@@ -4316,7 +4810,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable` */
+            /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable`, `fonts_unavailable` */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4333,7 +4827,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 503;
                         /** @enum {string} */
-                        code?: "queue_unavailable" | "signing_unavailable";
+                        code?: "queue_unavailable" | "signing_unavailable" | "fonts_unavailable";
                     };
                 };
             };
@@ -4372,7 +4866,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `engine_script_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4388,7 +4882,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 400;
                         /** @enum {string} */
-                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "engine_script_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
                     };
                 };
             };
@@ -4505,7 +4999,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueuedWebhookDelivery"];
                 };
             };
-            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `engine_script_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4522,7 +5016,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 400;
                         /** @enum {string} */
-                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "engine_script_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
                     };
                 };
             };
@@ -4594,7 +5088,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Body larger than 64 KB (512 KB for generate/pdf): `payload_too_large` */
+            /** @description Body larger than 64 KB (512 KB for generate/pdf, 6 MB for fonts): `payload_too_large` */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4636,7 +5130,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4653,7 +5147,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 422;
                         /** @enum {string} */
-                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
                     };
                 };
             };
@@ -4700,7 +5194,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable` */
+            /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable`, `fonts_unavailable` */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4717,7 +5211,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 503;
                         /** @enum {string} */
-                        code?: "queue_unavailable" | "signing_unavailable";
+                        code?: "queue_unavailable" | "signing_unavailable" | "fonts_unavailable";
                     };
                 };
             };

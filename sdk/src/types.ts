@@ -41,6 +41,9 @@ export type ApiKey = Schemas['ApiKey'];
 export type CreatedApiKey = Schemas['CreatedApiKey'];
 export type CreateApiKeyRequest = Schemas['CreateApiKeyRequest'];
 export type ApiKeyList = JsonAnswer<'keys.list', 200>;
+export type Font = Schemas['Font'];
+export type CreateFontRequest = Schemas['CreateFontRequest'];
+export type FontList = JsonAnswer<'fonts.list', 200>;
 
 export type WebhookEndpoint = Schemas['WebhookEndpoint'];
 /** An endpoint as created: the only time (with rotation) its `secret` is shown. */

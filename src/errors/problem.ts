@@ -8,6 +8,7 @@ export const PROBLEMS = {
   validation_failed: { status: 400, title: 'Validation failed' },
   malformed_json: { status: 400, title: 'Malformed JSON' },
   engine_format_unsupported: { status: 400, title: 'Engine cannot produce this format' },
+  engine_script_unsupported: { status: 400, title: 'Engine cannot lay out this script' },
   image_too_large: { status: 400, title: 'Image too large' },
   document_too_large: { status: 400, title: 'Document too large' },
   template_kind_mismatch: { status: 400, title: 'Template cannot make this output' },
@@ -19,10 +20,13 @@ export const PROBLEMS = {
   template_not_found: { status: 404, title: 'Template not found' },
   render_not_found: { status: 404, title: 'Render not found' },
   key_not_found: { status: 404, title: 'API key not found' },
+  font_not_found: { status: 404, title: 'Font not found' },
   webhook_not_found: { status: 404, title: 'Webhook endpoint not found' },
   delivery_not_found: { status: 404, title: 'Webhook delivery not found' },
   email_taken: { status: 409, title: 'Email already registered' },
   key_limit_reached: { status: 409, title: 'Too many API keys' },
+  font_exists: { status: 409, title: 'Font face already uploaded' },
+  font_limit_reached: { status: 409, title: 'Too many fonts' },
   webhook_limit_reached: { status: 409, title: 'Too many webhook endpoints' },
   idempotency_key_in_progress: { status: 409, title: 'Request with this Idempotency-Key in progress' },
   payload_too_large: { status: 413, title: 'Payload too large' },
@@ -33,6 +37,8 @@ export const PROBLEMS = {
   remote_image_too_large: { status: 422, title: 'Remote image too large' },
   remote_image_invalid_type: { status: 422, title: 'Remote image has an unsupported type' },
   remote_image_timeout: { status: 422, title: 'Remote image timed out' },
+  font_invalid: { status: 422, title: 'Not a usable font' },
+  font_family_unknown: { status: 422, title: 'No such font family' },
   remote_image_undecodable: { status: 422, title: 'Remote image could not be decoded' },
   webhook_url_blocked: { status: 422, title: 'Webhook URL not allowed' },
   idempotency_key_reused: { status: 422, title: 'Idempotency-Key reused with a different request' },
@@ -45,6 +51,7 @@ export const PROBLEMS = {
   internal_error: { status: 500, title: 'Internal error' },
   queue_unavailable: { status: 503, title: 'Queue unavailable' },
   signing_unavailable: { status: 503, title: 'URL signing unavailable' },
+  fonts_unavailable: { status: 503, title: 'Fonts unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEMS;

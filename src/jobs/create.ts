@@ -13,6 +13,7 @@
  * once; D1 read replicas give a similar window for any write.
  */
 import type { AuthContext } from '../auth/middleware';
+import { familyFaces } from '../db/fonts';
 import { failRender, insertRender, type NewRender, type RenderRow } from '../db/renders';
 import type { AppEnv } from '../env';
 import { ProblemError } from '../errors/problem';
@@ -47,7 +48,9 @@ export async function createImageRender(env: AppEnv, req: ImageRequest, options:
   const { owner } = options;
   const timings = options.timings ?? new Timings();
   const prepared = await timings.measure('validate', () =>
-    prepareImage({ ...req, watermark: owner.mode === 'test' }, remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS), env.DEFAULT_ENGINE),
+    prepareImage({ ...req, watermark: owner.mode === 'test' }, remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS), env.DEFAULT_ENGINE, (family) =>
+      familyFaces(env.DB, owner.accountId, family),
+    ),
   );
   const { job } = prepared;
   const record: NewRender = {
@@ -65,6 +68,7 @@ export async function createImageRender(env: AppEnv, req: ImageRequest, options:
     object_key: prepared.objectKey,
     units: renderUnits(owner),
     pages: null,
+    font_faces: job.fonts ? JSON.stringify(job.fonts.map((f) => f.id)) : null,
   };
   return startRender(env, record, { kind: 'image', job }, { ...options, timings });
 }
@@ -95,6 +99,7 @@ export async function createPdfRender(env: AppEnv, req: PdfRequest, options: Cre
     object_key: prepared.objectKey,
     units: renderUnits(owner, prepared.pages.length),
     pages: prepared.pages.length,
+    font_faces: null,
   };
   return startRender(env, record, { kind: 'pdf', job: prepared.job, pages: prepared.pages }, { ...options, timings });
 }

@@ -6,10 +6,19 @@
 import type { TemplateDefinition } from '../../templates/define';
 import { PDF_TEMPLATES, TEMPLATES } from '../../templates/index';
 import { fieldErrors, ProblemError } from '../errors/problem';
+import type { FontFace } from '../fonts/custom';
 import { canonicalJson, sha256Hex } from '../lib/hash';
 import { ENGINES, type EngineName, type ImageFormat } from '../render/engine';
 import { ENGINE_IMPLS, type ImageJob } from '../render/index';
 import { checkRemoteUrl, type RemoteImagePolicy } from '../render/remote-images';
+import { unshapedBySatori } from '../render/text-assets';
+
+/**
+ * Part of every image's content address: raised when the pipeline draws the same request
+ * differently, so images made before are not served as if they were made now (2: fallback fonts,
+ * emoji and right-to-left text, which earlier renders drew as empty boxes).
+ */
+export const RENDER_PIPELINE = 'p2';
 
 /** Output pixels (width×scale × height×scale) allowed per image: 4.2 MP keeps RGBA under 17 MB. */
 export const MAX_OUTPUT_PIXELS = 4_200_000;
@@ -24,7 +33,12 @@ export interface ImageRequest {
   scale: number;
   /** A test key's render: drawn with the TEST watermark (and so a different output). */
   watermark?: boolean;
+  /** One of the caller's uploaded font families, for the template's text. */
+  font_family?: string;
 }
+
+/** The caller's faces of a family (empty when it has none). */
+export type FamilyLookup = (family: string) => Promise<FontFace[]>;
 
 export interface PreparedImage {
   job: ImageJob;
@@ -55,7 +69,12 @@ export function chooseEngine(req: Pick<ImageRequest, 'engine' | 'format'>, templ
   return template.preferredEngine ?? defaultEngine(envDefault);
 }
 
-export async function prepareImage(req: ImageRequest, policy: RemoteImagePolicy, envDefaultEngine: string | undefined): Promise<PreparedImage> {
+export async function prepareImage(
+  req: ImageRequest,
+  policy: RemoteImagePolicy,
+  envDefaultEngine: string | undefined,
+  lookupFamily?: FamilyLookup,
+): Promise<PreparedImage> {
   const template = findTemplate(req.template);
   const parsed = template.vars.safeParse(req.vars);
   if (!parsed.success) {
@@ -68,6 +87,17 @@ export async function prepareImage(req: ImageRequest, policy: RemoteImagePolicy,
     throw new ProblemError('engine_format_unsupported', `Engine "${engine}" cannot write ${req.format}; use engine "satori" or omit engine.`, {
       errors: [{ path: 'engine', message: `does not support format ${req.format}` }],
     });
+  }
+
+  if (engine === 'satori') {
+    const paths = unshapedBySatori(vars, 'vars');
+    if (paths.length > 0) {
+      throw new ProblemError(
+        'engine_script_unsupported',
+        `${paths.join(', ')} ${paths.length > 1 ? 'hold' : 'holds'} right-to-left or Indic text, which the satori engine cannot lay out (no bidi, no shaping); use engine "takumi", the default for PNG and WebP (SVG output is satori's only).`,
+        { errors: paths.map((path) => ({ path, message: 'right-to-left or Indic text: use engine "takumi"' })) },
+      );
+    }
   }
 
   const width = req.width ?? template.size.width;
@@ -89,13 +119,25 @@ export async function prepareImage(req: ImageRequest, policy: RemoteImagePolicy,
     if (typeof value === 'string' && value !== '') checkRemoteUrl(value, `vars.${name}`, policy);
   }
 
+  let fonts: FontFace[] | undefined;
+  if (req.font_family !== undefined) {
+    fonts = lookupFamily ? await lookupFamily(req.font_family) : [];
+    if (fonts.length === 0) {
+      throw new ProblemError('font_family_unknown', `font_family: no uploaded font family "${req.font_family}" (GET /api/v1/fonts lists yours)`, {
+        errors: [{ path: 'font_family', message: 'no uploaded font has this family name' }],
+      });
+    }
+  }
+
   const varsJson = canonicalJson(vars);
   // everything that determines the bytes; the vars are already canonical JSON, so no second pass
   const watermark = req.watermark === true;
-  const address = `${template.id}@${template.version}|${engine}|${req.format}|${width}x${height}@${req.scale}${watermark ? '|test' : ''}|${varsJson}`;
+  // custom faces by id and file digest: a face uploaded again under the same name is another output
+  const faces = fonts ? `|fonts:${fonts.map((f) => `${f.id}:${f.sha256}`).join(',')}` : '';
+  const address = `${RENDER_PIPELINE}|${template.id}@${template.version}|${engine}|${req.format}|${width}x${height}@${req.scale}${watermark ? '|test' : ''}${faces}|${varsJson}`;
   const cacheKey = (await sha256Hex(address)).slice(0, 40);
   return {
-    job: { template, vars, engine, format: req.format, width, height, scale: req.scale, watermark },
+    job: { template, vars, engine, format: req.format, width, height, scale: req.scale, watermark, ...(fonts ? { fonts } : {}) },
     varsJson,
     cacheKey,
     objectKey: `img/${cacheKey}.${req.format}`,

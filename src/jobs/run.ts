@@ -8,6 +8,7 @@
  * until `maxAttempts`, then the job is marked failed with a stable code.
  */
 import { TEMPLATES } from '../../templates/index';
+import { fontsByIds } from '../db/fonts';
 import { claimRender, completeRender, failRender, getRender, type RenderRow, releaseRender } from '../db/renders';
 import type { AppEnv } from '../env';
 import { ProblemError } from '../errors/problem';
@@ -40,7 +41,7 @@ export function retryDelaySeconds(attempt: number): number {
  */
 export type RenderJob = { kind: 'image'; job: ImageJob } | { kind: 'pdf'; job: PdfJob; pages?: LaidOutPage[] };
 
-function jobFromRow(row: RenderRow): RenderJob {
+async function jobFromRow(db: D1Database, row: RenderRow): Promise<RenderJob> {
   if (row.type === 'pdf') return { kind: 'pdf', job: pdfJobFromSpec(row.vars, row.mode === 'test') };
   const template = TEMPLATES.get(row.template);
   if (!template || template.version !== row.template_version) {
@@ -48,10 +49,18 @@ function jobFromRow(row: RenderRow): RenderJob {
   }
   const vars = JSON.parse(row.vars) as Record<string, unknown>;
   const format = row.format as ImageFormat;
-  return {
-    kind: 'image',
-    job: { template, vars, engine: row.engine, format, width: row.width, height: row.height, scale: row.scale, watermark: row.mode === 'test' },
-  };
+  const job: ImageJob = { template, vars, engine: row.engine, format, width: row.width, height: row.height, scale: row.scale, watermark: row.mode === 'test' };
+  if (row.font_faces && row.account_id) {
+    const ids = JSON.parse(row.font_faces) as string[];
+    const faces = await fontsByIds(db, row.account_id, ids);
+    if (faces.length !== ids.length) {
+      throw new ProblemError('font_family_unknown', 'font_family: a face of the family was deleted before the queued render ran', {
+        errors: [{ path: 'font_family', message: 'a face of this family was deleted' }],
+      });
+    }
+    job.fonts = faces;
+  }
+  return { kind: 'image', job };
 }
 
 interface Rendered {
@@ -62,9 +71,10 @@ interface Rendered {
 
 /** Renders a job to the bytes to store, and the metadata the stored object carries. */
 async function renderJob(env: AppEnv, job: RenderJob, id: string, expectedPages: number | null): Promise<Rendered> {
-  const policy = remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS);
+  // fetched images are kept in the output bucket for a day (render/image-cache.ts)
+  const policy = remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS, env.OUTPUT);
   if (job.kind === 'image') {
-    const out = await renderImage(job.job, policy);
+    const out = await renderImage(job.job, policy, env.FONTS);
     return { bytes: out.bytes, contentType: out.contentType, meta: { template: job.job.template.id, engine: job.job.engine, render_id: id } };
   }
   const multi = job.job.sections.length > 1;
@@ -83,7 +93,8 @@ async function renderJob(env: AppEnv, job: RenderJob, id: string, expectedPages:
 }
 
 function isPermanent(err: unknown): err is ProblemError {
-  return err instanceof ProblemError && (err.status < 500 || err.code === 'template_unavailable');
+  // an unseeded FONTS bucket does not seed itself between retries
+  return err instanceof ProblemError && (err.status < 500 || err.code === 'template_unavailable' || err.code === 'fonts_unavailable');
 }
 
 export interface RunOptions {
@@ -131,7 +142,7 @@ export async function executeClaimed(env: AppEnv, claimed: RenderRow, options: R
       await options.recorded;
       row = await completeRender(env.DB, id, { bytes: existing.size, render_ms: now() - started, cached: true, completed_at: isoNow() });
     } else {
-      const job = options.job ?? jobFromRow(claimed);
+      const job = options.job ?? (await jobFromRow(env.DB, claimed));
       const out = await timings.measure('render', () => renderJob(env, job, id, claimed.pages));
       await timings.measure('store', () => putOutput(env.OUTPUT, objectKey, out.bytes, out.contentType, out.meta));
       row = await timings.measure('db', async () => {

@@ -30,4 +30,8 @@ export class BoundedMap<K, V> {
       if (!oldest.done) this.entries.delete(oldest.value);
     }
   }
+
+  delete(key: K): void {
+    this.entries.delete(key);
+  }
 }

@@ -2,7 +2,10 @@
  * The engine interface: one template tree in, one encoded image out. Two engines implement it
  * (satori → resvg, and takumi); `selectEngine` picks between them.
  */
+
+import type { CustomFont } from '../fonts/custom';
 import type { TemplateElement } from './jsx';
+import type { FontFormat, TextAssets } from './text-assets';
 
 export const ENGINES = ['takumi', 'satori'] as const;
 export type EngineName = (typeof ENGINES)[number];
@@ -32,6 +35,10 @@ export interface RenderRequest {
   /** Device pixel ratio: the raster is width×scale by height×scale. */
   scale: number;
   format: ImageFormat;
+  /** Fallback fonts and emoji the text needs (text-assets.ts), in the format `fontFormat` names. */
+  text?: TextAssets;
+  /** The caller's font faces (TrueType/OpenType), under the family name the tree uses. */
+  custom?: readonly CustomFont[];
 }
 
 export interface RenderOutput {
@@ -45,6 +52,8 @@ export interface RenderOutput {
 export interface Engine {
   readonly name: EngineName;
   readonly formats: readonly ImageFormat[];
+  /** The font format the engine reads. */
+  readonly fontFormat: FontFormat;
   render(request: RenderRequest): Promise<RenderOutput>;
 }
 

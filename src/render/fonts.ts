@@ -59,3 +59,24 @@ export const BUNDLED_FONTS: readonly BundledFont[] = [
   { family: `${FALLBACK} Cyrillic`, weight: 400, woff: notoCyr400, woff2: notoCyr400w2 },
   { family: `${FALLBACK} Cyrillic`, weight: 700, woff: notoCyr700, woff2: notoCyr700w2 },
 ];
+
+/**
+ * What the bundled fonts cover, as fontsource cuts them (unicode.json of @fontsource/inter `latin`
+ * and @fontsource/noto-sans `latin-ext`, `greek`, `cyrillic`): code points outside these are looked
+ * up in the fallback families kept in R2 (text-assets.ts).
+ */
+export const BUNDLED_RANGES: readonly (readonly [number, number])[] = [
+  // Inter latin
+  'U+0000-00FF,U+0131,U+0152-0153,U+02BB-02BC,U+02C6,U+02DA,U+02DC,U+0304,U+0308,U+0329,U+2000-206F,U+20AC,U+2122,U+2191,U+2193,U+2212,U+2215,U+FEFF,U+FFFD',
+  // Noto Sans latin-ext
+  'U+0100-02BA,U+02BD-02C5,U+02C7-02CC,U+02CE-02D7,U+02DD-02FF,U+0304,U+0308,U+0329,U+1D00-1DBF,U+1E00-1E9F,U+1EF2-1EFF,U+2020,U+20A0-20AB,U+20AD-20C0,U+2113,U+2C60-2C7F,U+A720-A7FF',
+  // Noto Sans greek, cyrillic
+  'U+0370-0377,U+037A-037F,U+0384-038A,U+038C,U+038E-03A1,U+03A3-03FF',
+  'U+0301,U+0400-045F,U+0490-0491,U+04B0-04B1,U+2116',
+].flatMap((css) =>
+  css.split(',').map((part) => {
+    const [a, b] = part.slice(2).split('-');
+    const first = Number.parseInt(a as string, 16);
+    return [first, b === undefined ? first : Number.parseInt(b, 16)] as const;
+  }),
+);

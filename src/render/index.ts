@@ -4,13 +4,17 @@
  */
 import type { TemplateDefinition } from '../../templates/define';
 import { ProblemError } from '../errors/problem';
+import { type FontFace, loadCustomFonts } from '../fonts/custom';
 import type { Engine, EngineName, ImageFormat, RenderImage, RenderOutput } from './engine';
 import { satoriEngine } from './engines/satori';
 import { takumiEngine } from './engines/takumi';
+import { SANS } from './fonts';
 import { checkImage } from './image-check';
+import { withFontFamily } from './jsx';
 import { type LaidOutPage, type PdfJob, type PdfOutput, renderPdf } from './pdf/index';
 import { ImageEmbedError } from './pdf/svg-to-pdf';
 import { fetchRemoteImage, type RemoteImagePolicy, toDataUrl } from './remote-images';
+import { loadTextAssets } from './text-assets';
 import { withTestWatermark } from './watermark';
 
 export const ENGINE_IMPLS: Record<EngineName, Engine> = { takumi: takumiEngine, satori: satoriEngine };
@@ -26,6 +30,8 @@ export interface ImageJob {
   scale: number;
   /** Made with a test key: drawn with the TEST watermark. */
   watermark: boolean;
+  /** The caller's font faces the template's text is drawn in (`font_family`). */
+  fonts?: FontFace[];
 }
 
 /**
@@ -48,12 +54,23 @@ export async function resolveImageVars(job: ImageJob, policy: RemoteImagePolicy)
   return { vars, images };
 }
 
-export async function renderImage(job: ImageJob, policy: RemoteImagePolicy): Promise<RenderOutput> {
-  const { vars, images } = await resolveImageVars(job, policy);
-  const drawn = job.template.render(vars as never, { width: job.width, height: job.height });
+/**
+ * Renders an image job. `fonts`: the FONTS bucket, for text the bundled fonts do not cover
+ * (CJK, Arabic, Hebrew, Devanagari, Thai, symbols) and emoji.
+ */
+export async function renderImage(job: ImageJob, policy: RemoteImagePolicy, fonts: R2Bucket | undefined): Promise<RenderOutput> {
+  const [{ vars, images }, custom] = await Promise.all([
+    resolveImageVars(job, policy),
+    job.fonts && job.fonts.length > 0 && fonts ? loadCustomFonts(fonts, job.fonts) : Promise.resolve([]),
+  ]);
+  const template = job.template.render(vars as never, { width: job.width, height: job.height });
+  // the template's house family becomes the caller's: its text, not the watermark's
+  const drawn = custom[0] ? withFontFamily(template, SANS, custom[0].family) : template;
   const element = job.watermark ? withTestWatermark(drawn, job.width, job.height) : drawn;
+  const engine = ENGINE_IMPLS[job.engine];
+  const text = await loadTextAssets(fonts, element, engine.fontFormat);
   try {
-    return await ENGINE_IMPLS[job.engine].render({ element, images, width: job.width, height: job.height, scale: job.scale, format: job.format });
+    return await engine.render({ element, images, text, custom, width: job.width, height: job.height, scale: job.scale, format: job.format });
   } catch (err) {
     // Templates are tested against every shape of valid vars, so an engine failure on a render that
     // carried remote images is, in practice, an image the engine cannot decode: the caller's input.
@@ -63,7 +80,7 @@ export async function renderImage(job: ImageJob, policy: RemoteImagePolicy): Pro
         'remote_image_undecodable',
         `The renderer could not decode ${images.map((n) => `vars.${n}`).join(', ')}: ${(err as Error).message}`,
         {
-          errors: images.map((n) => ({ path: `vars.${n}`, message: 'could not be decoded as an image' })),
+          errors: images.map((n) => ({ path: `vars.${n}`, message: `${job.vars[n]} could not be decoded as an image` })),
           cause: err,
         },
       );
@@ -77,9 +94,9 @@ export const MAX_PDF_IMAGE_PIXELS = 4_200_000;
 
 /**
  * Renders a PDF job: every distinct remote image URL fetched once (in parallel, under the guard)
- * and handed to its templates as a data: URL, then the pages drawn as vectors. PDFs take PNG and
- * JPEG (what a PDF embeds); a GIF, or a picture too large to embed, is the caller's input: 422,
- * naming the var.
+ * and handed to its templates as a data: URL, then the pages drawn as vectors. PDFs embed PNG and
+ * JPEG, which is all fetchRemoteImage hands on (GIF, WebP, AVIF and SVG arrive as PNG); a picture
+ * too large to embed is the caller's input: 422, naming the var and the URL.
  */
 export async function renderDocument(
   job: PdfJob,
@@ -88,29 +105,24 @@ export async function renderDocument(
   laidOut?: LaidOutPage[],
 ): Promise<PdfOutput> {
   const fetched = new Map<string, Promise<string>>();
-  const pathsOf = new Map<string, string>(); // data: URL → the first var that asked for it
+  const pathsOf = new Map<string, { path: string; url: string }>(); // data: URL → the first var that asked for it, and its URL
   const fetchOnce = (url: string, path: string): Promise<string> => {
     let image = fetched.get(url);
     if (!image) {
       image = (async () => {
         const got = await fetchRemoteImage(url, path, policy);
-        if (got.contentType === 'image/gif') {
-          throw new ProblemError('remote_image_invalid_type', `${path} is a GIF; PDFs take PNG or JPEG images`, {
-            errors: [{ path, message: 'is a GIF; PDFs take PNG or JPEG' }],
-          });
-        }
         const check = checkImage(got.bytes, got.contentType);
         if (check.ok && check.width * check.height > MAX_PDF_IMAGE_PIXELS) {
           throw new ProblemError(
             'remote_image_too_large',
-            `${path} is ${check.width}×${check.height}; images in PDFs may have up to ${MAX_PDF_IMAGE_PIXELS} pixels`,
+            `${path}: ${url} is ${check.width}×${check.height} pixels; images in PDFs may have up to ${MAX_PDF_IMAGE_PIXELS}`,
             {
-              errors: [{ path, message: `more than ${MAX_PDF_IMAGE_PIXELS} pixels` }],
+              errors: [{ path, message: `${url} is ${check.width}×${check.height} pixels; images in PDFs may have up to ${MAX_PDF_IMAGE_PIXELS}` }],
             },
           );
         }
         const src = toDataUrl(got);
-        pathsOf.set(src, path);
+        pathsOf.set(src, { path, url });
         return src;
       })();
       fetched.set(url, image);
@@ -135,9 +147,10 @@ export async function renderDocument(
   } catch (err) {
     // only an image pdf-lib could not embed is the caller's; anything else is ours (and retried)
     if (err instanceof ImageEmbedError) {
-      const path = pathsOf.get(err.href) ?? 'vars';
-      throw new ProblemError('remote_image_undecodable', `${path} could not be embedded: ${(err.cause as Error)?.message ?? 'unreadable image'}`, {
-        errors: [{ path, message: 'could not be decoded as an image' }],
+      const { path, url } = pathsOf.get(err.href) ?? { path: 'vars', url: 'an image' };
+      const reason = `${url} could not be embedded: ${(err.cause as Error)?.message ?? 'unreadable image'}`;
+      throw new ProblemError('remote_image_undecodable', `${path}: ${reason}`, {
+        errors: [{ path, message: reason }],
         cause: err,
       });
     }

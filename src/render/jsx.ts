@@ -45,6 +45,22 @@ export function h<P extends Record<string, unknown>>(type: string | Component<P>
   return element;
 }
 
+/** The tree with every `fontFamily: from` made `fontFamily: to` (a template's house font swapped for another). */
+export function withFontFamily(node: TemplateElement, from: string, to: string): TemplateElement {
+  const style = node.props.style;
+  const swapped = style?.fontFamily === from ? { ...style, fontFamily: to } : style;
+  const children = node.props.children;
+  const swap = (c: TemplateNode): TemplateNode => (typeof c === 'object' ? withFontFamily(c, from, to) : c);
+  return {
+    ...node,
+    props: {
+      ...node.props,
+      ...(swapped ? { style: swapped } : {}),
+      ...(children === undefined ? {} : { children: Array.isArray(children) ? children.map(swap) : swap(children) }),
+    },
+  };
+}
+
 export function Fragment(props: { children?: Child }): TemplateElement {
   // Engines need one root per container; a fragment becomes a transparent flex row.
   return h('div', { style: { display: 'flex' } }, props.children as Child);

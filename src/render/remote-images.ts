@@ -11,14 +11,23 @@
  *
  * Limits: 5 MB, 5 s for the whole fetch including redirects (at most 3), and the type is checked
  * twice — the Content-Type header and the file's magic bytes must both say PNG, JPEG, GIF, WebP
- * or AVIF — then the file's structure and declared size are checked (image-check.ts). WebP and
- * AVIF are decoded and handed on as PNG (decode.ts), so engines and PDFs see three formats.
+ * or AVIF, or both say SVG (header image/svg+xml, and markup whose root is <svg>) — then the
+ * file's structure and declared size are checked (image-check.ts, svg-image.ts). WebP, AVIF and
+ * GIF (its first frame) are decoded and SVG is rasterised, all handed on as PNG (decode.ts,
+ * svg-image.ts), so engines and PDFs see two formats: PNG and JPEG.
+ *
+ * With a cache bucket in the policy, what a URL gave is kept in R2 for a day (image-cache.ts) and
+ * reused without fetching; the guard still runs on the URL first. Every refusal is a 422 whose
+ * message names the var, the URL and the reason (an HTTP status, a type, a size).
  */
 import { Buffer } from 'node:buffer';
 import ipaddr from 'ipaddr.js';
 import { type FieldError, type ProblemCode, ProblemError } from '../errors/problem';
-import { toPng } from './decode';
+import { now } from '../lib/time';
+import { DecodeLimitError, toPng } from './decode';
+import { readCachedImage, writeCachedImage } from './image-cache';
 import { type CheckedType, checkImage, MAX_INPUT_PIXELS } from './image-check';
+import { looksLikeSvg, SvgRejected, svgToPng } from './svg-image';
 
 export const REMOTE_IMAGE_LIMITS = { maxBytes: 5 * 1024 * 1024, timeoutMs: 5_000, maxRedirects: 3 } as const;
 
@@ -28,19 +37,24 @@ export interface RemoteImagePolicy {
   maxBytes: number;
   timeoutMs: number;
   maxRedirects: number;
+  /** Where fetched images are kept for REMOTE_IMAGE_CACHE_TTL_MS (the OUTPUT bucket); none: always fetch. */
+  cache?: R2Bucket;
+  /** The clock the cache's TTL is read against (tests move it). */
+  now?: () => number;
 }
 
-export function remoteImagePolicy(insecureHostsVar: string | undefined): RemoteImagePolicy {
+export function remoteImagePolicy(insecureHostsVar: string | undefined, cache?: R2Bucket): RemoteImagePolicy {
   const hosts = (insecureHostsVar ?? '')
     .split(',')
     .map((h) => h.trim().toLowerCase())
     .filter(Boolean);
-  return { ...REMOTE_IMAGE_LIMITS, insecureHosts: new Set(hosts) };
+  return { ...REMOTE_IMAGE_LIMITS, insecureHosts: new Set(hosts), ...(cache ? { cache } : {}) };
 }
 
+/** An image ready for the engines: always PNG or JPEG, whatever the URL served. */
 export interface FetchedImage {
   bytes: Uint8Array;
-  contentType: 'image/png' | 'image/jpeg' | 'image/gif';
+  contentType: 'image/png' | 'image/jpeg';
 }
 
 const INTERNAL_NAME = /(^|\.)(localhost|internal|local|localdomain|home\.arpa)$/i;
@@ -64,15 +78,20 @@ export function checkRemoteUrl(
   try {
     url = new URL(raw);
   } catch {
-    fail(code, varPath, 'is not a valid URL');
+    fail(code, varPath, `"${raw.length > 200 ? `${raw.slice(0, 200)}…` : raw}" is not a valid URL`);
   }
   // trailing dots name the same host ("localhost." is localhost)
   const host = url.hostname.toLowerCase().replace(/\.+$/, '');
   const trusted = policy.insecureHosts.has(host);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && trusted)) {
-    fail(code, varPath, `must use https (got ${url.protocol.replace(':', '')})`);
+    fail(code, varPath, `${url.href} must use https (got ${url.protocol.replace(':', '')})`);
   }
-  if (url.username || url.password) fail(code, varPath, 'must not contain credentials');
+  if (url.username || url.password) {
+    const shown = new URL(url.href);
+    shown.username = '';
+    shown.password = '';
+    fail(code, varPath, `${shown.href} must not contain credentials`);
+  }
   if (trusted) return url;
 
   const literal = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
@@ -82,9 +101,9 @@ export function checkRemoteUrl(
       addr = (addr as ipaddr.IPv6).toIPv4Address();
     }
     const range = addr.range();
-    if (range !== 'unicast') fail(code, varPath, `points to a ${range} address, which is not allowed`);
+    if (range !== 'unicast') fail(code, varPath, `${url.href} points to a ${range} address, which is not allowed`);
   } else if (INTERNAL_NAME.test(host) || !host.includes('.')) {
-    fail(code, varPath, `host "${host}" is an internal name`);
+    fail(code, varPath, `${url.href}: host "${host}" is an internal name`);
   }
   return url;
 }
@@ -100,11 +119,12 @@ function sniff(bytes: Uint8Array): CheckedType | undefined {
   return undefined;
 }
 
-const ACCEPTED_TYPES = new Set(['image/png', 'image/jpeg', 'image/jpg', 'image/gif', 'image/webp', 'image/avif']);
-const ACCEPT_HEADER = 'image/png,image/jpeg,image/gif,image/webp,image/avif';
-const TYPE_NAMES = 'PNG, JPEG, GIF, WebP or AVIF';
+const SVG = 'image/svg+xml';
+const ACCEPTED_TYPES = new Set(['image/png', 'image/jpeg', 'image/jpg', 'image/gif', 'image/webp', 'image/avif', SVG]);
+const ACCEPT_HEADER = 'image/png,image/jpeg,image/gif,image/webp,image/avif,image/svg+xml';
+const TYPE_NAMES = 'PNG, JPEG, GIF, WebP, AVIF or SVG';
 
-async function readCapped(body: ReadableStream<Uint8Array>, max: number, varPath: string): Promise<Uint8Array> {
+async function readCapped(body: ReadableStream<Uint8Array>, max: number, varPath: string, href: string): Promise<Uint8Array> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -114,7 +134,7 @@ async function readCapped(body: ReadableStream<Uint8Array>, max: number, varPath
     total += value.byteLength;
     if (total > max) {
       await reader.cancel();
-      fail('remote_image_too_large', varPath, `is larger than ${max / 1024 / 1024} MB`);
+      fail('remote_image_too_large', varPath, `${href} is larger than ${max / 1024 / 1024} MB`);
     }
     chunks.push(value);
   }
@@ -127,9 +147,32 @@ async function readCapped(body: ReadableStream<Uint8Array>, max: number, varPath
   return out;
 }
 
-/** Fetches one remote image under the guard and limits. Errors are 422 problems naming the var. */
+/**
+ * One remote image under the guard and limits, ready for the engines: from the cache when the
+ * policy has one and it holds the URL, fetched otherwise (and then cached). Errors are 422
+ * problems naming the var, the URL and the reason; they are never cached.
+ */
 export async function fetchRemoteImage(raw: string, varPath: string, policy: RemoteImagePolicy): Promise<FetchedImage> {
-  let url = checkRemoteUrl(raw, varPath, policy);
+  const url = checkRemoteUrl(raw, varPath, policy);
+  const { cache } = policy;
+  if (!cache) return fetchAndNormalise(url, varPath, policy);
+  const at = (policy.now ?? now)();
+  // the cache saves work; when R2 fails the image is fetched as if it were not there
+  const cached = await readCachedImage(cache, url.href, at).catch((err: unknown) => {
+    console.warn(`remote image cache read failed for ${varPath}: ${(err as Error).message}`);
+    return undefined;
+  });
+  if (cached) return cached;
+  const image = await fetchAndNormalise(url, varPath, policy);
+  await writeCachedImage(cache, url.href, image, at).catch((err: unknown) => {
+    console.warn(`remote image cache write failed for ${varPath}: ${(err as Error).message}`);
+  });
+  return image;
+}
+
+async function fetchAndNormalise(start: URL, varPath: string, policy: RemoteImagePolicy): Promise<FetchedImage> {
+  let url = start;
+  const raw = start.href;
   const signal = AbortSignal.timeout(policy.timeoutMs);
   try {
     for (let hop = 0; ; hop++) {
@@ -160,7 +203,8 @@ export async function fetchRemoteImage(raw: string, varPath: string, policy: Rem
         await res.body?.cancel();
         fail('remote_image_too_large', varPath, `${url.href} is ${length} bytes; the limit is ${policy.maxBytes}`);
       }
-      const bytes = res.body ? await readCapped(res.body, policy.maxBytes, varPath) : new Uint8Array();
+      const bytes = res.body ? await readCapped(res.body, policy.maxBytes, varPath, url.href) : new Uint8Array();
+      if (declared === SVG) return await fromSvg(bytes, url.href, varPath);
       const sniffed = sniff(bytes);
       if (!sniffed) fail('remote_image_invalid_type', varPath, `${url.href} says ${declared} but is not a ${TYPE_NAMES} file`);
       const check = checkImage(bytes, sniffed);
@@ -168,9 +212,14 @@ export async function fetchRemoteImage(raw: string, varPath: string, policy: Rem
       if (check.width * check.height > MAX_INPUT_PIXELS) {
         fail('remote_image_too_large', varPath, `${url.href} is ${check.width}×${check.height} pixels; the limit is ${MAX_INPUT_PIXELS}`);
       }
-      if (sniffed === 'image/webp' || sniffed === 'image/avif') {
-        // the engines draw PNG, JPEG and GIF: the others are decoded here and handed on as PNG
-        const png = await toPng(bytes, sniffed).catch(() => fail('remote_image_undecodable', varPath, `${url.href} could not be decoded as ${sniffed}`));
+      if (sniffed === 'image/webp' || sniffed === 'image/avif' || sniffed === 'image/gif') {
+        // handed on as PNG: the engines don't read WebP/AVIF, PDFs don't take GIF, and an animated
+        // GIF must show its first frame on every engine alike
+        const href = url.href;
+        const png = await toPng(bytes, sniffed).catch((err: unknown) => {
+          if (err instanceof DecodeLimitError) fail('remote_image_too_large', varPath, `${href}: ${err.message}`);
+          fail('remote_image_undecodable', varPath, `${href} could not be decoded as ${sniffed} (${(err as Error).message})`);
+        });
         return { bytes: png, contentType: 'image/png' };
       }
       return { bytes, contentType: sniffed };
@@ -178,6 +227,17 @@ export async function fetchRemoteImage(raw: string, varPath: string, policy: Rem
   } catch (err) {
     if (err instanceof ProblemError) throw err;
     if (signal.aborted) fail('remote_image_timeout', varPath, `${url.href} took longer than ${policy.timeoutMs / 1000} s`);
+    throw err;
+  }
+}
+
+/** An SVG (declared image/svg+xml) checked, limited and rasterised to PNG (svg-image.ts). */
+async function fromSvg(bytes: Uint8Array, href: string, varPath: string): Promise<FetchedImage> {
+  if (!looksLikeSvg(bytes)) fail('remote_image_invalid_type', varPath, `${href} says ${SVG} but is not SVG markup (no <svg> root element)`);
+  try {
+    return { bytes: (await svgToPng(bytes)).png, contentType: 'image/png' };
+  } catch (err) {
+    if (err instanceof SvgRejected) fail(err.tooLarge ? 'remote_image_too_large' : 'remote_image_undecodable', varPath, `${href} (SVG) ${err.message}`);
     throw err;
   }
 }

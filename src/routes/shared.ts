@@ -41,7 +41,7 @@ const STATUS_MEANING: Record<number, string> = {
   403: 'The URL is not (or no longer) valid',
   404: "Not found (another account's resource answers the same)",
   409: 'Conflict',
-  413: 'Body larger than 64 KB (512 KB for generate/pdf)',
+  413: 'Body larger than 64 KB (512 KB for generate/pdf, 6 MB for fonts)',
   415: 'Body is not application/json',
   416: 'Range not satisfiable',
   422: 'The request is well-formed but cannot be carried out',

@@ -42,6 +42,7 @@ export async function unqueuedPendingRow(options: { account?: TestAccount; units
       units: options.units ?? 0,
       quota_period: currentPeriod().period,
       pages: null,
+      font_faces: null,
     },
     null,
     1000,

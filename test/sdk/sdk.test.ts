@@ -5,6 +5,8 @@
  * Worker with a tiny rate-limit plan (as test/helpers/api.ts fetchWithEnv does).
  */
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import { Buffer } from 'node:buffer';
+import pacificoWoff from '@fontsource/pacifico/files/pacifico-latin-400-normal.woff';
 import { describe, expect, it, vi } from 'vitest';
 import {
   AuthenticationError,
@@ -536,5 +538,22 @@ describe('SDK: account and keys', () => {
     expect(await sdk.keys.delete(created.id)).toBeUndefined();
     expect(await rejection(second.account())).toBeInstanceOf(AuthenticationError);
     expect(await rejection(sdk.keys.delete('key_nope'))).toMatchObject({ name: 'NotFoundError', code: 'key_not_found' });
+  });
+
+  it('fonts: upload a face, list it, draw with it by family name, delete it; a non-font is a ValidationError', async () => {
+    const sdk = client(await signup());
+    const data = Buffer.from(new Uint8Array(pacificoWoff)).toString('base64');
+    const font = await sdk.fonts.create({ family: 'SDK Script', data });
+    expect(font).toMatchObject({ family: 'SDK Script', weight: 400, format: 'woff' });
+    expect((await sdk.fonts.list()).data.map((f) => f.id)).toEqual([font.id]);
+    const render = await sdk.generate({ template: 'og-card', font_family: 'SDK Script', vars: { title: `SDK font ${crypto.randomUUID()}` } });
+    expect(render.status).toBe('complete');
+    const invalid = await rejection(
+      sdk.fonts.create({ family: 'Nope', data: Buffer.from('not a font at all, just some text to fill the bytes').toString('base64') }),
+    );
+    expect(invalid).toBeInstanceOf(ValidationError);
+    expect(invalid).toMatchObject({ status: 422, code: 'font_invalid', errors: [{ path: 'data' }] });
+    expect(await sdk.fonts.delete(font.id)).toBeUndefined();
+    expect(await rejection(sdk.fonts.delete(font.id))).toMatchObject({ name: 'NotFoundError', code: 'font_not_found' });
   });
 });

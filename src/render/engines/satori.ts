@@ -2,14 +2,19 @@
  * satori → SVG → resvg (WASM) → PNG. The design's reference engine and the only source of SVG
  * output. satori lays out with yoga (WASM) and writes an SVG with text as paths; resvg rasterises it.
  */
+
+import { Buffer } from 'node:buffer';
 import { initWasm as initResvg, Resvg } from '@resvg/resvg-wasm';
 import resvgWasm from '@resvg/resvg-wasm/index_bg.wasm';
 import satori, { init as initSatori } from 'satori/wasm';
+import type { CustomFont } from '../../fonts/custom';
+import { BoundedMap } from '../../lib/bounded-map';
 import type { Engine, RenderOutput, RenderRequest } from '../engine';
 import { CONTENT_TYPES } from '../engine';
-import { BUNDLED_FONTS } from '../fonts';
-import type { TemplateElement } from '../jsx';
+import { BUNDLED_FONTS, type FontWeight } from '../fonts';
+import type { TemplateElement, TemplateNode } from '../jsx';
 import { encodePng, unpremultiply } from '../png';
+import { splitEmoji, type TextAssets } from '../text-assets';
 import { encodeWebp } from '../webp';
 import { loadYoga } from '../yoga';
 
@@ -21,11 +26,21 @@ const SATORI_FONTS = BUNDLED_FONTS.map((f) => ({
   style: 'normal' as const,
 }));
 
+let resvgReady: Promise<void> | undefined;
+/** resvg's WASM, initialised once per isolate (it throws on a second call): this engine and svg-image.ts share it. */
+export function ensureResvg(): Promise<void> {
+  resvgReady ??= initResvg(resvgWasm);
+  resvgReady.catch(() => {
+    resvgReady = undefined;
+  });
+  return resvgReady;
+}
+
 let ready: Promise<void> | undefined;
 function init(): Promise<void> {
   ready ??= (async () => {
     initSatori(await loadYoga());
-    await initResvg(resvgWasm);
+    await ensureResvg();
   })();
   ready.catch(() => {
     ready = undefined; // let a later request retry a failed initialisation
@@ -33,19 +48,103 @@ function init(): Promise<void> {
   return ready;
 }
 
+type SatoriFont = (typeof SATORI_FONTS)[number];
+
+/** The bytes as an ArrayBuffer of their own (what satori parses). */
+const exactBuffer = (data: Uint8Array): ArrayBuffer =>
+  data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? (data.buffer as ArrayBuffer) : (data.slice().buffer as ArrayBuffer);
+
+/**
+ * The font list for a render with fallback subsets: the bundled fonts, then the subsets in
+ * fallback order, each under its own name (satori falls back through every font it was given by
+ * glyph coverage, in list order). Kept per combination so satori's parsed-font cache, keyed by the
+ * list's identity, is hit again by the next render of the same script.
+ */
+const fontLists = new BoundedMap<string, SatoriFont[]>(16, 60 * 60 * 1000);
+function fontsFor(text: TextAssets | undefined, custom: readonly CustomFont[] = []): SatoriFont[] {
+  if ((!text || text.fonts.length === 0) && custom.length === 0) return SATORI_FONTS;
+  const key = [...custom.map((f) => f.key), ...(text?.fonts ?? []).map((f) => f.key)].join('|');
+  let list = fontLists.get(key);
+  if (!list) {
+    // the caller's faces first, then the bundled fonts, then the fallback subsets
+    const own = custom.map((f) => ({ name: f.family, data: exactBuffer(f.data), weight: f.weight as FontWeight, style: f.style }));
+    const extra = (text?.fonts ?? []).map((f) => ({
+      name: `${f.family} ${f.subset}`,
+      data: exactBuffer(f.data),
+      weight: f.weight as FontWeight,
+      style: 'normal' as const,
+    }));
+    list = [...own, ...SATORI_FONTS, ...extra] as SatoriFont[];
+    fontLists.set(key, list);
+  }
+  return list;
+}
+
+/** Emoji as satori's grapheme images (inline, one em, aligned with the text). */
+function graphemeImages(text: TextAssets | undefined): Record<string, string> | undefined {
+  if (!text || text.emoji.size === 0) return undefined;
+  const images: Record<string, string> = {};
+  for (const [grapheme, svg] of text.emoji) images[grapheme] = `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+  return images;
+}
+
+/**
+ * The tree without variation selectors outside emoji: satori draws U+FE0E/U+FE0F as a glyph of
+ * their own (an empty box), where they only ask for text or emoji presentation.
+ */
+function withoutSelectors(node: TemplateNode): TemplateNode {
+  if (typeof node === 'number') return node;
+  if (typeof node === 'string') {
+    if (!/[\uFE0E\uFE0F]/.test(node)) return node;
+    return splitEmoji(node)
+      .map((p) => (typeof p === 'string' ? p.replace(/[\uFE0E\uFE0F]/g, '') : p.emoji))
+      .join('');
+  }
+  const children = node.props.children;
+  if (children === undefined) return node;
+  return {
+    ...node,
+    props: { ...node.props, children: Array.isArray(children) ? children.map(withoutSelectors) : withoutSelectors(children) },
+  };
+}
+
 /** satori's SVG for a tree at its layout size (text as glyph outlines, unless `embedFont: false`). */
-export async function renderSvg(element: TemplateElement, width: number, height: number, options: { embedFont?: boolean } = {}): Promise<string> {
+export async function renderSvg(
+  element: TemplateElement,
+  width: number,
+  height: number,
+  options: { embedFont?: boolean; text?: TextAssets; custom?: readonly CustomFont[] } = {},
+): Promise<string> {
   await init();
   // satori's types want a ReactNode; our trees are structurally the same plain elements.
   // embedFont: false writes text as positioned <text> words instead of glyph outlines (vector PDFs draw them as real text).
-  return satori(element as unknown as Parameters<typeof satori>[0], { width, height, fonts: SATORI_FONTS, embedFont: options.embedFont ?? true });
+  const tree = options.text ? withoutSelectors(element) : element;
+  return satori(tree as unknown as Parameters<typeof satori>[0], {
+    width,
+    height,
+    fonts: fontsFor(options.text, options.custom),
+    embedFont: options.embedFont ?? true,
+    graphemeImages: graphemeImages(options.text),
+  });
+}
+
+/** Whether satori (opentype.js) can parse a font and lay text out with it: one small drawing. Throws what it says. */
+export async function probeFont(data: Uint8Array): Promise<void> {
+  await init();
+  const element = { type: 'div', props: { style: { display: 'flex', fontFamily: 'PicStream Probe', fontSize: 24 }, children: 'Aa09' } };
+  await satori(element as unknown as Parameters<typeof satori>[0], {
+    width: 96,
+    height: 32,
+    fonts: [{ name: 'PicStream Probe', data: exactBuffer(data), weight: 400, style: 'normal' }],
+  });
 }
 
 export const satoriEngine: Engine = {
   name: 'satori',
   formats: ['png', 'webp', 'svg'],
-  async render({ element, width, height, scale, format }: RenderRequest): Promise<RenderOutput> {
-    const svg = await renderSvg(element, width, height);
+  fontFormat: 'woff',
+  async render({ element, text, custom, width, height, scale, format }: RenderRequest): Promise<RenderOutput> {
+    const svg = await renderSvg(element, width, height, { text, custom });
     if (format === 'svg') {
       return { bytes: new TextEncoder().encode(svg), contentType: CONTENT_TYPES.svg, width, height };
     }

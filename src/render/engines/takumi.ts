@@ -4,44 +4,219 @@
  * HTML default styles off, so a `div` means what it means in satori (a flex container).
  */
 import { fromJsx } from '@takumi-rs/helpers/jsx';
-import initTakumi, { Renderer } from '@takumi-rs/wasm';
+import initTakumi, { Renderer, type Node as TakumiNode } from '@takumi-rs/wasm';
 import takumiWasm from '@takumi-rs/wasm/auto';
 import type { Engine, RenderOutput, RenderRequest } from '../engine';
 import { CONTENT_TYPES } from '../engine';
 import { BUNDLED_FONTS } from '../fonts';
 import { encodePng } from '../png';
+import { splitEmoji, twemojiName } from '../text-assets';
 import { encodeWebp } from '../webp';
 
-let renderer: Promise<Renderer> | undefined;
-function getRenderer(): Promise<Renderer> {
-  renderer ??= (async () => {
+/** Fallback-font bytes one renderer may hold before a fresh one is started (fonts cannot be unregistered). */
+const MAX_REGISTERED_BYTES = 32 * 1024 * 1024;
+
+interface Instance {
+  renderer: Renderer;
+  /** Faces registered (by family and face key), and their bytes. */
+  registered: Map<string, Promise<void>>;
+  /** Per custom family, the keys of the faces registered under it. */
+  customFaces: Map<string, Set<string>>;
+  bytes: number;
+  /** Renders using this renderer now; a replaced renderer is freed when the last one ends. */
+  active: number;
+  retired: boolean;
+}
+
+let instance: Promise<Instance> | undefined;
+function getInstance(): Promise<Instance> {
+  instance ??= (async () => {
     await initTakumi({ module_or_path: takumiWasm });
-    const r = new Renderer();
+    const renderer = new Renderer();
     for (const f of BUNDLED_FONTS) {
-      await r.registerFont({ name: f.family, data: f.woff2, weight: f.weight, style: 'normal' });
+      await renderer.registerFont({ name: f.family, data: f.woff2, weight: f.weight, style: 'normal' });
     }
-    return r;
+    return { renderer, registered: new Map(), customFaces: new Map(), bytes: 0, active: 0, retired: false };
   })();
-  renderer.catch(() => {
-    renderer = undefined;
+  instance.catch(() => {
+    instance = undefined;
   });
-  return renderer;
+  return instance;
+}
+
+/** The bundled families in the order takumi should fall back through them. */
+const BUNDLED_FAMILIES = [...new Set(BUNDLED_FONTS.map((f) => f.family))];
+
+/** A face to register: a fallback subset (with its unicode range) or a caller's font. */
+interface Face {
+  key: string;
+  family: string;
+  weight: number;
+  style: 'normal' | 'italic';
+  data: Uint8Array;
+  ranges?: readonly (readonly [number, number])[];
+}
+
+/**
+ * takumi keeps one registration per font file (by its bytes): the same file registered again under
+ * another family name is ignored, so two accounts uploading the same font would share one family.
+ * An uploaded face is registered with its family's name appended after the sfnt tables (which font
+ * parsers locate by offset, so trailing bytes are never read), making each family's copy its own.
+ */
+function tagged(data: Uint8Array, family: string): Uint8Array {
+  const tag = new TextEncoder().encode(`\u0000picstream:${family}`);
+  const out = new Uint8Array(data.byteLength + tag.byteLength);
+  out.set(data);
+  out.set(tag, data.byteLength);
+  return out;
+}
+
+/** A face's identity in a renderer: the same file under another family name is another face. */
+const faceKey = (f: Face) => `${f.family}|${f.key}`;
+
+function release(inst: Instance): void {
+  inst.active--;
+  if (inst.retired && inst.active === 0) inst.renderer.free();
+}
+
+/**
+ * Registers the faces a render needs (each once per renderer; a fallback subset as a unicode-range
+ * face of its family) and holds the renderer for the render (`release` when done). A renderer that
+ * has taken in too many is replaced: renders still holding the old one finish with it, and the
+ * last of them frees its WASM memory.
+ */
+async function withFonts(faces: readonly Face[]): Promise<Instance> {
+  let inst = await getInstance();
+  const missing = faces.filter((f) => !inst.registered.has(faceKey(f)));
+  const adding = missing.reduce((n, f) => n + f.data.byteLength, 0);
+  // a custom family holding a face this render's family no longer has (deleted, or uploaded again):
+  // fonts cannot be unregistered, so the family starts over in a fresh renderer
+  const wanted = new Set(faces.filter((f) => !f.ranges).map(faceKey));
+  const stale = faces.some((f) => !f.ranges && [...(inst.customFaces.get(f.family) ?? [])].some((k) => !wanted.has(k)));
+  if (stale || (missing.length > 0 && inst.bytes > 0 && inst.bytes + adding > MAX_REGISTERED_BYTES)) {
+    instance = undefined;
+    inst.retired = true;
+    if (inst.active === 0) inst.renderer.free();
+    inst = await getInstance();
+  }
+  const current = inst;
+  current.active++;
+  try {
+    await Promise.all(
+      faces.map((f) => {
+        let done = current.registered.get(faceKey(f));
+        if (!done) {
+          current.bytes += f.data.byteLength;
+          const range = f.ranges ? { unicodeRange: f.ranges.map(([a, b]) => [a, b] as [number, number]) } : {};
+          done = Promise.resolve(
+            current.renderer.registerFont({ name: f.family, data: f.ranges ? f.data : tagged(f.data, f.family), weight: f.weight, style: f.style, ...range }),
+          ) as Promise<void>;
+          current.registered.set(faceKey(f), done);
+          if (!f.ranges) current.customFaces.set(f.family, (current.customFaces.get(f.family) ?? new Set()).add(faceKey(f)));
+        }
+        return done;
+      }),
+    );
+  } catch (err) {
+    release(current);
+    throw err;
+  }
+  return current;
+}
+
+const EMOJI_SRC = 'picstream-emoji:';
+
+/**
+ * Replaces emoji in the tree's text nodes with inline Twemoji images one em high (what takumi's
+ * own helper does, with the SVGs from R2 instead of a CDN). A text node with emoji becomes a block
+ * of inline runs; where the node was a flex box (whose children would each be a flex item, one
+ * per line), the runs go in a block inside it, so its alignment still holds.
+ */
+function inlineEmoji(node: TakumiNode, emoji: ReadonlyMap<string, Uint8Array>, used: Map<string, Uint8Array>): TakumiNode {
+  if (node.type === 'text') {
+    const parts = splitEmoji(node.text);
+    if (parts.every((p) => typeof p === 'string' || !emoji.has(p.emoji))) return node;
+    const runs: TakumiNode[] = parts.flatMap((p): TakumiNode[] => {
+      if (typeof p === 'string') return [{ type: 'text', text: p }];
+      const data = emoji.get(p.emoji);
+      if (!data) return [{ type: 'text', text: p.emoji }];
+      const src = `${EMOJI_SRC}${twemojiName(p.emoji)}`;
+      used.set(src, data);
+      return [
+        // a zero-width space before each image: without it, takumi (2.16) draws a line-clamped
+        // block as a bare "…" when a line breaks right before an inline image
+        { type: 'text', text: '\u200B' },
+        {
+          type: 'image',
+          src,
+          style: { display: 'inline-block', width: '1em', height: '1em', margin: '0 0.05em 0 0.1em', verticalAlign: '-0.1em' },
+        },
+      ] as TakumiNode[];
+    });
+    const { type: _type, text: _text, ...rest } = node;
+    const display = rest.style?.display;
+    if (display === undefined || display === 'block' || display === 'inline' || display === 'inline-block') {
+      return { ...rest, type: 'container', style: { ...rest.style, display: display ?? 'block' }, children: runs } as TakumiNode;
+    }
+    return { ...rest, type: 'container', children: [{ type: 'container', style: { display: 'block' }, children: runs }] } as TakumiNode;
+  }
+  if (node.type === 'container' && node.children) {
+    return { ...node, children: node.children.map((c) => (c ? inlineEmoji(c, emoji, used) : c)) } as TakumiNode;
+  }
+  return node;
+}
+
+/**
+ * Whether takumi can load a font and draw text with it: registered in a renderer of its own (never
+ * the shared one, which keeps what it is given) and drawn once. Throws what takumi says.
+ */
+export async function probeFont(data: Uint8Array): Promise<void> {
+  await getInstance(); // the module initialised
+  const probe = new Renderer();
+  try {
+    await probe.registerFont({ name: 'PicStream Probe', data, weight: 400, style: 'normal' });
+    const node: TakumiNode = { type: 'text', text: 'Aa09', style: { fontFamily: 'PicStream Probe', fontSize: 24 } } as TakumiNode;
+    await probe.render(node, { width: 96, height: 32, format: 'raw', fontFamilies: ['PicStream Probe'] });
+  } finally {
+    probe.free();
+  }
 }
 
 export const takumiEngine: Engine = {
   name: 'takumi',
   formats: ['png', 'webp'],
-  async render({ element, images = [], width, height, scale, format }: RenderRequest): Promise<RenderOutput> {
-    const r = await getRenderer();
-    const { node } = await fromJsx(element, { defaultStyles: false });
-    // takumi's width/height are the output's pixels; devicePixelRatio scales the layout into them.
-    const outW = Math.round(width * scale);
-    const outH = Math.round(height * scale);
-    // takumi takes image bytes keyed by src (it does not decode data: URLs in the tree itself)
-    const options = { width: outW, height: outH, devicePixelRatio: scale, images: [...images] };
-    // raw RGBA, encoded here: takumi's own PNG encoder costs ~3× its rasteriser (see ../png.ts)
-    const raw = await r.render(node, { ...options, format: 'raw' });
-    const bytes = format === 'webp' ? await encodeWebp(raw, outW, outH) : encodePng(raw, outW, outH);
-    return { bytes, contentType: CONTENT_TYPES[format], width: outW, height: outH };
+  fontFormat: 'woff2',
+  async render({ element, images = [], text, custom, width, height, scale, format }: RenderRequest): Promise<RenderOutput> {
+    const faces: Face[] = [...(custom ?? []), ...(text?.fonts ?? []).map((f) => ({ ...f, style: 'normal' as const }))];
+    const inst = await withFonts(faces);
+    try {
+      return await draw(inst.renderer, { element, images, text, custom, width, height, scale, format });
+    } finally {
+      release(inst);
+    }
   },
 };
+
+async function draw(r: Renderer, { element, images = [], text, custom, width, height, scale, format }: RenderRequest): Promise<RenderOutput> {
+  let { node } = (await fromJsx(element, { defaultStyles: false })) as { node: TakumiNode };
+  const emojiImages = new Map<string, Uint8Array>();
+  if (text && text.emoji.size > 0) node = inlineEmoji(node, text.emoji, emojiImages);
+  // takumi's width/height are the output's pixels; devicePixelRatio scales the layout into them.
+  const outW = Math.round(width * scale);
+  const outH = Math.round(height * scale);
+  // takumi takes image bytes keyed by src (it does not decode data: URLs in the tree itself)
+  const options = {
+    width: outW,
+    height: outH,
+    devicePixelRatio: scale,
+    images: [...images, ...[...emojiImages].map(([src, data]) => ({ src, data }))],
+    // the fallback chain: the bundled families, then those the text needs, in the order it needs them;
+    // always given, so a render never depends on what earlier renders registered in this isolate
+    fontFamilies: [...new Set((custom ?? []).map((f) => f.family)), ...BUNDLED_FAMILIES, ...(text?.families ?? [])],
+    ...(text?.lang ? { lang: text.lang } : {}),
+  };
+  // raw RGBA, encoded here: takumi's own PNG encoder costs ~3× its rasteriser (see ../png.ts)
+  const raw = await r.render(node, { ...options, format: 'raw' });
+  const bytes = format === 'webp' ? await encodeWebp(raw, outW, outH) : encodePng(raw, outW, outH);
+  return { bytes, contentType: CONTENT_TYPES[format], width: outW, height: outH };
+}

@@ -63,6 +63,18 @@ export class SfntFont {
     this.cmap = readCmap(view('cmap'));
   }
 
+  /** Glyphs in the font (maxp). */
+  get glyphCount(): number {
+    return this.advances.length;
+  }
+
+  /** Code points the cmap maps to a glyph other than .notdef. */
+  get mappedCount(): number {
+    let n = 0;
+    for (const gid of this.cmap.values()) if (gid !== 0) n++;
+    return n;
+  }
+
   /** The glyph for a code point, or 0 (.notdef) when the font lacks it. */
   glyphId(codePoint: number): number {
     return this.cmap.get(codePoint) ?? 0;
@@ -261,20 +273,68 @@ function readCmap(cmap: DataView): Map<number, number> {
 }
 
 /**
+ * Why a WOFF cannot be unpacked safely, or null: its tables must claim at most `maxBytes` in all,
+ * and each compressed one must inflate to exactly the size it claims — found by streaming it
+ * through DecompressionStream and stopping as soon as it runs past its claim, so an upload cannot
+ * make the Worker inflate more than its directory declares (a zip bomb).
+ */
+export async function woffInflatesAsClaimed(woff: Uint8Array, maxBytes: number): Promise<string | null> {
+  const view = new DataView(woff.buffer, woff.byteOffset, woff.byteLength);
+  if (woff.byteLength < 44 || tag(view, 0) !== 'wOFF') return 'is not a WOFF file';
+  const numTables = view.getUint16(12);
+  if (44 + numTables * 20 > woff.byteLength) return 'has a table directory running past the file';
+  let claimed = 0;
+  for (let i = 0; i < numTables; i++) claimed += view.getUint32(44 + i * 20 + 12);
+  if (claimed > maxBytes) return `is an oversized WOFF file: its tables unpack to ${claimed} bytes (at most ${maxBytes})`;
+  for (let i = 0; i < numTables; i++) {
+    const at = 44 + i * 20;
+    const offset = view.getUint32(at + 4);
+    const compLength = view.getUint32(at + 8);
+    const origLength = view.getUint32(at + 12);
+    const damaged = 'is a damaged WOFF file: a table does not unpack to the size it declares';
+    if (offset + compLength > woff.byteLength) return 'is a damaged WOFF file: a table runs past the file';
+    if (compLength >= origLength) continue;
+    const reader = new Blob([woff.subarray(offset, offset + compLength)]).stream().pipeThrough(new DecompressionStream('deflate')).getReader();
+    let total = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        total += value.byteLength;
+        if (total > origLength) return damaged;
+      }
+    } catch {
+      return damaged;
+    } finally {
+      reader.cancel().catch(() => {});
+    }
+    if (total !== origLength) return damaged;
+  }
+  return null;
+}
+
+/**
  * WOFF 1.0 → sfnt: each table is stored zlib-compressed (or as is, when that was not smaller);
  * inflate them and lay them out again behind an sfnt table directory.
  */
-export function woffToSfnt(woff: Uint8Array): Uint8Array {
+export function woffToSfnt(woff: Uint8Array, maxBytes = Number.POSITIVE_INFINITY): Uint8Array {
   const view = new DataView(woff.buffer, woff.byteOffset, woff.byteLength);
-  if (tag(view, 0) !== 'wOFF') throw new Error('not a WOFF file');
+  if (woff.byteLength < 44 || tag(view, 0) !== 'wOFF') throw new Error('not a WOFF file');
   const flavor = view.getUint32(4);
   const numTables = view.getUint16(12);
+  if (44 + numTables * 20 > woff.byteLength) throw new Error('WOFF table directory runs past the file');
+  // the sizes the tables claim, checked before anything is inflated (an upload may be a zip bomb)
+  let claimed = 0;
+  for (let i = 0; i < numTables; i++) claimed += view.getUint32(44 + i * 20 + 12);
+  if (claimed > maxBytes) throw new Error(`WOFF tables unpack to ${claimed} bytes (at most ${maxBytes})`);
   const entries = Array.from({ length: numTables }, (_, i) => {
     const at = 44 + i * 20;
     const offset = view.getUint32(at + 4);
     const compLength = view.getUint32(at + 8);
     const origLength = view.getUint32(at + 12);
+    if (offset + compLength > woff.byteLength) throw new Error('WOFF table runs past the file');
     const stored = woff.subarray(offset, offset + compLength);
+    // (untrusted WOFF must first pass woffInflatesAsClaimed: inflateSync has no usable cap in workerd)
     const data = compLength < origLength ? new Uint8Array(inflateSync(stored)) : stored;
     if (data.byteLength !== origLength) throw new Error('WOFF table has the wrong length');
     return { tag: tag(view, at), checksum: view.getUint32(at + 16), data };

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { ENGINES, IMAGE_FORMATS } from '../../../render/engine';
+import { FontFamilyName } from '../fonts/schema';
 
 export const GenerateImageBody = z
   .object({
@@ -14,6 +15,11 @@ export const GenerateImageBody = z
     height: z.number().int().min(16).max(2400).optional().openapi({ description: "Layout height in CSS px; defaults to the template's", example: 630 }),
     scale: z.number().int().min(1).max(3).default(1).openapi({ description: 'Pixel density: output is width×scale by height×scale' }),
     async: z.boolean().default(false).openapi({ description: 'Queue the render and answer 202 at once' }),
+    font_family: FontFamilyName.optional().openapi({
+      description:
+        "Draw the template's text in one of your uploaded font families (POST /api/v1/fonts) instead of Inter; characters it lacks fall back to the built-in fonts",
+      example: 'Brand Sans',
+    }),
   })
   .strict()
   .openapi('GenerateImageRequest');

@@ -1,0 +1,92 @@
+/** POST /api/v1/fonts — upload a font face for `font_family` in generate requests. */
+import { Buffer } from 'node:buffer';
+import { createRoute, z } from '@hono/zod-openapi';
+import { countFonts, type FontRow, hasFace, insertFont } from '../../../db/fonts';
+import { ProblemError } from '../../../errors/problem';
+import { fontObjectKey, MAX_FAMILY_BYTES, MAX_FONT_BYTES, MAX_FONTS_PER_ACCOUNT, probeFont, readFontFile } from '../../../fonts/custom';
+import { sha256Hex } from '../../../lib/hash';
+import { newId } from '../../../lib/ids';
+import { isoNow } from '../../../lib/time';
+import { type App, only, problems } from '../../shared';
+import { FontFamilyName, FontSchema, toFont } from './schema';
+
+/** Base64 characters of the largest font accepted. */
+const MAX_DATA_CHARS = Math.ceil(MAX_FONT_BYTES / 3) * 4;
+
+export const CreateFontBody = z
+  .object({
+    family: FontFamilyName.openapi({ description: 'The name generate requests use in `font_family` (compared case-insensitively)' }),
+    weight: z
+      .number()
+      .int()
+      .min(100)
+      .max(900)
+      .multipleOf(100)
+      .optional()
+      .openapi({ description: "Defaults to the font's own weight class (OS/2), rounded to a hundred" }),
+    style: z.enum(['normal', 'italic']).optional().openapi({ description: "Defaults to the font's own (italic when it slants)" }),
+    data: z
+      .string()
+      .min(1)
+      .max(MAX_DATA_CHARS)
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'standard base64')
+      .openapi({
+        description: `The font file (TTF, OTF or WOFF; at most ${MAX_FONT_BYTES / 1024 / 1024} MB), base64-encoded`,
+        example: 'd09GRgABAAAAAMkYABIAAAABZ/Q=',
+      }),
+  })
+  .strict()
+  .openapi('CreateFontRequest');
+
+export const route = createRoute({
+  method: 'post',
+  path: '/api/v1/fonts',
+  operationId: 'fonts.create',
+  tags: ['Fonts'],
+  summary: 'Upload a font',
+  description: `One face (family, weight, style) of a font, TTF, OTF or WOFF, at most ${MAX_FONT_BYTES / 1024 / 1024} MB. Checked before it is kept: its tables, and one drawing with each engine; a file that is not a usable font is a 422 \`font_invalid\`. WOFF2 is not accepted (upload the TTF/OTF/WOFF). Then \`font_family\` on a generate request draws the template's text in the family. At most ${MAX_FONTS_PER_ACCOUNT} faces per account; a face already uploaded is a 409 (delete it first).`,
+  request: { body: { required: true, content: { 'application/json': { schema: CreateFontBody } } } },
+  responses: {
+    201: { description: 'Uploaded', content: { 'application/json': { schema: FontSchema } } },
+    ...problems(400, 401, only(409, 'font_exists', 'font_limit_reached', 'idempotency_key_in_progress'), 413, 415, 422, 429),
+  },
+});
+
+export function registerCreateFont(app: App): void {
+  app.openapi(route, async (c) => {
+    const body = c.req.valid('json');
+    const accountId = c.get('auth').accountId;
+    if ((await countFonts(c.env.DB, accountId)) >= MAX_FONTS_PER_ACCOUNT) {
+      throw new ProblemError('font_limit_reached', `An account may keep ${MAX_FONTS_PER_ACCOUNT} font faces; delete one first`);
+    }
+    const font = await readFontFile(new Uint8Array(Buffer.from(body.data, 'base64')));
+    await probeFont(font.sfnt);
+    const row: FontRow = {
+      id: newId('fnt'),
+      account_id: accountId,
+      family: body.family,
+      weight: body.weight ?? Math.min(900, Math.max(100, Math.round(font.weightClass / 100) * 100)),
+      style: body.style ?? (font.italic ? 'italic' : 'normal'),
+      format: font.format,
+      bytes: font.sfnt.byteLength,
+      sha256: await sha256Hex(font.sfnt),
+      glyphs: font.glyphs,
+      created_at: isoNow(),
+    };
+    // the file first: a row never names a file that is not there (a file without a row is only unused)
+    await c.env.FONTS.put(fontObjectKey(row), font.sfnt, { httpMetadata: { contentType: font.format === 'otf' ? 'font/otf' : 'font/ttf' } });
+    if (!(await insertFont(c.env.DB, row, { maxFaces: MAX_FONTS_PER_ACCOUNT, maxFamilyBytes: MAX_FAMILY_BYTES }))) {
+      await c.env.FONTS.delete(fontObjectKey(row));
+      if (await hasFace(c.env.DB, row)) {
+        throw new ProblemError('font_exists', `"${row.family}" ${row.weight} ${row.style} is uploaded already; delete it first to replace it`, {
+          errors: [{ path: 'family', message: 'this face is uploaded already' }],
+        });
+      }
+      throw new ProblemError(
+        'font_limit_reached',
+        `An account may keep ${MAX_FONTS_PER_ACCOUNT} font faces, and a family's faces may total ${MAX_FAMILY_BYTES / 1024 / 1024} MB; delete one first`,
+      );
+    }
+    return c.json(toFont(row), 201);
+  });
+}
