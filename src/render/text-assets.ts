@@ -59,6 +59,8 @@ export interface TextAssets {
   lang?: string;
   /** Emoji grapheme → Twemoji SVG. */
   emoji: Map<string, Uint8Array>;
+  /** The text has right-to-left letters (some paragraph may run right to left). */
+  rtl?: boolean;
 }
 
 export const NO_TEXT_ASSETS: TextAssets = Object.freeze({ fonts: [], families: [], emoji: new Map() });
@@ -197,6 +199,7 @@ const INVISIBLE = /^[\p{Cc}\p{Cf}\p{Z}]$/u;
 const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}]/u;
 const HANGUL = /\p{Script=Hangul}/u;
 const HAN = /\p{Script=Han}/u;
+const RTL = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}]/u;
 
 /** What the text needs beyond the bundled fonts, before looking at any manifest. */
 export interface TextNeeds {
@@ -205,6 +208,8 @@ export interface TextNeeds {
   emoji: Set<string>;
   /** Language of the Han characters (and of the family tried first), if the text has any. */
   hanLang?: 'ja' | 'ko' | 'zh-Hans';
+  /** The text has right-to-left letters. */
+  rtl: boolean;
 }
 
 export function textNeeds(runs: readonly TextRun[]): TextNeeds {
@@ -213,6 +218,7 @@ export function textNeeds(runs: readonly TextRun[]): TextNeeds {
   let kana = false;
   let hangul = false;
   let han = false;
+  let rtl = false;
   for (const run of runs) {
     const weight = run.weight >= 600 ? 700 : 400;
     for (const part of splitEmoji(run.text)) {
@@ -228,11 +234,12 @@ export function textNeeds(runs: readonly TextRun[]): TextNeeds {
         kana ||= KANA.test(ch);
         hangul ||= HANGUL.test(ch);
         han ||= HAN.test(ch);
+        rtl ||= RTL.test(ch);
       }
     }
   }
   const hanLang = kana ? 'ja' : hangul ? 'ko' : han ? 'zh-Hans' : undefined;
-  return { codepoints, emoji, hanLang };
+  return { codepoints, emoji, hanLang, rtl };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -380,5 +387,5 @@ export async function loadTextAssets(bucket: R2Bucket | undefined, element: Temp
 
   const families = order.filter((i) => used.has(i)).map((i) => (m.families[i] as ManifestFamily).family);
   const scriptLang = families.length > 0 ? (m.families.find((f) => f.family === families[0])?.lang ?? undefined) : undefined;
-  return { fonts, families, lang: needs.hanLang ?? scriptLang, emoji };
+  return { fonts, families, lang: needs.hanLang ?? scriptLang, emoji, ...(needs.rtl ? { rtl: true } : {}) };
 }

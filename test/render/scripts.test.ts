@@ -201,6 +201,54 @@ describe('right-to-left text (takumi)', () => {
   });
 });
 
+describe('paragraph direction (takumi)', () => {
+  /** Leftmost and rightmost dark columns. */
+  function inkSpan(png: { width: number; height: number; data: Uint8Array }): [number, number] {
+    let min = png.width;
+    let max = -1;
+    for (let y = 0; y < png.height; y++) {
+      for (let x = 0; x < png.width; x++) {
+        if ((png.data[(y * png.width + x) * 4] ?? 255) >= 128) continue;
+        min = Math.min(min, x);
+        max = Math.max(max, x);
+      }
+    }
+    return [min, max];
+  }
+  const draw = async (s: string) => {
+    const element = h(
+      'div',
+      {
+        style: {
+          display: 'flex',
+          flexDirection: 'column',
+          width: 900,
+          height: 100,
+          background: '#ffffff',
+          color: '#000000',
+          fontSize: 48,
+          fontFamily: 'Inter',
+        },
+      },
+      h('div', { style: { display: 'block' } }, s),
+    );
+    const text = await loadTextAssets(env.FONTS, element, 'woff2');
+    return decodePng((await takumiEngine.render({ element, text, width: 900, height: 100, scale: 1, format: 'png' })).bytes);
+  };
+
+  it('a paragraph starting in Arabic or Hebrew runs right to left (starts at the right), as dir="auto" decides', async () => {
+    for (const title of ['مرحبا بكم في PicStream', 'ברוכים הבאים ל-PicStream']) {
+      const [left, right] = inkSpan(await draw(title));
+      expect(right, title).toBeGreaterThan(880); // flush with the right edge
+      expect(left, title).toBeGreaterThan(200);
+    }
+    // a Latin-first paragraph with an Arabic phrase stays left to right
+    const [left, right] = inkSpan(await draw('PicStream: مرحبا بكم'));
+    expect(left).toBeLessThan(10);
+    expect(right).toBeLessThan(700);
+  });
+});
+
 describe('og-card through the API', () => {
   const cases = LANGS.flatMap((lang) =>
     (['takumi', 'satori'] as const).filter((e) => e === 'takumi' || !TAKUMI_ONLY.includes(lang)).map((e) => [lang, e] as const),

@@ -124,6 +124,26 @@ async function withFonts(faces: readonly Face[]): Promise<Instance> {
   return current;
 }
 
+const FIRST_STRONG = /[\p{L}]/u;
+const RTL_SCRIPT = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}]/u;
+
+/**
+ * A text whose first letter is right-to-left (Arabic, Hebrew) is a right-to-left paragraph, as
+ * HTML's `dir="auto"` decides: it starts at the right and its left-to-right words (a brand name)
+ * sit where a reader of the script expects them. A node that sets `direction` keeps it.
+ */
+function rightToLeftParagraphs(node: TakumiNode): TakumiNode {
+  if (node.type === 'text') {
+    const first = node.text.match(FIRST_STRONG)?.[0];
+    if (!first || !RTL_SCRIPT.test(first) || node.style?.direction !== undefined) return node;
+    return { ...node, style: { ...node.style, direction: 'rtl' } } as TakumiNode;
+  }
+  if (node.type === 'container' && node.children) {
+    return { ...node, children: node.children.map((c) => (c ? rightToLeftParagraphs(c) : c)) } as TakumiNode;
+  }
+  return node;
+}
+
 const EMOJI_SRC = 'picstream-emoji:';
 
 /**
@@ -200,6 +220,7 @@ export const takumiEngine: Engine = {
 async function draw(r: Renderer, { element, images = [], text, custom, width, height, scale, format }: RenderRequest): Promise<RenderOutput> {
   let { node } = (await fromJsx(element, { defaultStyles: false })) as { node: TakumiNode };
   const emojiImages = new Map<string, Uint8Array>();
+  if (text?.rtl) node = rightToLeftParagraphs(node);
   if (text && text.emoji.size > 0) node = inlineEmoji(node, text.emoji, emojiImages);
   // takumi's width/height are the output's pixels; devicePixelRatio scales the layout into them.
   const outW = Math.round(width * scale);
