@@ -18,7 +18,7 @@ import { ProblemError } from '../errors/problem';
 import { ByteCache } from '../lib/byte-cache';
 import { probeFont as probeSatori } from '../render/engines/satori';
 import { probeFont as probeTakumi } from '../render/engines/takumi';
-import { SfntFont, woffInflatesAsClaimed, woffToSfnt } from '../render/pdf/sfnt';
+import { SfntFont, unpackWoff, WoffTooLarge } from '../render/pdf/sfnt';
 
 /** Largest font file accepted (decoded): a full Latin+Cyrillic+Greek family face is 100–800 KB. */
 export const MAX_FONT_BYTES = 4 * 1024 * 1024;
@@ -60,12 +60,10 @@ export async function readFontFile(bytes: Uint8Array): Promise<ReadFont> {
     sfnt = bytes;
   } else if (tag === 'wOFF') {
     format = 'woff';
-    const unsafe = await woffInflatesAsClaimed(bytes, MAX_UNPACKED_BYTES);
-    if (unsafe) invalid(unsafe);
     try {
-      sfnt = woffToSfnt(bytes, MAX_UNPACKED_BYTES);
+      sfnt = await unpackWoff(bytes, MAX_UNPACKED_BYTES);
     } catch (err) {
-      invalid(`is a damaged WOFF file (${(err as Error).message})`);
+      invalid(`is ${err instanceof WoffTooLarge ? 'an oversized' : 'a damaged'} WOFF file: ${(err as Error).message}`);
     }
   } else if (tag === 'wOF2') {
     invalid('is WOFF2, which cannot be decoded here: upload the TTF, OTF or WOFF file');

@@ -146,6 +146,18 @@ function checkAvif(b: Uint8Array, view: DataView): CheckResult {
 
 export type CheckedType = 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp' | 'image/avif';
 
+const ascii = (bytes: Uint8Array, at: number, length: number) => String.fromCharCode(...bytes.subarray(at, at + length));
+
+/** A picture's type by its magic bytes (what a `Content-Type` header or a `data:` URI claims is checked against it). */
+export function sniffImage(bytes: Uint8Array): CheckedType | undefined {
+  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'image/png';
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  if (bytes[0] === 0x47 && bytes[1] === 0x49 && bytes[2] === 0x46 && bytes[3] === 0x38) return 'image/gif';
+  if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') return 'image/webp';
+  if (ascii(bytes, 4, 4) === 'ftyp') return 'image/avif'; // an ISO-BMFF file; checkImage requires an AVIF brand
+  return undefined;
+}
+
 const CHECKS: Record<CheckedType, (b: Uint8Array, view: DataView) => CheckResult> = {
   'image/png': checkPng,
   'image/jpeg': checkJpeg,

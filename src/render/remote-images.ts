@@ -26,7 +26,7 @@ import { type FieldError, type ProblemCode, ProblemError } from '../errors/probl
 import { now } from '../lib/time';
 import { DecodeLimitError, toPng } from './decode';
 import { readCachedImage, writeCachedImage } from './image-cache';
-import { type CheckedType, checkImage, MAX_INPUT_PIXELS } from './image-check';
+import { checkImage, MAX_INPUT_PIXELS, sniffImage } from './image-check';
 import { looksLikeSvg, SvgRejected, svgToPng } from './svg-image';
 
 export const REMOTE_IMAGE_LIMITS = { maxBytes: 5 * 1024 * 1024, timeoutMs: 5_000, maxRedirects: 3 } as const;
@@ -106,17 +106,6 @@ export function checkRemoteUrl(
     fail(code, varPath, `${url.href}: host "${host}" is an internal name`);
   }
   return url;
-}
-
-const ascii = (bytes: Uint8Array, at: number, length: number) => String.fromCharCode(...bytes.subarray(at, at + length));
-
-function sniff(bytes: Uint8Array): CheckedType | undefined {
-  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'image/png';
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
-  if (bytes[0] === 0x47 && bytes[1] === 0x49 && bytes[2] === 0x46 && bytes[3] === 0x38) return 'image/gif';
-  if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') return 'image/webp';
-  if (ascii(bytes, 4, 4) === 'ftyp') return 'image/avif'; // an ISO-BMFF file; checkImage requires an AVIF brand
-  return undefined;
 }
 
 const SVG = 'image/svg+xml';
@@ -205,7 +194,7 @@ async function fetchAndNormalise(start: URL, varPath: string, policy: RemoteImag
       }
       const bytes = res.body ? await readCapped(res.body, policy.maxBytes, varPath, url.href) : new Uint8Array();
       if (declared === SVG) return await fromSvg(bytes, url.href, varPath);
-      const sniffed = sniff(bytes);
+      const sniffed = sniffImage(bytes);
       if (!sniffed) fail('remote_image_invalid_type', varPath, `${url.href} says ${declared} but is not a ${TYPE_NAMES} file`);
       const check = checkImage(bytes, sniffed);
       if (!check.ok) fail('remote_image_undecodable', varPath, `${url.href}: ${check.reason}`);

@@ -19,9 +19,9 @@ import { Buffer } from 'node:buffer';
 import { Resvg } from '@resvg/resvg-wasm';
 import { type ElementNode, parse } from 'svg-parser';
 import { DecodeLimitError, gifFirstFrameInfo } from './decode';
-import { ensureResvg } from './engines/satori';
-import { type CheckedType, checkImage, MAX_INPUT_PIXELS } from './image-check';
+import { checkImage, MAX_INPUT_PIXELS, sniffImage } from './image-check';
 import { encodePng, unpremultiply } from './png';
+import { ensureResvg } from './resvg';
 
 /** Longest side of a rasterised SVG: 2048² ≈ 4.19 MP, within what a PDF may embed (MAX_PDF_IMAGE_PIXELS). */
 export const SVG_RASTER_MAX_SIDE = 2048;
@@ -97,8 +97,9 @@ function checkEmbedded(uri: string, pixels: { total: number }): void {
   } catch {
     throw new SvgRejected('has a malformed data: URI');
   }
-  const type = sniffEmbedded(bytes);
-  if (!type) throw new SvgRejected(`embeds ${(head[1] || 'data').toLowerCase()} that is not a PNG, JPEG or GIF picture (nested SVGs are not supported)`);
+  const type = sniffImage(bytes);
+  if (type !== 'image/png' && type !== 'image/jpeg' && type !== 'image/gif')
+    throw new SvgRejected(`embeds ${(head[1] || 'data').toLowerCase()} that is not a PNG, JPEG or GIF picture (nested SVGs are not supported)`);
   const check = checkImage(bytes, type);
   if (!check.ok) throw new SvgRejected(`embeds a broken picture: ${check.reason}`);
   let area = check.width * check.height;
@@ -114,13 +115,6 @@ function checkEmbedded(uri: string, pixels: { total: number }): void {
   }
   pixels.total += area;
   if (pixels.total > MAX_INPUT_PIXELS) throw new SvgRejected(`embeds pictures of more than ${MAX_INPUT_PIXELS} pixels`, true);
-}
-
-function sniffEmbedded(b: Uint8Array): CheckedType | undefined {
-  if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image/png';
-  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
-  if (b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38) return 'image/gif';
-  return undefined;
 }
 
 /**

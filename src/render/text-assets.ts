@@ -199,7 +199,8 @@ const INVISIBLE = /^[\p{Cc}\p{Cf}\p{Z}]$/u;
 const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}]/u;
 const HANGUL = /\p{Script=Hangul}/u;
 const HAN = /\p{Script=Han}/u;
-const RTL = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}]/u;
+/** Letters of right-to-left scripts. */
+export const RTL_LETTER = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}]/u;
 
 /** What the text needs beyond the bundled fonts, before looking at any manifest. */
 export interface TextNeeds {
@@ -234,7 +235,7 @@ export function textNeeds(runs: readonly TextRun[]): TextNeeds {
         kana ||= KANA.test(ch);
         hangul ||= HANGUL.test(ch);
         han ||= HAN.test(ch);
-        rtl ||= RTL.test(ch);
+        rtl ||= RTL_LETTER.test(ch);
       }
     }
   }

@@ -4,8 +4,7 @@
  */
 
 import { Buffer } from 'node:buffer';
-import { initWasm as initResvg, Resvg } from '@resvg/resvg-wasm';
-import resvgWasm from '@resvg/resvg-wasm/index_bg.wasm';
+import { Resvg } from '@resvg/resvg-wasm';
 import satori, { init as initSatori } from 'satori/wasm';
 import type { CustomFont } from '../../fonts/custom';
 import { BoundedMap } from '../../lib/bounded-map';
@@ -14,6 +13,7 @@ import { CONTENT_TYPES } from '../engine';
 import { BUNDLED_FONTS, type FontWeight } from '../fonts';
 import type { TemplateElement, TemplateNode } from '../jsx';
 import { encodePng, unpremultiply } from '../png';
+import { ensureResvg } from '../resvg';
 import { splitEmoji, type TextAssets } from '../text-assets';
 import { encodeWebp } from '../webp';
 import { loadYoga } from '../yoga';
@@ -25,16 +25,6 @@ const SATORI_FONTS = BUNDLED_FONTS.map((f) => ({
   weight: f.weight,
   style: 'normal' as const,
 }));
-
-let resvgReady: Promise<void> | undefined;
-/** resvg's WASM, initialised once per isolate (it throws on a second call): this engine and svg-image.ts share it. */
-export function ensureResvg(): Promise<void> {
-  resvgReady ??= initResvg(resvgWasm);
-  resvgReady.catch(() => {
-    resvgReady = undefined;
-  });
-  return resvgReady;
-}
 
 let ready: Promise<void> | undefined;
 function init(): Promise<void> {

@@ -10,7 +10,7 @@ import type { Engine, RenderOutput, RenderRequest } from '../engine';
 import { CONTENT_TYPES } from '../engine';
 import { BUNDLED_FONTS } from '../fonts';
 import { encodePng } from '../png';
-import { splitEmoji, twemojiName } from '../text-assets';
+import { RTL_LETTER, splitEmoji, twemojiName } from '../text-assets';
 import { encodeWebp } from '../webp';
 
 /** Fallback-font bytes one renderer may hold before a fresh one is started (fonts cannot be unregistered). */
@@ -125,7 +125,6 @@ async function withFonts(faces: readonly Face[]): Promise<Instance> {
 }
 
 const FIRST_STRONG = /[\p{L}]/u;
-const RTL_SCRIPT = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}]/u;
 
 /**
  * A text whose first letter is right-to-left (Arabic, Hebrew) is a right-to-left paragraph, as
@@ -135,7 +134,7 @@ const RTL_SCRIPT = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Scrip
 function rightToLeftParagraphs(node: TakumiNode): TakumiNode {
   if (node.type === 'text') {
     const first = node.text.match(FIRST_STRONG)?.[0];
-    if (!first || !RTL_SCRIPT.test(first) || node.style?.direction !== undefined) return node;
+    if (!first || !RTL_LETTER.test(first) || node.style?.direction !== undefined) return node;
     return { ...node, style: { ...node.style, direction: 'rtl' } } as TakumiNode;
   }
   if (node.type === 'container' && node.children) {

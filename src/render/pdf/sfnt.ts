@@ -272,77 +272,86 @@ function readCmap(cmap: DataView): Map<number, number> {
   return map;
 }
 
-/**
- * Why a WOFF cannot be unpacked safely, or null: its tables must claim at most `maxBytes` in all,
- * and each compressed one must inflate to exactly the size it claims — found by streaming it
- * through DecompressionStream and stopping as soon as it runs past its claim, so an upload cannot
- * make the Worker inflate more than its directory declares (a zip bomb).
- */
-export async function woffInflatesAsClaimed(woff: Uint8Array, maxBytes: number): Promise<string | null> {
+/** A WOFF that declares more unpacked bytes than the caller allows. */
+export class WoffTooLarge extends Error {}
+
+/** A WOFF's table directory, checked to lie within the file. */
+function woffDirectory(woff: Uint8Array) {
   const view = new DataView(woff.buffer, woff.byteOffset, woff.byteLength);
-  if (woff.byteLength < 44 || tag(view, 0) !== 'wOFF') return 'is not a WOFF file';
+  if (woff.byteLength < 44 || tag(view, 0) !== 'wOFF') throw new Error('not a WOFF file');
   const numTables = view.getUint16(12);
-  if (44 + numTables * 20 > woff.byteLength) return 'has a table directory running past the file';
-  let claimed = 0;
-  for (let i = 0; i < numTables; i++) claimed += view.getUint32(44 + i * 20 + 12);
-  if (claimed > maxBytes) return `is an oversized WOFF file: its tables unpack to ${claimed} bytes (at most ${maxBytes})`;
-  for (let i = 0; i < numTables; i++) {
+  if (44 + numTables * 20 > woff.byteLength) throw new Error('its table directory runs past the file');
+  const tables = Array.from({ length: numTables }, (_, i) => {
     const at = 44 + i * 20;
     const offset = view.getUint32(at + 4);
     const compLength = view.getUint32(at + 8);
-    const origLength = view.getUint32(at + 12);
-    const damaged = 'is a damaged WOFF file: a table does not unpack to the size it declares';
-    if (offset + compLength > woff.byteLength) return 'is a damaged WOFF file: a table runs past the file';
-    if (compLength >= origLength) continue;
-    const reader = new Blob([woff.subarray(offset, offset + compLength)]).stream().pipeThrough(new DecompressionStream('deflate')).getReader();
-    let total = 0;
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        total += value.byteLength;
-        if (total > origLength) return damaged;
-      }
-    } catch {
-      return damaged;
-    } finally {
-      reader.cancel().catch(() => {});
-    }
-    if (total !== origLength) return damaged;
-  }
-  return null;
+    if (offset + compLength > woff.byteLength) throw new Error('a table runs past the file');
+    return {
+      tag: tag(view, at),
+      checksum: view.getUint32(at + 16),
+      stored: woff.subarray(offset, offset + compLength),
+      origLength: view.getUint32(at + 12),
+    };
+  });
+  return { flavor: view.getUint32(4), tables };
 }
 
 /**
  * WOFF 1.0 → sfnt: each table is stored zlib-compressed (or as is, when that was not smaller);
- * inflate them and lay them out again behind an sfnt table directory.
+ * inflate them and lay them out again behind an sfnt table directory. For the bundled fonts; an
+ * upload goes through unpackWoff (inflateSync has no usable output cap in workerd).
  */
-export function woffToSfnt(woff: Uint8Array, maxBytes = Number.POSITIVE_INFINITY): Uint8Array {
-  const view = new DataView(woff.buffer, woff.byteOffset, woff.byteLength);
-  if (woff.byteLength < 44 || tag(view, 0) !== 'wOFF') throw new Error('not a WOFF file');
-  const flavor = view.getUint32(4);
-  const numTables = view.getUint16(12);
-  if (44 + numTables * 20 > woff.byteLength) throw new Error('WOFF table directory runs past the file');
-  // the sizes the tables claim, checked before anything is inflated (an upload may be a zip bomb)
-  let claimed = 0;
-  for (let i = 0; i < numTables; i++) claimed += view.getUint32(44 + i * 20 + 12);
-  if (claimed > maxBytes) throw new Error(`WOFF tables unpack to ${claimed} bytes (at most ${maxBytes})`);
-  const entries = Array.from({ length: numTables }, (_, i) => {
-    const at = 44 + i * 20;
-    const offset = view.getUint32(at + 4);
-    const compLength = view.getUint32(at + 8);
-    const origLength = view.getUint32(at + 12);
-    if (offset + compLength > woff.byteLength) throw new Error('WOFF table runs past the file');
-    const stored = woff.subarray(offset, offset + compLength);
-    // (untrusted WOFF must first pass woffInflatesAsClaimed: inflateSync has no usable cap in workerd)
-    const data = compLength < origLength ? new Uint8Array(inflateSync(stored)) : stored;
-    if (data.byteLength !== origLength) throw new Error('WOFF table has the wrong length');
-    return { tag: tag(view, at), checksum: view.getUint32(at + 16), data };
-  });
+export function woffToSfnt(woff: Uint8Array): Uint8Array {
+  const { flavor, tables } = woffDirectory(woff);
+  const data = tables.map((t) => (t.stored.byteLength < t.origLength ? new Uint8Array(inflateSync(t.stored)) : t.stored));
+  if (data.some((d, i) => d.byteLength !== tables[i]?.origLength)) throw new Error('a table has the wrong length');
   return writeSfnt(
     flavor,
-    entries.map((e) => [e.tag, e.data]),
-    entries.map((e) => e.checksum),
+    tables.map((t, i) => [t.tag, data[i] as Uint8Array]),
+    tables.map((t) => t.checksum),
+  );
+}
+
+/**
+ * An untrusted WOFF → sfnt, unpacking at most `maxBytes`: the tables' declared sizes are checked
+ * first, and each compressed table is streamed through DecompressionStream and dropped as soon as
+ * it runs past its declared size, so a zip bomb is refused without being inflated. Throws an
+ * Error saying what is wrong.
+ */
+export async function unpackWoff(woff: Uint8Array, maxBytes: number): Promise<Uint8Array> {
+  const { flavor, tables } = woffDirectory(woff);
+  const claimed = tables.reduce((n, t) => n + t.origLength, 0);
+  if (claimed > maxBytes) throw new WoffTooLarge(`its tables unpack to ${claimed} bytes (at most ${maxBytes})`);
+  const data: Uint8Array[] = [];
+  for (const t of tables) {
+    if (t.stored.byteLength >= t.origLength) {
+      if (t.stored.byteLength !== t.origLength) throw new Error('a table has the wrong length');
+      data.push(t.stored);
+      continue;
+    }
+    const out = new Uint8Array(t.origLength);
+    let total = 0;
+    const reader = new Blob([t.stored]).stream().pipeThrough(new DecompressionStream('deflate')).getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (total + value.byteLength > t.origLength) throw new Error('a table unpacks to more than it declares');
+        out.set(value, total);
+        total += value.byteLength;
+      }
+    } catch (err) {
+      throw err instanceof Error && err.message.startsWith('a table') ? err : new Error('a table does not unpack');
+    } finally {
+      reader.cancel().catch(() => {});
+    }
+    if (total !== t.origLength) throw new Error('a table unpacks to less than it declares');
+    data.push(out);
+  }
+  return writeSfnt(
+    flavor,
+    tables.map((t, i) => [t.tag, data[i] as Uint8Array]),
+    tables.map((t) => t.checksum),
   );
 }
 
