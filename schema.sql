@@ -31,7 +31,8 @@ CREATE TABLE renders (
   units            INTEGER NOT NULL DEFAULT 0,      -- units still charged (given back on failure)
   quota_period     TEXT,                            -- the usage period the units were charged to
   pages            INTEGER,                         -- PDFs: page count (the units a fresh one charges)
-  font_faces       TEXT                             -- JSON array of the custom font ids drawn with (font_family), or null
+  font_faces       TEXT,                            -- JSON array of the custom font ids drawn with (font_family, user templates), or null
+  font_family      TEXT                             -- the font_family the request named, or null
 );
 
 CREATE INDEX renders_cache_key ON renders (cache_key);
@@ -153,3 +154,27 @@ CREATE TABLE fonts (
   created_at       TEXT NOT NULL,
   UNIQUE (account_id, family, weight, style)
 );
+
+-- An account's templates (POST /api/v1/templates): HTML with inline styles and {{var}} placeholders.
+CREATE TABLE templates (
+  id               TEXT PRIMARY KEY,                -- tpl_<ULID>
+  account_id       TEXT NOT NULL,
+  name             TEXT NOT NULL,
+  description      TEXT NOT NULL DEFAULT '',
+  version          INTEGER NOT NULL,                -- the current version (template_versions)
+  created_at       TEXT NOT NULL,
+  updated_at       TEXT NOT NULL,
+  deleted_at       TEXT                             -- deleted: gone from the API; its versions stay for queued renders
+);
+
+CREATE INDEX templates_account ON templates (account_id, created_at);
+
+-- Every version of a template: renders name the version they drew, so a queued render still draws
+-- what was asked for after an update.
+CREATE TABLE template_versions (
+  template_id      TEXT NOT NULL,
+  version          INTEGER NOT NULL,                -- 1, 2, … one per change of the source
+  source           TEXT NOT NULL,                   -- JSON: width, height, html, vars, example, engine
+  created_at       TEXT NOT NULL,
+  PRIMARY KEY (template_id, version)
+) WITHOUT ROWID;

@@ -15,6 +15,7 @@ import initYoga, { type Yoga } from 'yoga-wasm-web';
 import { DirectLayout } from '../src/render/pdf/direct';
 import { writePdf } from '../src/render/pdf/document';
 import { layoutPages, pageMeasure } from '../src/render/pdf/layout';
+import { compileTemplate, type TemplateSource } from '../src/user-templates/compile';
 import { PAPER_SIZES } from '../templates/define';
 import { PDF_TEMPLATES, TEMPLATES } from '../templates/index';
 
@@ -94,6 +95,14 @@ export async function renderNative(
   }
   const svg = await satori(element as never, { width, height, fonts: satoriFonts });
   return new Resvg(svg, { fitTo: { mode: 'width', value: width }, font: { loadSystemFonts: false } }).render().asPng();
+}
+
+/** A user template's source compiled as the Worker compiles it, drawn natively by takumi. */
+export async function renderNativeUser(source: TemplateSource, rawVars: unknown): Promise<Uint8Array> {
+  const template = compileTemplate({ id: 'tpl_native', version: 1, name: 'native', description: '' }, source);
+  const element = template.render(template.vars.parse(rawVars) as never, template.size);
+  const { node } = await fromJsx(element as never, { defaultStyles: false });
+  return (await takumiRenderer()).render(node, { ...template.size, format: 'png' });
 }
 
 export function templateIds(): string[] {

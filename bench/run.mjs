@@ -11,7 +11,10 @@
  * and an og-card with a remote WebP logo fetched and decoded vs. served from the R2 image cache.
  *
  * BENCH_QUICK=1 runs fewer iterations (a smoke run; don't commit its numbers).
- * BENCH_ONLY=cjk,images,cold runs only those sections (main: everything else) and writes their
+ * And a user template (POST /api/v1/templates: HTML with {{vars}}) drawn like og-card, against og-card,
+ * uncached and as cache hits, and the time to create one (markup parsed, both engines try it).
+ *
+ * BENCH_ONLY=cjk,images,user,cold runs only those sections (main: everything else) and writes their
  * tables to .cache/bench-partial.md instead of bench/RESULTS.md.
  */
 import { execSync, spawnSync } from 'node:child_process';
@@ -27,7 +30,7 @@ import { buildNative } from './build-native.mjs';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
 const n = (full, quick) => (QUICK ? quick : full);
-const SECTIONS = ['main', 'cjk', 'images', 'cold'];
+const SECTIONS = ['main', 'cjk', 'images', 'user', 'cold'];
 const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim()) : undefined;
 for (const s of ONLY ?? []) if (!SECTIONS.includes(s)) throw new Error(`BENCH_ONLY: unknown section ${s} (one of ${SECTIONS.join(', ')})`);
 const want = (section) => !ONLY || ONLY.includes(section);
@@ -382,6 +385,61 @@ async function imageSection() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// User templates: og-card's design written as HTML with {{vars}} (POST /api/v1/templates).
+const USER_CARD = {
+  name: 'og-card as HTML',
+  width: 1200,
+  height: 630,
+  html: `<div style="display:flex;flex-direction:column;justify-content:space-between;width:100%;height:100%;padding:72px;background:linear-gradient(135deg, #0f172a 0%, #1e1b4b 100%);color:#f8fafc">
+  <div style="display:flex;align-items:center;height:64px"><div style="width:56px;height:8px;border-radius:4px;background:#818cf8"></div></div>
+  <div style="display:flex;flex-direction:column">
+    <div style="display:block;line-clamp:3;overflow:hidden;text-overflow:ellipsis;font-size:68px;font-weight:700;line-height:1.12;letter-spacing:-1.5px">{{title}}</div>
+    <div data-if="subtitle" style="display:block;line-clamp:2;overflow:hidden;text-overflow:ellipsis;margin-top:24px;font-size:32px;line-height:1.35;color:#94a3b8">{{subtitle}}</div>
+  </div>
+  <div style="display:flex;align-items:center;font-size:26px;font-weight:600;color:#94a3b8;height:32px">{{site}}</div>
+</div>`,
+  vars: { title: { type: 'text', required: true, max_length: 200 } },
+  example: { title: 'Ship images at the edge', subtitle: 'Templates in, PNGs out.', site: 'picstream.dev' },
+};
+
+async function userSection() {
+  await warmLatin();
+  const create = async () => {
+    const res = await request('POST', '/api/v1/templates', JSON.stringify(USER_CARD));
+    const json = JSON.parse(res.body.toString());
+    if (res.status !== 201) throw new Error(`${res.status} ${JSON.stringify(json)}`);
+    return json.id;
+  };
+  const id = await create();
+  results.userCreate = await measure('POST /api/v1/templates (parse + both engines try it)', n(30, 4), 3, async () => {
+    await create();
+  });
+  const user = (title) => ({ template: id, vars: card(title).vars });
+  const hitTitle = `User hit ${run}`;
+  await post(user(hitTitle));
+  await post(card(hitTitle));
+  let u = 0;
+  let b = 0;
+  const hit = async (body) => {
+    const out = await post(body);
+    if (!out.cached) throw new Error('expected a cache hit');
+    return out.render_ms;
+  };
+  Object.assign(
+    results,
+    await interleaved(n(100, 8), 10, {
+      userUncached: ['user template (og-card as HTML) uncached', async () => (await post(user(`User uncached ${run} ${u++}`))).render_ms],
+      userBaseline: ['og-card uncached (same rounds)', async () => (await post(card(`User baseline ${run} ${b++}`))).render_ms],
+      userCached: ['user template cached hit', () => hit(user(hitTitle))],
+      userCardCached: ['og-card cached hit (same rounds)', () => hit(card(hitTitle))],
+    }),
+  );
+  results.nativeUser = await measure('native takumi, the user template', n(100, 8), 10, async (i) => {
+    await native.renderNativeUser(USER_CARD, card(`Native user ${i}`).vars);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Cold: a freshly started server (new workerd isolate, fresh local state, fonts just seeded).
 const COLD_TITLE = '東京で開催される新しいウェブ開発カンファレンスのお知らせ';
 
@@ -414,6 +472,7 @@ try {
   if (want('main')) await mainSections();
   if (want('cjk')) await cjkSection();
   if (want('images')) await imageSection();
+  if (want('user')) await userSection();
 } catch (err) {
   console.error(err);
   console.error(`--- dev server output (tail) ---\n${server.output().split('\n').slice(-40).join('\n')}`);
@@ -599,6 +658,24 @@ ${row(miss, `+${f(miss.p50 - hitRow.p50)} ms over cached (fetch + decode + R2 pu
 ${row(hitRow, `+${f(hitRow.p50 - none.p50)} ms over no logo (R2 read + drawing it); ${ratio(hitRow.p50, nativeLogo.p50)}× native`)}
 ${row(none, 'baseline')}
 ${row(nativeLogo, 'in-process; the logo as a PNG data URL (what the cache holds)')}
+`);
+  }
+  if (results.userUncached) {
+    const { userUncached: un, userBaseline: base, userCached: hitRow, userCardCached: cardHit, nativeUser, userCreate } = results;
+    out.push(`
+## User templates: og-card's design as HTML with {{vars}}
+
+The same card written as a user template (POST /api/v1/templates: inline styles, \`{{title}}\` placeholders) and
+rendered through \`"template": "tpl_…"\`: the template's current version is read from D1 on every request (its
+compiled form is kept per isolate and version). Interleaved rounds.
+
+${table}
+${row(un, `${ratio(un.p50, base.p50)}× og-card; ${ratio(un.p50, nativeUser.p50)}× native`)}
+${row(base, 'built-in template, baseline')}
+${row(hitRow, `+${f(hitRow.p50 - cardHit.p50)} ms over og-card's hit (the template's D1 read)`)}
+${row(cardHit, 'baseline')}
+${row(nativeUser, 'in-process: the compiled template drawn by @takumi-rs/core')}
+${row(userCreate, 'markup parsed, vars typed, the example drawn by takumi and laid out by satori, stored')}
 `);
   }
   return out.join('');

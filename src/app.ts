@@ -30,8 +30,11 @@ import { registerDeleteKey } from './routes/v1/keys/delete';
 import { registerListKeys } from './routes/v1/keys/list';
 import { registerGetRender } from './routes/v1/renders/get';
 import { registerSignup } from './routes/v1/signup/create';
+import { registerCreateTemplate } from './routes/v1/templates/create';
+import { registerDeleteTemplate } from './routes/v1/templates/delete';
 import { registerGetTemplate } from './routes/v1/templates/get';
 import { registerListTemplates } from './routes/v1/templates/list';
+import { registerUpdateTemplate } from './routes/v1/templates/update';
 import { registerGetUsage } from './routes/v1/usage/get';
 import { registerCreateWebhook } from './routes/v1/webhooks/create';
 import { registerDeleteWebhook } from './routes/v1/webhooks/delete';
@@ -45,10 +48,13 @@ import { registerUpdateWebhook } from './routes/v1/webhooks/update';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 export const MAX_PDF_BODY_BYTES = 512 * 1024;
+/** A template: up to 256 KB of markup, its vars and example. */
+export const MAX_TEMPLATE_BODY_BYTES = 512 * 1024;
 /** A font upload: a 4 MB file as base64 and its JSON around it. */
 export const MAX_FONT_BODY_BYTES = 6 * 1024 * 1024;
 const PDF_PATH = '/api/v1/generate/pdf';
 const FONTS_PATH = '/api/v1/fonts';
+const TEMPLATES_PATH = /^\/api\/v1\/templates(?:\/[^/]+)?$/;
 const SIGNUP_PATH = '/api/v1/signup';
 
 function problemResponse(err: ProblemError, requestIdValue: string | undefined): Response {
@@ -105,8 +111,16 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   // a PDF request carries a whole document's data (an invoice's line items, a report's sections)
   const pdfBodyLimit = limitBody(MAX_PDF_BODY_BYTES);
   const fontBodyLimit = limitBody(MAX_FONT_BODY_BYTES);
+  // a template's markup may carry small pictures as data: URLs
+  const templateBodyLimit = limitBody(MAX_TEMPLATE_BODY_BYTES);
   app.use('/api/*', (c, next) =>
-    c.req.path === PDF_PATH ? pdfBodyLimit(c, next) : c.req.path === FONTS_PATH ? fontBodyLimit(c, next) : apiBodyLimit(c, next),
+    c.req.path === PDF_PATH
+      ? pdfBodyLimit(c, next)
+      : c.req.path === FONTS_PATH
+        ? fontBodyLimit(c, next)
+        : TEMPLATES_PATH.test(c.req.path)
+          ? templateBodyLimit(c, next)
+          : apiBodyLimit(c, next),
   );
 
   app.use('/api/v1/*', idempotency());
@@ -129,6 +143,9 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   registerGetRender(app);
   registerListTemplates(app);
   registerGetTemplate(app);
+  registerCreateTemplate(app);
+  registerUpdateTemplate(app);
+  registerDeleteTemplate(app);
   registerCreateWebhook(app);
   registerListWebhooks(app);
   registerGetWebhook(app);

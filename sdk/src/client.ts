@@ -18,6 +18,7 @@ import type {
   CreateApiKeyRequest,
   CreatedApiKey,
   CreateFontRequest,
+  CreateTemplateRequest,
   CreateWebhookRequest,
   Font,
   FontList,
@@ -30,6 +31,7 @@ import type {
   RotateWebhookSecretRequest,
   Template,
   TemplateList,
+  UpdateTemplateRequest,
   UpdateWebhookRequest,
   Usage,
   WebhookDeliveriesQuery,
@@ -99,14 +101,33 @@ export class Renders {
 export class Templates {
   constructor(private readonly transport: Transport) {}
 
-  /** Every template: id, name, `kind` (image or pdf), default size. */
+  /** Every template, PicStream's (`builtin: true`) and the account's own: id, name, `kind` (image or pdf), default size. */
   list(options?: RequestOptions): Promise<TemplateList> {
     return this.transport.request({ method: 'GET', path: '/api/v1/templates' }, options);
   }
 
-  /** One template, with its vars as JSON Schema and an example. */
+  /** One template, with its vars as JSON Schema and an example; one of the account's own has its `html` and `vars` too. */
   get(id: string, options?: RequestOptions): Promise<Template> {
     return this.transport.request({ method: 'GET', path: `/api/v1/templates/${segment(id)}` }, options);
+  }
+
+  /**
+   * Keeps an image template of the account's own (`tpl_…`): `html` with inline styles and `{{var}}`
+   * placeholders, a size, and declared `vars`; render it with `generate({ template: id })`. Markup an
+   * engine cannot draw is a `ValidationError` (422 `template_invalid`).
+   */
+  create(request: CreateTemplateRequest, options?: RequestOptions): Promise<Template> {
+    return this.transport.request({ method: 'POST', path: '/api/v1/templates', body: request }, options);
+  }
+
+  /** Changes one of the account's templates; a change to what it draws (not `name`/`description`) makes a new `version`. */
+  update(id: string, request: UpdateTemplateRequest, options?: RequestOptions): Promise<Template> {
+    return this.transport.request({ method: 'PATCH', path: `/api/v1/templates/${segment(id)}`, body: request }, options);
+  }
+
+  /** Deletes one of the account's templates; images already made keep their URLs. */
+  async delete(id: string, options?: RequestOptions): Promise<void> {
+    await this.transport.request({ method: 'DELETE', path: `/api/v1/templates/${segment(id)}` }, options);
   }
 }
 

@@ -278,11 +278,15 @@ export type paths = {
         };
         /**
          * List templates
-         * @description The built-in templates: image templates (`kind: image`, default size) and PDF templates (`kind: pdf`, paper and orientation).
+         * @description The built-in templates (`builtin: true`) — image templates (`kind: image`, default size) and PDF templates (`kind: pdf`, paper and orientation) — then yours (`builtin: false`), oldest first.
          */
         get: operations["templates.list"];
         put?: never;
-        post?: never;
+        /**
+         * Create a template
+         * @description Your own image template: markup with inline styles and `{{var}}` placeholders, a size, and (optionally) declared vars. The markup is read before any var is filled in, so a var's value is only ever text, a checked colour or number, or an image fetched through the SSRF guard. Before it is kept, its example is drawn by both engines: what an engine cannot draw is a 422 `template_invalid` naming it. `font-family` may name your uploaded fonts (POST /api/v1/fonts). Render it with POST /api/v1/generate/image and `"template": "<id>"`. At most 100 templates per account.
+         */
+        post: operations["templates.create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -298,15 +302,23 @@ export type paths = {
         };
         /**
          * Get a template
-         * @description One template: the JSON Schema of its vars, an example `vars` that renders, and which vars take remote image URLs.
+         * @description One template: the JSON Schema of its vars, an example `vars` that renders, and which vars take remote image URLs. Yours also carry their markup and var declarations.
          */
         get: operations["templates.get"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a template
+         * @description Gone from the API at once (requests naming it get 404). Images already made keep their URLs; renders already queued still draw the version they asked for.
+         */
+        delete: operations["templates.delete"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update a template
+         * @description Fields left out keep their values. A change to the markup, size, vars, example or engine makes the next `version` (checked and drawn by both engines first, as on create); images already made keep their URLs, and renders already queued draw the version they asked for. New `vars` without a new `example` start from the default example. Built-in templates cannot be changed (404).
+         */
+        patch: operations["templates.update"];
         trace?: never;
     };
     "/api/v1/webhooks": {
@@ -668,7 +680,7 @@ export type components = {
              * @example validation_failed
              * @enum {string}
              */
-            code: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "engine_script_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid" | "unauthorized" | "url_expired" | "invalid_signature" | "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "font_not_found" | "webhook_not_found" | "delivery_not_found" | "email_taken" | "key_limit_reached" | "font_exists" | "font_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress" | "payload_too_large" | "unsupported_media_type" | "range_not_satisfiable" | "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused" | "rate_limited" | "quota_exceeded" | "render_failed" | "template_unavailable" | "dead_lettered" | "abandoned" | "internal_error" | "queue_unavailable" | "signing_unavailable" | "fonts_unavailable";
+            code: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "engine_script_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid" | "unauthorized" | "url_expired" | "invalid_signature" | "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "font_not_found" | "webhook_not_found" | "delivery_not_found" | "email_taken" | "key_limit_reached" | "font_exists" | "font_limit_reached" | "template_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress" | "payload_too_large" | "unsupported_media_type" | "range_not_satisfiable" | "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "template_invalid" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused" | "rate_limited" | "quota_exceeded" | "render_failed" | "template_unavailable" | "dead_lettered" | "abandoned" | "internal_error" | "queue_unavailable" | "signing_unavailable" | "fonts_unavailable";
             /**
              * @description Also in the X-Request-Id header
              * @example req_01JD5X1Q4ZB8R3W2K7T6YV9N0M
@@ -1044,6 +1056,18 @@ export type components = {
             paper?: "A4" | "Letter";
             /** @enum {string} */
             orientation?: "portrait" | "landscape";
+            /** @description true: one of PicStream's templates; false: one of yours (POST /api/v1/templates) */
+            builtin: boolean;
+            /**
+             * Format: date-time
+             * @description Yours: when it was made
+             */
+            created_at?: string;
+            /**
+             * Format: date-time
+             * @description Yours: when it last changed
+             */
+            updated_at?: string;
         };
         Template: components["schemas"]["TemplateSummary"] & {
             /** @description JSON Schema (2020-12) of the vars */
@@ -1055,6 +1079,126 @@ export type components = {
             };
             /** @description Vars that take a remote image URL */
             image_vars: string[];
+            /** @description Yours: the markup */
+            html?: string;
+            /** @description Yours: every var with its type, declared or read from the markup */
+            vars?: {
+                [key: string]: components["schemas"]["TemplateVar"];
+            };
+            /**
+             * @description Yours: the engine requests get when they name none
+             * @enum {string}
+             */
+            engine?: "takumi" | "satori";
+        };
+        TemplateVar: {
+            /**
+             * @description text: any text (in text content); image: an https URL of a picture (fetched through the SSRF guard); color: a CSS colour; number: a number (in style and attribute values a lone number is pixels)
+             * @enum {string}
+             */
+            type: "text" | "image" | "color" | "number";
+            description?: string;
+            /** @description Requests must give it (text: not empty) */
+            required?: boolean;
+            /** @description Used when a request leaves the var out */
+            default?: string | number;
+            /** @description text: at most this many characters (default 500) */
+            max_length?: number;
+            /** @description number: the least value (default -100000) */
+            min?: number;
+            /** @description number: the greatest value (default 100000) */
+            max?: number;
+        };
+        CreateTemplateRequest: {
+            /** @example Launch card */
+            name: string;
+            description?: string;
+            /**
+             * @description Size in CSS px (requests may override it)
+             * @example 1200
+             */
+            width: number;
+            /** @example 630 */
+            height: number;
+            /**
+             * @description HTML with inline styles (the satori / @vercel/og dialect: block elements are flex containers) and `{{var}}` placeholders in text, style values and attribute values. Elements: div, p, section, header, footer, main, h1–h6, span, strong, b, em, i, u, s, img, and svg with its shapes and gradients. `data-if="var"` / `data-unless="var"` keep an element only when the var has (has no) value. Images: `src="{{logo}}"` or a PNG/JPEG data: URL.
+             * @example <div style="display:flex;flex-direction:column;justify-content:center;width:100%;height:100%;padding:72px;background:{{accent}};color:white"><img data-if="logo" src="{{logo}}" width="96" height="96" style="border-radius:16px"><h1 style="font-size:64px">{{title}}</h1></div>
+             */
+            html: string;
+            /**
+             * @description Declared vars. A `{{name}}` the markup uses without a declaration is an optional text var (an image var when it is an image source); vars used in a style or attribute value must be declared color or number.
+             * @example {
+             *       "title": {
+             *         "type": "text",
+             *         "required": true,
+             *         "max_length": 120
+             *       },
+             *       "accent": {
+             *         "type": "color",
+             *         "default": "#4f46e5"
+             *       },
+             *       "logo": {
+             *         "type": "image"
+             *       }
+             *     }
+             */
+            vars?: {
+                [key: string]: components["schemas"]["TemplateVar"];
+            };
+            /** @description Vars that render (checked, and drawn by both engines before the template is kept); by default the declared defaults and each required text var's name */
+            example?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description The engine requests get when they name none
+             * @enum {string}
+             */
+            engine?: "takumi" | "satori";
+        };
+        UpdateTemplateRequest: {
+            name?: string;
+            description?: string;
+            /**
+             * @description Size in CSS px (requests may override it)
+             * @example 1200
+             */
+            width?: number;
+            /** @example 630 */
+            height?: number;
+            /**
+             * @description HTML with inline styles (the satori / @vercel/og dialect: block elements are flex containers) and `{{var}}` placeholders in text, style values and attribute values. Elements: div, p, section, header, footer, main, h1–h6, span, strong, b, em, i, u, s, img, and svg with its shapes and gradients. `data-if="var"` / `data-unless="var"` keep an element only when the var has (has no) value. Images: `src="{{logo}}"` or a PNG/JPEG data: URL.
+             * @example <div style="display:flex;flex-direction:column;justify-content:center;width:100%;height:100%;padding:72px;background:{{accent}};color:white"><img data-if="logo" src="{{logo}}" width="96" height="96" style="border-radius:16px"><h1 style="font-size:64px">{{title}}</h1></div>
+             */
+            html?: string;
+            /**
+             * @description Declared vars. A `{{name}}` the markup uses without a declaration is an optional text var (an image var when it is an image source); vars used in a style or attribute value must be declared color or number.
+             * @example {
+             *       "title": {
+             *         "type": "text",
+             *         "required": true,
+             *         "max_length": 120
+             *       },
+             *       "accent": {
+             *         "type": "color",
+             *         "default": "#4f46e5"
+             *       },
+             *       "logo": {
+             *         "type": "image"
+             *       }
+             *     }
+             */
+            vars?: {
+                [key: string]: components["schemas"]["TemplateVar"];
+            };
+            /** @description Vars that render (checked, and drawn by both engines before the template is kept); by default the declared defaults and each required text var's name */
+            example?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description The engine requests get when they name none
+             * @enum {string}
+             */
+            engine?: "takumi" | "satori";
         };
         WebhookEndpointWithSecret: components["schemas"]["WebhookEndpoint"] & {
             /** @description whsec_…: verifies signatures (Standard Webhooks). Shown on create and rotate only. */
@@ -1637,7 +1781,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `template_invalid`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1674,7 +1818,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 422;
                         /** @enum {string} */
-                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "template_invalid" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
                     };
                 };
             };
@@ -2168,7 +2312,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `template_invalid`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2185,7 +2329,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 422;
                         /** @enum {string} */
-                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "template_invalid" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
                     };
                 };
             };
@@ -2572,7 +2716,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `template_invalid`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2589,7 +2733,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 422;
                         /** @enum {string} */
-                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "template_invalid" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
                     };
                 };
             };
@@ -2939,7 +3083,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `template_invalid`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2958,7 +3102,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 422;
                         /** @enum {string} */
-                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "template_invalid" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
                     };
                 };
             };
@@ -3228,7 +3372,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `template_invalid`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3247,7 +3391,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 422;
                         /** @enum {string} */
-                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "template_invalid" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
                     };
                 };
             };
@@ -3539,6 +3683,235 @@ export interface operations {
             };
         };
     };
+    "templates.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry for 24 hours (e.g. a UUID; printable ASCII, at most 255 characters; on sign-up at least 16). The same key and body replay the first answer. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTemplateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `engine_script_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 400;
+                        /** @enum {string} */
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "engine_script_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                    };
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Conflict: `template_limit_reached`, `idempotency_key_in_progress` */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    /**
+                     * @description Seconds to wait before trying again
+                     * @example 30
+                     */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 409;
+                        /** @enum {string} */
+                        code?: "template_limit_reached" | "idempotency_key_in_progress";
+                    };
+                };
+            };
+            /** @description Body larger than 64 KB (512 KB for generate/pdf, 6 MB for fonts): `payload_too_large` */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 413;
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Body is not application/json: `unsupported_media_type` */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 415;
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `template_invalid`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 422;
+                        /** @enum {string} */
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "template_invalid" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                    };
+                };
+            };
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
+                };
+            };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
+                    };
+                };
+            };
+            /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable`, `fonts_unavailable` */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 503;
+                        /** @enum {string} */
+                        code?: "queue_unavailable" | "signing_unavailable" | "fonts_unavailable";
+                    };
+                };
+            };
+        };
+    };
     "templates.get": {
         parameters: {
             query?: never;
@@ -3643,6 +4016,326 @@ export interface operations {
                         status?: 500;
                         /** @enum {string} */
                         code?: "render_failed" | "template_unavailable" | "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    "templates.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Not found (another account's resource answers the same): `template_not_found` */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 404;
+                        /** @enum {string} */
+                        code?: "template_not_found";
+                    };
+                };
+            };
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
+                };
+            };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
+                    };
+                };
+            };
+        };
+    };
+    "templates.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTemplateRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description The request is invalid: `validation_failed`, `malformed_json`, `engine_format_unsupported`, `engine_script_unsupported`, `image_too_large`, `document_too_large`, `template_kind_mismatch`, `idempotency_key_invalid` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 400;
+                        /** @enum {string} */
+                        code?: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "engine_script_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid";
+                    };
+                };
+            };
+            /** @description Missing, malformed, unknown or revoked API key: `unauthorized` */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 401;
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Not found (another account's resource answers the same): `template_not_found` */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 404;
+                        /** @enum {string} */
+                        code?: "template_not_found";
+                    };
+                };
+            };
+            /** @description Body larger than 64 KB (512 KB for generate/pdf, 6 MB for fonts): `payload_too_large` */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 413;
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Body is not application/json: `unsupported_media_type` */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 415;
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `template_invalid`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 422;
+                        /** @enum {string} */
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "template_invalid" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                    };
+                };
+            };
+            /** @description Too many requests: see Retry-After: `rate_limited`, `quota_exceeded` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited" | "quota_exceeded";
+                    };
+                };
+            };
+            /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 500;
+                        /** @enum {string} */
+                        code?: "render_failed" | "template_unavailable" | "internal_error";
+                    };
+                };
+            };
+            /** @description A service the request needs is unavailable; retry later: `queue_unavailable`, `signing_unavailable`, `fonts_unavailable` */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 503;
+                        /** @enum {string} */
+                        code?: "queue_unavailable" | "signing_unavailable" | "fonts_unavailable";
                     };
                 };
             };
@@ -3879,7 +4572,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `template_invalid`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3896,7 +4589,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 422;
                         /** @enum {string} */
-                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "template_invalid" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
                     };
                 };
             };
@@ -4291,7 +4984,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `template_invalid`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4307,7 +5000,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 422;
                         /** @enum {string} */
-                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "template_invalid" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
                     };
                 };
             };
@@ -4519,7 +5212,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `template_invalid`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4536,7 +5229,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 422;
                         /** @enum {string} */
-                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "template_invalid" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
                     };
                 };
             };
@@ -4746,7 +5439,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `template_invalid`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4763,7 +5456,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 422;
                         /** @enum {string} */
-                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "template_invalid" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
                     };
                 };
             };
@@ -5130,7 +5823,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
+            /** @description The request is well-formed but cannot be carried out: `remote_image_blocked`, `remote_image_fetch_failed`, `remote_image_too_large`, `remote_image_invalid_type`, `remote_image_timeout`, `font_invalid`, `font_family_unknown`, `template_invalid`, `remote_image_undecodable`, `webhook_url_blocked`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5147,7 +5840,7 @@ export interface operations {
                         /** @enum {number} */
                         status?: 422;
                         /** @enum {string} */
-                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
+                        code?: "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "template_invalid" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused";
                     };
                 };
             };

@@ -32,6 +32,10 @@ export type RenderError = Schemas['RenderError'];
 export type TemplateSummary = Schemas['TemplateSummary'];
 export type Template = Schemas['Template'];
 export type TemplateList = Schemas['TemplateList'];
+/** A var an account's template declares: its `type` (text, image, color, number), default and limits. */
+export type TemplateVar = Schemas['TemplateVar'];
+export type CreateTemplateRequest = Schemas['CreateTemplateRequest'];
+export type UpdateTemplateRequest = Schemas['UpdateTemplateRequest'];
 
 export type Usage = Schemas['Usage'];
 export type Account = Schemas['Account'];

@@ -44,6 +44,8 @@ export interface RenderRow {
   pages: number | null;
   /** JSON array of the custom font ids the image is drawn with (`font_family`), or null. */
   font_faces: string | null;
+  /** The uploaded family the request's `font_family` named (drawn instead of the house font), or null. */
+  font_family: string | null;
 }
 
 export type NewRender = Pick<
@@ -68,6 +70,7 @@ export type NewRender = Pick<
   | 'quota_period'
   | 'pages'
   | 'font_faces'
+  | 'font_family'
 >;
 
 export interface Completion {
@@ -77,10 +80,10 @@ export interface Completion {
   completed_at: string;
 }
 
-/** The columns every new record sets, in bind order ?1 … ?20 (a constant: no SQL is built from input). */
+/** The columns every new record sets, in bind order ?1 … ?21 (a constant: no SQL is built from input). */
 const RECORD_COLUMNS =
-  'id, type, template, template_version, engine, format, width, height, scale, vars, cache_key, object_key, created_at, account_id, key_id, mode, units, quota_period, pages, font_faces';
-const RECORD_PARAMS = '?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20';
+  'id, type, template, template_version, engine, format, width, height, scale, vars, cache_key, object_key, created_at, account_id, key_id, mode, units, quota_period, pages, font_faces, font_family';
+const RECORD_PARAMS = '?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21';
 
 function recordValues(r: NewRender): unknown[] {
   return [
@@ -104,6 +107,7 @@ function recordValues(r: NewRender): unknown[] {
     r.quota_period,
     r.pages,
     r.font_faces,
+    r.font_family,
   ];
 }
 
@@ -122,7 +126,7 @@ export async function insertRender(db: D1Database, r: NewRender, leaseUntil: num
   const state = leaseUntil === null ? ['pending', 0, null] : ['running', 1, leaseUntil];
   if (r.units === 0) {
     const row = await db
-      .prepare(`INSERT INTO renders (${RECORD_COLUMNS}, status, attempts, lease_until) VALUES (${RECORD_PARAMS}, ?21, ?22, ?23) RETURNING *`)
+      .prepare(`INSERT INTO renders (${RECORD_COLUMNS}, status, attempts, lease_until) VALUES (${RECORD_PARAMS}, ?22, ?23, ?24) RETURNING *`)
       .bind(...recordValues(r), ...state)
       .first<RenderRow>();
     return { row: row as RenderRow, used: null };
@@ -132,7 +136,7 @@ export async function insertRender(db: D1Database, r: NewRender, leaseUntil: num
     reserveStatement(db, r.account_id, r.quota_period, r.units, quotaLimit),
     // changes() is the reservation's row count: the render exists only if the units were reserved
     db
-      .prepare(`INSERT INTO renders (${RECORD_COLUMNS}, status, attempts, lease_until) SELECT ${RECORD_PARAMS}, ?21, ?22, ?23 WHERE changes() = 1 RETURNING *`)
+      .prepare(`INSERT INTO renders (${RECORD_COLUMNS}, status, attempts, lease_until) SELECT ${RECORD_PARAMS}, ?22, ?23, ?24 WHERE changes() = 1 RETURNING *`)
       .bind(...recordValues(r), ...state),
   ]);
   const row = inserted?.results[0] as RenderRow | undefined;
@@ -146,7 +150,7 @@ export async function insertRender(db: D1Database, r: NewRender, leaseUntil: num
 export async function insertCachedBatch(db: D1Database, hits: readonly { record: NewRender; completion: Completion }[]): Promise<void> {
   if (hits.length === 0) return;
   const statement = db.prepare(
-    `INSERT INTO renders (${RECORD_COLUMNS}, status, cached, bytes, render_ms, completed_at) VALUES (${RECORD_PARAMS}, 'complete', 1, ?21, ?22, ?23)`,
+    `INSERT INTO renders (${RECORD_COLUMNS}, status, cached, bytes, render_ms, completed_at) VALUES (${RECORD_PARAMS}, 'complete', 1, ?22, ?23, ?24)`,
   );
   await db.batch(hits.map(({ record, completion: c }) => statement.bind(...recordValues({ ...record, units: 0 }), c.bytes, c.render_ms, c.completed_at)));
 }

@@ -23,6 +23,7 @@ import { Timings } from '../lib/timing';
 import { type QuotaState, quotaExceeded, renderUnits } from '../quota/index';
 import { remoteImagePolicy } from '../render/remote-images';
 import { headOutput } from '../storage/outputs';
+import { getUserTemplate } from '../user-templates/service';
 import { recordCacheHit } from './hit-log';
 import { type ImageRequest, prepareImage } from './image-request';
 import { rememberIfFinished, storedOutputs } from './memo';
@@ -48,9 +49,10 @@ export async function createImageRender(env: AppEnv, req: ImageRequest, options:
   const { owner } = options;
   const timings = options.timings ?? new Timings();
   const prepared = await timings.measure('validate', () =>
-    prepareImage({ ...req, watermark: owner.mode === 'test' }, remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS), env.DEFAULT_ENGINE, (family) =>
-      familyFaces(env.DB, owner.accountId, family),
-    ),
+    prepareImage({ ...req, watermark: owner.mode === 'test' }, remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS), env.DEFAULT_ENGINE, {
+      family: (family) => familyFaces(env.DB, owner.accountId, family),
+      template: async (id) => (await getUserTemplate(env.DB, owner.accountId, id)).definition,
+    }),
   );
   const { job } = prepared;
   const record: NewRender = {
@@ -69,6 +71,7 @@ export async function createImageRender(env: AppEnv, req: ImageRequest, options:
     units: renderUnits(owner),
     pages: null,
     font_faces: job.fonts ? JSON.stringify(job.fonts.map((f) => f.id)) : null,
+    font_family: job.fontFamily ?? null,
   };
   return startRender(env, record, { kind: 'image', job }, { ...options, timings });
 }
@@ -100,6 +103,7 @@ export async function createPdfRender(env: AppEnv, req: PdfRequest, options: Cre
     units: renderUnits(owner, prepared.pages.length),
     pages: prepared.pages.length,
     font_faces: null,
+    font_family: null,
   };
   return startRender(env, record, { kind: 'pdf', job: prepared.job, pages: prepared.pages }, { ...options, timings });
 }

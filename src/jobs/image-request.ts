@@ -12,6 +12,8 @@ import { ENGINES, type EngineName, type ImageFormat } from '../render/engine';
 import { ENGINE_IMPLS, type ImageJob } from '../render/index';
 import { checkRemoteUrl, type RemoteImagePolicy } from '../render/remote-images';
 import { unshapedBySatori } from '../render/text-assets';
+import type { UserTemplateDefinition } from '../user-templates/compile';
+import { isUserTemplateId, templateFaces } from '../user-templates/service';
 
 /**
  * Part of every image's content address: raised when the pipeline draws the same request
@@ -40,6 +42,15 @@ export interface ImageRequest {
 /** The caller's faces of a family (empty when it has none). */
 export type FamilyLookup = (family: string) => Promise<FontFace[]>;
 
+/** The caller's own template by id (`tpl_…`); throws `template_not_found` when it has none. */
+export type TemplateLookup = (id: string) => Promise<UserTemplateDefinition>;
+
+/** What a request's names resolve against: the caller's fonts and templates. */
+export interface CallerLookups {
+  family?: FamilyLookup;
+  template?: TemplateLookup;
+}
+
 export interface PreparedImage {
   job: ImageJob;
   /** Canonical JSON of the validated vars (defaults applied). */
@@ -59,6 +70,11 @@ export function findTemplate(id: string): TemplateDefinition {
   throw new ProblemError('template_not_found', `No template "${id}". GET /api/v1/templates lists them.`);
 }
 
+async function findUserTemplate(id: string, lookup: TemplateLookup | undefined): Promise<UserTemplateDefinition> {
+  if (!lookup) throw new ProblemError('template_not_found', `No template "${id}". GET /api/v1/templates lists them.`);
+  return lookup(id);
+}
+
 export function defaultEngine(envDefault: string | undefined): EngineName {
   return (ENGINES as readonly string[]).includes(envDefault ?? '') ? (envDefault as EngineName) : 'takumi';
 }
@@ -73,9 +89,10 @@ export async function prepareImage(
   req: ImageRequest,
   policy: RemoteImagePolicy,
   envDefaultEngine: string | undefined,
-  lookupFamily?: FamilyLookup,
+  lookups: CallerLookups = {},
 ): Promise<PreparedImage> {
-  const template = findTemplate(req.template);
+  const userTemplate = isUserTemplateId(req.template) ? await findUserTemplate(req.template, lookups.template) : undefined;
+  const template = userTemplate ?? findTemplate(req.template);
   const parsed = template.vars.safeParse(req.vars);
   if (!parsed.success) {
     throw new ProblemError('validation_failed', `vars do not match template "${template.id}"`, { errors: fieldErrors(parsed.error.issues, 'vars') });
@@ -119,14 +136,21 @@ export async function prepareImage(
     if (typeof value === 'string' && value !== '') checkRemoteUrl(value, `vars.${name}`, policy);
   }
 
+  const lookupFamily: FamilyLookup = lookups.family ?? (async () => []);
   let fonts: FontFace[] | undefined;
   if (req.font_family !== undefined) {
-    fonts = lookupFamily ? await lookupFamily(req.font_family) : [];
+    fonts = await lookupFamily(req.font_family);
     if (fonts.length === 0) {
       throw new ProblemError('font_family_unknown', `font_family: no uploaded font family "${req.font_family}" (GET /api/v1/fonts lists yours)`, {
         errors: [{ path: 'font_family', message: 'no uploaded font has this family name' }],
       });
     }
+  }
+  // the uploaded families a user template names, resolved now: a family deleted since is a 422
+  if (userTemplate && userTemplate.fontFamilies.length > 0) {
+    const named = await templateFaces(userTemplate, lookupFamily);
+    const seen = new Set(fonts?.map((f) => f.id));
+    fonts = [...(fonts ?? []), ...named.filter((f) => !seen.has(f.id))];
   }
 
   const varsJson = canonicalJson(vars);
@@ -137,7 +161,18 @@ export async function prepareImage(
   const address = `${RENDER_PIPELINE}|${template.id}@${template.version}|${engine}|${req.format}|${width}x${height}@${req.scale}${watermark ? '|test' : ''}${faces}|${varsJson}`;
   const cacheKey = (await sha256Hex(address)).slice(0, 40);
   return {
-    job: { template, vars, engine, format: req.format, width, height, scale: req.scale, watermark, ...(fonts ? { fonts } : {}) },
+    job: {
+      template,
+      vars,
+      engine,
+      format: req.format,
+      width,
+      height,
+      scale: req.scale,
+      watermark,
+      ...(fonts ? { fonts } : {}),
+      ...(req.font_family !== undefined ? { fontFamily: req.font_family } : {}),
+    },
     varsJson,
     cacheKey,
     objectKey: `img/${cacheKey}.${req.format}`,

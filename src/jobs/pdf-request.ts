@@ -70,6 +70,15 @@ export function pageSizeFor(template: AnyTemplate, size: PageSizeInput | undefin
 
 function validateSection(entry: { template: string; vars?: Record<string, unknown> }, at: string, req: PdfRequest, policy: RemoteImagePolicy): PdfSection {
   const template = findAnyTemplate(entry.template);
+  if (!template && entry.template.startsWith('tpl_')) {
+    throw new ProblemError(
+      'template_kind_mismatch',
+      `"${entry.template}" is one of your templates: they render to images (POST /api/v1/generate/image); PDFs take the built-in templates.`,
+      {
+        errors: [{ path: `${at}template`, message: 'user templates render to images only' }],
+      },
+    );
+  }
   if (!template) {
     throw new ProblemError('template_not_found', `No template "${entry.template}". GET /api/v1/templates lists them.`, {
       errors: [{ path: `${at}template`, message: 'unknown template' }],

@@ -7,6 +7,7 @@
  * retrying cannot fix (bad remote image, template gone) fails at once; any other error is retried
  * until `maxAttempts`, then the job is marked failed with a stable code.
  */
+import type { TemplateDefinition } from '../../templates/define';
 import { TEMPLATES } from '../../templates/index';
 import { fontsByIds } from '../db/fonts';
 import { claimRender, completeRender, failRender, getRender, type RenderRow, releaseRender } from '../db/renders';
@@ -19,6 +20,7 @@ import { type ImageJob, renderDocument, renderImage } from '../render/index';
 import type { LaidOutPage, PdfJob } from '../render/pdf/index';
 import { remoteImagePolicy } from '../render/remote-images';
 import { headOutput, putOutput } from '../storage/outputs';
+import { isUserTemplateId, userTemplateVersion } from '../user-templates/service';
 import { rememberIfFinished } from './memo';
 import { pdfJobFromSpec } from './pdf-request';
 
@@ -43,7 +45,15 @@ export type RenderJob = { kind: 'image'; job: ImageJob } | { kind: 'pdf'; job: P
 
 async function jobFromRow(db: D1Database, row: RenderRow): Promise<RenderJob> {
   if (row.type === 'pdf') return { kind: 'pdf', job: pdfJobFromSpec(row.vars, row.mode === 'test') };
-  const template = TEMPLATES.get(row.template);
+  const user = isUserTemplateId(row.template);
+  let template: TemplateDefinition | undefined;
+  if (user) {
+    if (!row.account_id) throw new ProblemError('template_unavailable', `Template ${row.template} has no owner`);
+    // the version the request named, even if the template has changed or been deleted since
+    template = await userTemplateVersion(db, row.account_id, row.template, row.template_version);
+  } else {
+    template = TEMPLATES.get(row.template);
+  }
   if (!template || template.version !== row.template_version) {
     throw new ProblemError('template_unavailable', `Template ${row.template} v${row.template_version} is no longer available`);
   }
@@ -54,11 +64,15 @@ async function jobFromRow(db: D1Database, row: RenderRow): Promise<RenderJob> {
     const ids = JSON.parse(row.font_faces) as string[];
     const faces = await fontsByIds(db, row.account_id, ids);
     if (faces.length !== ids.length) {
-      throw new ProblemError('font_family_unknown', 'font_family: a face of the family was deleted before the queued render ran', {
-        errors: [{ path: 'font_family', message: 'a face of this family was deleted' }],
+      const path = row.font_family ? 'font_family' : 'template';
+      throw new ProblemError('font_family_unknown', `${path}: a face of a font family it draws with was deleted before the queued render ran`, {
+        errors: [{ path, message: 'a face of this family was deleted' }],
       });
     }
     job.fonts = faces;
+    // renders queued before the font_family column: a built-in template's faces were its font_family's
+    const family = row.font_family ?? (user ? undefined : faces[0]?.family);
+    if (family) job.fontFamily = family;
   }
   return { kind: 'image', job };
 }

@@ -4,13 +4,13 @@
  */
 import type { TemplateDefinition } from '../../templates/define';
 import { ProblemError } from '../errors/problem';
-import { type FontFace, loadCustomFonts } from '../fonts/custom';
+import { type CustomFont, type FontFace, loadCustomFonts, renderFamily } from '../fonts/custom';
 import type { Engine, EngineName, ImageFormat, RenderImage, RenderOutput } from './engine';
 import { satoriEngine } from './engines/satori';
 import { takumiEngine } from './engines/takumi';
 import { SANS } from './fonts';
 import { checkImage } from './image-check';
-import { withFontFamily } from './jsx';
+import { type TemplateNode, withFamilies } from './jsx';
 import { type LaidOutPage, type PdfJob, type PdfOutput, renderPdf } from './pdf/index';
 import { ImageEmbedError } from './pdf/svg-to-pdf';
 import { fetchRemoteImage, type RemoteImagePolicy, toDataUrl } from './remote-images';
@@ -30,8 +30,51 @@ export interface ImageJob {
   scale: number;
   /** Made with a test key: drawn with the TEST watermark. */
   watermark: boolean;
-  /** The caller's font faces the template's text is drawn in (`font_family`). */
+  /** The caller's font faces: of `fontFamily`, and of the uploaded families a user template names. */
   fonts?: FontFace[];
+  /** The uploaded family that draws the template's house font (Inter) instead (`font_family`). */
+  fontFamily?: string;
+}
+
+/**
+ * Reads the job's font faces, a family at a time (each family is registered under a name of its
+ * own, renderFamily), and says which family names the tree must use for them.
+ */
+async function loadJobFonts(bucket: R2Bucket | undefined, job: ImageJob): Promise<{ custom: CustomFont[]; names: Map<string, string> }> {
+  const names = new Map<string, string>();
+  if (!job.fonts || job.fonts.length === 0 || !bucket) return { custom: [], names };
+  const groups = new Map<string, FontFace[]>();
+  for (const face of job.fonts) {
+    const family = face.family.toLowerCase();
+    groups.set(family, [...(groups.get(family) ?? []), face]);
+  }
+  const custom = (await Promise.all([...groups.values()].map((faces) => loadCustomFonts(bucket, faces)))).flat();
+  for (const [family, faces] of groups) names.set(family, renderFamily(faces));
+  const house = job.fontFamily && names.get(job.fontFamily.toLowerCase());
+  // the house font becomes the caller's: the template's text, not the watermark's (drawn after)
+  if (house) names.set(SANS.toLowerCase(), house);
+  return { custom, names };
+}
+
+/** PNG and JPEG data: URLs a tree carries itself (a user template's literal images), as bytes for takumi. */
+function literalImages(node: TemplateNode, known: Set<string>, out: RenderImage[]): RenderImage[] {
+  if (typeof node !== 'object') return out;
+  const src = node.type === 'img' ? node.props.src : undefined;
+  const candidates = [
+    typeof src === 'string' ? src : '',
+    ...Object.values(node.props.style ?? {}).flatMap((v) =>
+      typeof v === 'string' ? [...v.matchAll(/url\(\s*['"]?(data:[^'")\s]+)/g)].map((m) => m[1] as string) : [],
+    ),
+  ];
+  for (const url of candidates) {
+    const m = /^data:image\/(?:png|jpeg);base64,(.+)$/.exec(url);
+    if (!m || known.has(url)) continue;
+    known.add(url);
+    out.push({ src: url, data: Uint8Array.from(atob((m[1] as string).replace(/\s+/g, '')), (c) => c.charCodeAt(0)) });
+  }
+  const children = node.props.children;
+  for (const child of Array.isArray(children) ? children : children === undefined ? [] : [children]) literalImages(child, known, out);
+  return out;
 }
 
 /**
@@ -44,7 +87,7 @@ export async function resolveImageVars(job: ImageJob, policy: RemoteImagePolicy)
   await Promise.all(
     job.template.imageVars.map(async (name) => {
       const value = vars[name];
-      if (typeof value !== 'string' || value === '') return;
+      if (typeof value !== 'string' || value === '' || value.startsWith('data:')) return; // data: only from inside (a template being tried)
       const image = await fetchRemoteImage(value, `vars.${name}`, policy);
       const src = toDataUrl(image);
       vars[name] = src;
@@ -59,14 +102,11 @@ export async function resolveImageVars(job: ImageJob, policy: RemoteImagePolicy)
  * (CJK, Arabic, Hebrew, Devanagari, Thai, symbols) and emoji.
  */
 export async function renderImage(job: ImageJob, policy: RemoteImagePolicy, fonts: R2Bucket | undefined): Promise<RenderOutput> {
-  const [{ vars, images }, custom] = await Promise.all([
-    resolveImageVars(job, policy),
-    job.fonts && job.fonts.length > 0 && fonts ? loadCustomFonts(fonts, job.fonts) : Promise.resolve([]),
-  ]);
+  const [{ vars, images }, { custom, names }] = await Promise.all([resolveImageVars(job, policy), loadJobFonts(fonts, job)]);
   const template = job.template.render(vars as never, { width: job.width, height: job.height });
-  // the template's house family becomes the caller's: its text, not the watermark's
-  const drawn = custom[0] ? withFontFamily(template, SANS, custom[0].family) : template;
+  const drawn = names.size > 0 ? withFamilies(template, names) : template;
   const element = job.watermark ? withTestWatermark(drawn, job.width, job.height) : drawn;
+  literalImages(element, new Set(images.map((i) => i.src)), images);
   const engine = ENGINE_IMPLS[job.engine];
   const text = await loadTextAssets(fonts, element, engine.fontFormat);
   try {

@@ -45,12 +45,33 @@ export function h<P extends Record<string, unknown>>(type: string | Component<P>
   return element;
 }
 
-/** The tree with every `fontFamily: from` made `fontFamily: to` (a template's house font swapped for another). */
-export function withFontFamily(node: TemplateElement, from: string, to: string): TemplateElement {
+/** The families a CSS `font-family` value names, quotes removed. */
+export function familyNames(value: string): string[] {
+  return value
+    .split(',')
+    .map((f) =>
+      f
+        .trim()
+        .replace(/^(['"])(.*)\1$/, '$2')
+        .trim(),
+    )
+    .filter(Boolean);
+}
+
+/**
+ * The tree with families replaced in every `fontFamily` list (`names`: lower-case family → the
+ * family to draw instead): a template's house font swapped for a caller's (`font_family`), or the
+ * uploaded families a user template names swapped for the names their faces are registered under.
+ */
+export function withFamilies(node: TemplateElement, names: ReadonlyMap<string, string>): TemplateElement {
   const style = node.props.style;
-  const swapped = style?.fontFamily === from ? { ...style, fontFamily: to } : style;
+  let swapped = style;
+  if (typeof style?.fontFamily === 'string') {
+    const list = familyNames(style.fontFamily).map((f) => names.get(f.toLowerCase()) ?? f);
+    swapped = { ...style, fontFamily: list.map((f) => (/^[A-Za-z-]+$/.test(f) ? f : `"${f}"`)).join(', ') };
+  }
   const children = node.props.children;
-  const swap = (c: TemplateNode): TemplateNode => (typeof c === 'object' ? withFontFamily(c, from, to) : c);
+  const swap = (c: TemplateNode): TemplateNode => (typeof c === 'object' ? withFamilies(c, names) : c);
   return {
     ...node,
     props: {

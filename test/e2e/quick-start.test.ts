@@ -2,6 +2,7 @@
  * The README's quick start, for real: `npm run dev`, then the curl. Runs against wrangler dev, the
  * same workerd the product runs on locally, with its local D1, R2 and Queues.
  */
+import { readFileSync } from 'node:fs';
 import { PDFDocument } from 'pdf-lib';
 import { PNG } from 'pngjs';
 import { describe, expect, inject, it } from 'vitest';
@@ -57,6 +58,25 @@ describe('quick start against npm run dev', () => {
 
     const second = await generate({ template: 'og-card', vars: { title: 'Hello World' } });
     expect(second.body).toMatchObject({ cached: true, url: first.body.url });
+  });
+
+  it("the README's template example is accepted and renders (the JSON between <<'JSON' and JSON, as curl sends it)", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const json = /<<'JSON'\n([\s\S]*?)\nJSON\n/.exec(readme)?.[1];
+    expect(json, 'the README has a template example').toBeDefined();
+    const res = await fetch(`${origin}/api/v1/templates`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: json,
+    });
+    const template = (await res.json()) as { id: string; version: number };
+    expect(res.status, JSON.stringify(template)).toBe(201);
+    const out = await generate({ template: template.id, vars: { title: 'Launch week' } });
+    expect(out.status, JSON.stringify(out.body)).toBe(200);
+    const png = await image(out.body.url as string);
+    expect([png.width, png.height]).toEqual([1200, 630]);
+    // the accent default (#4f46e5) fills the card
+    expect([...png.data.subarray(0, 3)]).toEqual([79, 70, 229]);
   });
 
   it('the README PDF curl makes an invoice whose signed URL serves it (dev made the signing secret)', async () => {

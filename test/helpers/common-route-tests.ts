@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { awayFromMinuteEdge, bearer, del, expectProblem, fetchWithEnv, signup, type TestAccount, tinyPlan } from './api';
 
 export interface RouteUnderTest {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** The path to call, given a fresh account (e.g. to name one of its resources). */
   path: (account: TestAccount) => string | Promise<string>;
   body?: unknown;

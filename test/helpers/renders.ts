@@ -1,10 +1,12 @@
 /** Render records made as the routes make them, for tests that must hold the queue out of the way. */
 import { env } from 'cloudflare:test';
+import { familyFaces } from '../../src/db/fonts';
 import { insertRender } from '../../src/db/renders';
 import { prepareImage } from '../../src/jobs/image-request';
 import { newId } from '../../src/lib/ids';
 import { currentPeriod } from '../../src/quota/period';
 import { remoteImagePolicy } from '../../src/render/remote-images';
+import { getUserTemplate } from '../../src/user-templates/service';
 import { defaultAccount, type TestAccount } from './api';
 
 /**
@@ -12,14 +14,20 @@ import { defaultAccount, type TestAccount } from './api';
  * recorded exactly as the async route records one — charging `units` to the account's quota
  * through the same reservation when asked.
  */
-export async function unqueuedPendingRow(options: { account?: TestAccount; units?: number; title?: string } = {}): Promise<string> {
+export async function unqueuedPendingRow(
+  options: { account?: TestAccount; units?: number; title?: string; template?: string; vars?: Record<string, unknown> } = {},
+): Promise<string> {
+  const account = options.account ?? (await defaultAccount());
   const prepared = await prepareImage(
-    { template: 'og-card', vars: { title: options.title ?? `Job ${crypto.randomUUID()}` }, format: 'png', scale: 1 },
+    { template: options.template ?? 'og-card', vars: options.vars ?? { title: options.title ?? `Job ${crypto.randomUUID()}` }, format: 'png', scale: 1 },
     remoteImagePolicy(''),
     env.DEFAULT_ENGINE,
+    {
+      family: (family) => familyFaces(env.DB, account.id, family),
+      template: async (id) => (await getUserTemplate(env.DB, account.id, id)).definition,
+    },
   );
   const id = newId('rnd');
-  const account = options.account ?? (await defaultAccount());
   const inserted = await insertRender(
     env.DB,
     {
@@ -42,7 +50,8 @@ export async function unqueuedPendingRow(options: { account?: TestAccount; units
       units: options.units ?? 0,
       quota_period: currentPeriod().period,
       pages: null,
-      font_faces: null,
+      font_faces: prepared.job.fonts ? JSON.stringify(prepared.job.fonts.map((f) => f.id)) : null,
+      font_family: prepared.job.fontFamily ?? null,
     },
     null,
     1000,

@@ -4,7 +4,7 @@
  */
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { BASE, bearer, del, expectProblem, freshIp, generate, get, type Problem, postJson, signup, type TestAccount } from '../helpers/api';
+import { BASE, bearer, del, expectProblem, freshIp, generate, get, type Problem, patchJson, postJson, signup, type TestAccount } from '../helpers/api';
 import { commonRouteTests, type RouteUnderTest } from '../helpers/common-route-tests';
 
 async function renderOf(account: TestAccount): Promise<string> {
@@ -31,9 +31,14 @@ const ROUTES: [string, RouteUnderTest][] = [
   ['GET /api/v1/renders/:id', { method: 'GET', path: (a) => renderOf(a).then((id) => `/api/v1/renders/${id}`) }],
   ['GET /api/v1/templates', { method: 'GET', path: () => '/api/v1/templates' }],
   ['GET /api/v1/templates/:id', { method: 'GET', path: () => '/api/v1/templates/og-card' }],
+  ['GET /api/v1/templates/:id (own)', { method: 'GET', path: (a) => templateOf(a).then((id) => `/api/v1/templates/${id}`) }],
+  ['POST /api/v1/templates', { method: 'POST', path: () => '/api/v1/templates', body: { name: 'x', width: 100, height: 100, html: '<div>x</div>' } }],
+  ['PATCH /api/v1/templates/:id', { method: 'PATCH', path: (a) => templateOf(a).then((id) => `/api/v1/templates/${id}`), body: { name: 'Renamed' } }],
+  ['DELETE /api/v1/templates/:id', { method: 'DELETE', path: () => '/api/v1/templates/tpl_01JD5X1Q4ZB8R3W2K7T6YV9N0M' }],
   ['GET /api/v1/webhooks', { method: 'GET', path: () => '/api/v1/webhooks' }],
   ['POST /api/v1/webhooks', { method: 'POST', path: () => '/api/v1/webhooks', body: { url: 'https://example.com/hook' } }],
   ['GET /api/v1/webhooks/:id', { method: 'GET', path: (a) => endpointOf(a).then((id) => `/api/v1/webhooks/${id}`) }],
+  ['PATCH /api/v1/webhooks/:id', { method: 'PATCH', path: (a) => endpointOf(a).then((id) => `/api/v1/webhooks/${id}`), body: { description: 'changed' } }],
   ['DELETE /api/v1/webhooks/:id', { method: 'DELETE', path: (a) => endpointOf(a).then((id) => `/api/v1/webhooks/${id}`) }],
   ['GET /api/v1/webhooks/:id/deliveries', { method: 'GET', path: (a) => endpointOf(a).then((id) => `/api/v1/webhooks/${id}/deliveries`) }],
   ['POST /api/v1/webhooks/:id/rotate-secret', { method: 'POST', path: (a) => endpointOf(a).then((id) => `/api/v1/webhooks/${id}/rotate-secret`), body: {} }],
@@ -42,6 +47,17 @@ const ROUTES: [string, RouteUnderTest][] = [
 async function endpointOf(account: TestAccount): Promise<string> {
   const res = await postJson('/api/v1/webhooks', { url: 'https://example.com/hook' }, bearer(account.apiKey));
   return (await res.json<{ id: string }>()).id;
+}
+
+async function templateOf(account: TestAccount): Promise<string> {
+  const res = await postJson(
+    '/api/v1/templates',
+    { name: 'Mine', width: 200, height: 100, html: '<div style="color:#111">{{title}}</div>', vars: { title: { type: 'text', required: true } } },
+    bearer(account.apiKey),
+  );
+  const text = await res.text();
+  if (res.status !== 201) throw new Error(`template create failed: ${res.status} ${text}`);
+  return (JSON.parse(text) as { id: string }).id;
 }
 
 describe('common route tests', () => {
@@ -74,6 +90,29 @@ describe('tenant isolation', () => {
     const absent = await expectProblem(await del(`/api/v1/keys/${missing}`, bearer(b.apiKey)), 404, 'key_not_found');
     expect(comparable(foreign, id)).toEqual(comparable(absent, missing));
     expect((await get('/api/v1/account', bearer(a.apiKey))).status).toBe(200);
+  });
+
+  it("another account's template answers exactly like a missing one, to get, change, delete and render (also once this isolate has compiled it)", async () => {
+    const [a, b] = await Promise.all([signup(), signup()]);
+    const id = await templateOf(a);
+    expect((await generate({ template: id, vars: { title: 'Mine' } }, bearer(a.apiKey))).status).toBe(200); // now compiled here
+    const missing = 'tpl_01JD5X1Q4ZB8R3W2K7T6YV9N0M';
+    const asB: [string, (tpl: string) => Promise<Response>][] = [
+      ['GET', (tpl) => get(`/api/v1/templates/${tpl}`, bearer(b.apiKey))],
+      ['PATCH', (tpl) => patchJson(`/api/v1/templates/${tpl}`, { name: 'Mine now' }, bearer(b.apiKey))],
+      ['PATCH source', (tpl) => patchJson(`/api/v1/templates/${tpl}`, { html: '<div>{{title}}!</div>' }, bearer(b.apiKey))],
+      ['DELETE', (tpl) => del(`/api/v1/templates/${tpl}`, bearer(b.apiKey))],
+      ['generate/image', (tpl) => generate({ template: tpl, vars: { title: 'Theirs' } }, bearer(b.apiKey))],
+    ];
+    for (const [label, call] of asB) {
+      const foreign = await expectProblem(await call(id), 404, 'template_not_found');
+      const absent = await expectProblem(await call(missing), 404, 'template_not_found');
+      expect(comparable(foreign, id), label).toEqual(comparable(absent, missing));
+    }
+    const listed = await (await get('/api/v1/templates', bearer(b.apiKey))).json<{ data: { id: string }[] }>();
+    expect(listed.data.map((t) => t.id)).not.toContain(id);
+    // the owner's template is as it was
+    expect(await (await get(`/api/v1/templates/${id}`, bearer(a.apiKey))).json()).toMatchObject({ id, name: 'Mine', version: 1 });
   });
 
   it("keys, account and usage show only the caller's own", async () => {
@@ -145,7 +184,7 @@ describe('no 5xx for malformed keys, headers or bodies', () => {
       const res = await SELF.fetch(`${BASE}${path}`, {
         method,
         headers: { authorization, 'content-type': 'application/json' },
-        body: method === 'POST' ? '{}' : undefined,
+        body: method === 'POST' || method === 'PATCH' ? '{}' : undefined,
       });
       expect(res.status, `${method} ${path}`).toBe(401);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
@@ -176,7 +215,7 @@ describe('no 5xx for malformed keys, headers or bodies', () => {
   it.each(bodies)('%s body → 4xx problem (or success), never 5xx, on every route that takes a body', async (_, body) => {
     const account = await signup();
     touched.add(account.id);
-    const endpoint = await endpointOf(account);
+    const [endpoint, template] = await Promise.all([endpointOf(account), templateOf(account)]);
     const targets: [string, string][] = [
       ['POST', '/api/v1/generate/image'],
       ['POST', '/api/v1/generate/pdf'],
@@ -186,6 +225,8 @@ describe('no 5xx for malformed keys, headers or bodies', () => {
       ['POST', '/api/v1/webhooks'],
       ['PATCH', `/api/v1/webhooks/${endpoint}`],
       ['POST', `/api/v1/webhooks/${endpoint}/rotate-secret`],
+      ['POST', '/api/v1/templates'],
+      ['PATCH', `/api/v1/templates/${template}`],
     ];
     for (const [method, path] of targets) {
       const res = await SELF.fetch(`${BASE}${path}`, {

@@ -557,3 +557,46 @@ describe('SDK: account and keys', () => {
     expect(await rejection(sdk.fonts.delete(font.id))).toMatchObject({ name: 'NotFoundError', code: 'font_not_found' });
   });
 });
+
+describe('SDK: templates', () => {
+  it('templates: create a template of our own, list and get it, render it, update it (a new version only for new markup), delete it', async () => {
+    const sdk = client(await signup());
+    const html = '<div style="display:flex;width:100%;height:100%;background:{{bg}};color:#fff;font-size:48px;padding:40px">{{title}}</div>';
+    const created = await sdk.templates.create({
+      name: 'SDK card',
+      width: 800,
+      height: 400,
+      html,
+      vars: { bg: { type: 'color', default: '#1d4ed8' }, title: { type: 'text', required: true } },
+    });
+    expect(created).toMatchObject({ name: 'SDK card', version: 1, kind: 'image', builtin: false, size: { width: 800, height: 400 }, html });
+    expect(created.id).toMatch(/^tpl_/);
+
+    const listed = (await sdk.templates.list()).data.find((t) => t.id === created.id);
+    expect(listed).toMatchObject({ name: 'SDK card', builtin: false });
+    expect(await sdk.templates.get(created.id)).toMatchObject({
+      id: created.id,
+      html,
+      vars: { bg: { type: 'color', default: '#1d4ed8' }, title: { type: 'text', required: true } },
+    });
+
+    const render = await sdk.generate({ template: created.id, vars: { title: 'From the SDK' } });
+    expect(render).toMatchObject({ status: 'complete', template: created.id, width: 800, height: 400, cached: false });
+    expect(render.url).toMatch(/^http:\/\/localhost:8787\/img\/[a-f0-9]{40}\.png$/);
+    const png = decodePng(await (await SELF.fetch(`${BASE}${pathOf(render.url as string)}`)).arrayBuffer());
+    expect([png.width, png.height]).toEqual([800, 400]);
+
+    expect(await sdk.templates.update(created.id, { name: 'Renamed' })).toMatchObject({ id: created.id, name: 'Renamed', version: 1 });
+    const changed = await sdk.templates.update(created.id, { html: html.replace('font-size:48px', 'font-size:64px') });
+    expect(changed).toMatchObject({ name: 'Renamed', version: 2, html: html.replace('font-size:48px', 'font-size:64px') });
+
+    const invalid = await rejection(sdk.templates.create({ name: 'Broken', width: 800, height: 400, html: '<table></table>' }));
+    expect(invalid).toBeInstanceOf(ValidationError);
+    expect(invalid).toMatchObject({ status: 422, code: 'template_invalid' });
+
+    expect(await sdk.templates.delete(created.id)).toBeUndefined();
+    const gone = await rejection(sdk.templates.get(created.id));
+    expect(gone).toBeInstanceOf(NotFoundError);
+    expect(gone).toMatchObject({ code: 'template_not_found', status: 404 });
+  }, 60_000);
+});

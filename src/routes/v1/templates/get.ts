@@ -2,8 +2,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ProblemError } from '../../../errors/problem';
 import { findAnyTemplate } from '../../../jobs/pdf-request';
+import { getUserTemplate, isUserTemplateId } from '../../../user-templates/service';
 import { type App, only, problems } from '../../shared';
-import { TemplateDetailSchema, toDetail } from './schema';
+import { TemplateDetailSchema, toDetail, toUserDetail } from './schema';
 
 export const route = createRoute({
   method: 'get',
@@ -11,7 +12,8 @@ export const route = createRoute({
   operationId: 'templates.get',
   tags: ['Templates'],
   summary: 'Get a template',
-  description: 'One template: the JSON Schema of its vars, an example `vars` that renders, and which vars take remote image URLs.',
+  description:
+    'One template: the JSON Schema of its vars, an example `vars` that renders, and which vars take remote image URLs. Yours also carry their markup and var declarations.',
   request: { params: z.object({ id: z.string().max(64).openapi({ example: 'og-card' }) }) },
   responses: {
     200: { description: 'The template', content: { 'application/json': { schema: TemplateDetailSchema } } },
@@ -20,8 +22,9 @@ export const route = createRoute({
 });
 
 export function registerGetTemplate(app: App): void {
-  app.openapi(route, (c) => {
+  app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
+    if (isUserTemplateId(id)) return c.json(toUserDetail(await getUserTemplate(c.env.DB, c.get('auth').accountId, id)), 200);
     const template = findAnyTemplate(id);
     if (!template) throw new ProblemError('template_not_found', `No template "${id}". GET /api/v1/templates lists them.`);
     return c.json(toDetail(template), 200);

@@ -1,6 +1,105 @@
 import { z } from '@hono/zod-openapi';
+import { MAX_OUTPUT_PIXELS } from '../../../jobs/image-request';
 import { pageSizeFor } from '../../../jobs/pdf-request';
+import { ENGINES } from '../../../render/engine';
 import type { AnyTemplate } from '../../../render/pdf/index';
+import { DEFAULT_TEXT_LENGTH, VAR_TYPES } from '../../../user-templates/compile';
+import { MAX_HTML_BYTES } from '../../../user-templates/markup';
+import type { UserTemplate } from '../../../user-templates/service';
+
+/** Vars a user template may declare. */
+export const MAX_TEMPLATE_VARS = 50;
+
+const VarName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'a var name: letters, digits and _, not starting with a digit')
+  .openapi({ example: 'title' });
+
+export const VarDeclarationSchema = z
+  .object({
+    type: z.enum(VAR_TYPES).openapi({
+      description:
+        'text: any text (in text content); image: an https URL of a picture (fetched through the SSRF guard); color: a CSS colour; number: a number (in style and attribute values a lone number is pixels)',
+    }),
+    description: z.string().trim().max(300).optional(),
+    required: z.boolean().optional().openapi({ description: 'Requests must give it (text: not empty)' }),
+    default: z
+      .union([z.string().max(5000), z.number()])
+      .optional()
+      .openapi({ description: 'Used when a request leaves the var out' }),
+    max_length: z
+      .number()
+      .int()
+      .min(1)
+      .max(5000)
+      .optional()
+      .openapi({ description: `text: at most this many characters (default ${DEFAULT_TEXT_LENGTH})` }),
+    min: z.number().optional().openapi({ description: 'number: the least value (default -100000)' }),
+    max: z.number().optional().openapi({ description: 'number: the greatest value (default 100000)' }),
+  })
+  .strict()
+  .openapi('TemplateVar');
+
+const TemplateVars = z
+  .record(VarName, VarDeclarationSchema)
+  .refine((vars) => Object.keys(vars).length <= MAX_TEMPLATE_VARS, `at most ${MAX_TEMPLATE_VARS} vars`)
+  .openapi({
+    description:
+      'Declared vars. A `{{name}}` the markup uses without a declaration is an optional text var (an image var when it is an image source); vars used in a style or attribute value must be declared color or number.',
+    example: { title: { type: 'text', required: true, max_length: 120 }, accent: { type: 'color', default: '#4f46e5' }, logo: { type: 'image' } },
+  });
+
+const TemplateHtml = z.string().min(1).max(MAX_HTML_BYTES).openapi({
+  description:
+    'HTML with inline styles (the satori / @vercel/og dialect: block elements are flex containers) and `{{var}}` placeholders in text, style values and attribute values. Elements: div, p, section, header, footer, main, h1–h6, span, strong, b, em, i, u, s, img, and svg with its shapes and gradients. `data-if="var"` / `data-unless="var"` keep an element only when the var has (has no) value. Images: `src="{{logo}}"` or a PNG/JPEG data: URL.',
+  example:
+    '<div style="display:flex;flex-direction:column;justify-content:center;width:100%;height:100%;padding:72px;background:{{accent}};color:white"><img data-if="logo" src="{{logo}}" width="96" height="96" style="border-radius:16px"><h1 style="font-size:64px">{{title}}</h1></div>',
+});
+
+const Dimension = z.number().int().min(16).max(2400);
+
+const SourceFields = {
+  width: Dimension.openapi({ description: 'Size in CSS px (requests may override it)', example: 1200 }),
+  height: Dimension.openapi({ example: 630 }),
+  html: TemplateHtml,
+  vars: TemplateVars.optional(),
+  example: z.record(z.string(), z.unknown()).optional().openapi({
+    description:
+      "Vars that render (checked, and drawn by both engines before the template is kept); by default the declared defaults and each required text var's name",
+  }),
+  engine: z.enum(ENGINES).optional().openapi({ description: 'The engine requests get when they name none' }),
+};
+
+const pixelLimit = (body: { width?: number; height?: number }, ctx: z.RefinementCtx) => {
+  if (body.width !== undefined && body.height !== undefined && body.width * body.height > MAX_OUTPUT_PIXELS) {
+    ctx.addIssue({ code: 'custom', path: ['width'], message: `width×height exceeds ${MAX_OUTPUT_PIXELS} pixels` });
+  }
+};
+
+export const CreateTemplateBody = z
+  .object({
+    name: z.string().trim().min(1).max(100).openapi({ example: 'Launch card' }),
+    description: z.string().trim().max(500).optional(),
+    ...SourceFields,
+  })
+  .strict()
+  .superRefine(pixelLimit)
+  .openapi('CreateTemplateRequest');
+
+export const UpdateTemplateBody = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    description: z.string().trim().max(500).optional(),
+    width: SourceFields.width.optional(),
+    height: SourceFields.height.optional(),
+    html: TemplateHtml.optional(),
+    vars: SourceFields.vars,
+    example: SourceFields.example,
+    engine: SourceFields.engine,
+  })
+  .strict()
+  .superRefine(pixelLimit)
+  .openapi('UpdateTemplateRequest');
 
 export const TemplateSummarySchema = z
   .object({
@@ -14,6 +113,9 @@ export const TemplateSummarySchema = z
       .openapi({ description: 'image: the default size in CSS px; pdf: the default page in points (1/72 in)' }),
     paper: z.enum(['A4', 'Letter']).optional().openapi({ description: 'pdf: the default paper' }),
     orientation: z.enum(['portrait', 'landscape']).optional(),
+    builtin: z.boolean().openapi({ description: "true: one of PicStream's templates; false: one of yours (POST /api/v1/templates)" }),
+    created_at: z.string().optional().openapi({ format: 'date-time', description: 'Yours: when it was made' }),
+    updated_at: z.string().optional().openapi({ format: 'date-time', description: 'Yours: when it last changed' }),
   })
   .openapi('TemplateSummary');
 
@@ -21,10 +123,13 @@ export const TemplateDetailSchema = TemplateSummarySchema.extend({
   vars_schema: z.record(z.string(), z.unknown()).openapi({ description: 'JSON Schema (2020-12) of the vars' }),
   example: z.record(z.string(), z.unknown()),
   image_vars: z.array(z.string()).openapi({ description: 'Vars that take a remote image URL' }),
+  html: z.string().optional().openapi({ description: 'Yours: the markup' }),
+  vars: z.record(z.string(), VarDeclarationSchema).optional().openapi({ description: 'Yours: every var with its type, declared or read from the markup' }),
+  engine: z.enum(ENGINES).optional().openapi({ description: 'Yours: the engine requests get when they name none' }),
 }).openapi('Template');
 
 export function toSummary(t: AnyTemplate): z.infer<typeof TemplateSummarySchema> {
-  const common = { id: t.id, version: t.version, name: t.name, description: t.description };
+  const common = { id: t.id, version: t.version, name: t.name, description: t.description, builtin: true };
   if (t.kind === 'image') return { ...common, kind: 'image', size: t.size };
   return { ...common, kind: 'pdf', size: pageSizeFor(t, undefined, undefined), paper: t.paper, orientation: t.orientation };
 }
@@ -39,4 +144,32 @@ export function toDetail(t: AnyTemplate): z.infer<typeof TemplateDetailSchema> {
     jsonSchemas.set(t, schema);
   }
   return { ...toSummary(t), vars_schema: schema, example: t.example as Record<string, unknown>, image_vars: [...t.imageVars] };
+}
+
+export function toUserSummary(t: UserTemplate): z.infer<typeof TemplateSummarySchema> {
+  const { row, definition } = t;
+  return {
+    id: row.id,
+    version: row.version,
+    name: row.name,
+    description: row.description,
+    kind: 'image',
+    size: definition.size,
+    builtin: false,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+export function toUserDetail(t: UserTemplate): z.infer<typeof TemplateDetailSchema> {
+  const { definition, source } = t;
+  return {
+    ...toUserSummary(t),
+    vars_schema: z.toJSONSchema(definition.vars, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
+    example: definition.example,
+    image_vars: [...definition.imageVars],
+    html: source.html,
+    vars: definition.declared,
+    ...(source.engine ? { engine: source.engine } : {}),
+  };
 }

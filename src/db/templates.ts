@@ -1,0 +1,111 @@
+/** Typed queries on `templates` and `template_versions`: an account's own templates. */
+
+export interface TemplateRow {
+  id: string;
+  account_id: string;
+  name: string;
+  description: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+/** A template with the source of its current version. */
+export interface TemplateWithSource extends TemplateRow {
+  /** JSON of the version's source. */
+  source: string;
+}
+
+/**
+ * Inserts a template and its first version unless the account has `maxTemplates` (counted in the
+ * same statement, so concurrent creates cannot overshoot). False when the limit held it back.
+ */
+export async function insertTemplate(db: D1Database, row: TemplateRow, source: string, maxTemplates: number): Promise<boolean> {
+  const [inserted] = await db.batch([
+    db
+      .prepare(
+        `INSERT INTO templates (id, account_id, name, description, version, created_at, updated_at)
+         SELECT ?1, ?2, ?3, ?4, 1, ?5, ?5
+         WHERE (SELECT COUNT(*) FROM templates WHERE account_id = ?2 AND deleted_at IS NULL) < ?6`,
+      )
+      .bind(row.id, row.account_id, row.name, row.description, row.created_at, maxTemplates),
+    db
+      .prepare(`INSERT INTO template_versions (template_id, version, source, created_at) SELECT id, 1, ?2, ?3 FROM templates WHERE id = ?1`)
+      .bind(row.id, source, row.created_at),
+  ]);
+  return inserted?.meta.changes === 1;
+}
+
+const CURRENT = `SELECT t.*, v.source FROM templates t JOIN template_versions v ON v.template_id = t.id AND v.version = t.version`;
+
+/** The account's template with its current source; null when missing, deleted or another account's. */
+export async function getTemplate(db: D1Database, accountId: string, id: string): Promise<TemplateWithSource | null> {
+  return db.prepare(`${CURRENT} WHERE t.id = ?1 AND t.account_id = ?2 AND t.deleted_at IS NULL`).bind(id, accountId).first<TemplateWithSource>();
+}
+
+export async function listTemplates(db: D1Database, accountId: string): Promise<TemplateWithSource[]> {
+  const { results } = await db
+    .prepare(`${CURRENT} WHERE t.account_id = ?1 AND t.deleted_at IS NULL ORDER BY t.created_at, t.id`)
+    .bind(accountId)
+    .all<TemplateWithSource>();
+  return results;
+}
+
+/** One version's source (deleted templates too: a queued render still draws the version it named). */
+export async function templateVersion(db: D1Database, accountId: string, id: string, version: number): Promise<TemplateWithSource | null> {
+  return db
+    .prepare(
+      `SELECT t.id, t.account_id, t.name, t.description, v.version, t.created_at, t.updated_at, t.deleted_at, v.source
+       FROM templates t JOIN template_versions v ON v.template_id = t.id
+       WHERE t.id = ?1 AND t.account_id = ?2 AND v.version = ?3`,
+    )
+    .bind(id, accountId, version)
+    .first<TemplateWithSource>();
+}
+
+/**
+ * Updates name and description, and with a new source adds the next version and makes it current
+ * (one transaction: two concurrent updates make two versions, in some order). Null when the
+ * template is missing, deleted or another account's.
+ */
+export async function updateTemplate(
+  db: D1Database,
+  accountId: string,
+  id: string,
+  change: { name?: string; description?: string; source?: string },
+  at: string,
+): Promise<TemplateWithSource | null> {
+  const statements: D1PreparedStatement[] = [];
+  if (change.source !== undefined) {
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO template_versions (template_id, version, source, created_at)
+           SELECT id, version + 1, ?3, ?4 FROM templates WHERE id = ?1 AND account_id = ?2 AND deleted_at IS NULL`,
+        )
+        .bind(id, accountId, change.source, at),
+    );
+  }
+  statements.push(
+    db
+      .prepare(
+        `UPDATE templates SET name = COALESCE(?3, name), description = COALESCE(?4, description), updated_at = ?5,
+           version = version + ?6
+         WHERE id = ?1 AND account_id = ?2 AND deleted_at IS NULL`,
+      )
+      .bind(id, accountId, change.name ?? null, change.description ?? null, at, change.source !== undefined ? 1 : 0),
+  );
+  const results = await db.batch(statements);
+  if (results.at(-1)?.meta.changes !== 1) return null;
+  return getTemplate(db, accountId, id);
+}
+
+/** Marks the template deleted; its versions stay for renders already queued. */
+export async function deleteTemplate(db: D1Database, accountId: string, id: string, at: string): Promise<boolean> {
+  const result = await db
+    .prepare('UPDATE templates SET deleted_at = ?3, updated_at = ?3 WHERE id = ?1 AND account_id = ?2 AND deleted_at IS NULL')
+    .bind(id, accountId, at)
+    .run();
+  return result.meta.changes === 1;
+}

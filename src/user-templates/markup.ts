@@ -1,0 +1,401 @@
+/**
+ * User templates' markup: HTML with inline styles and `{{var}}` placeholders, read once into a tree
+ * that renders to the same `{ type, props }` elements the built-in JSX templates make.
+ *
+ * The markup is parsed before any var is put in (htmlparser2, then each `style` attribute with
+ * style-to-js), and a var's value only ever fills the text, attribute value or style value its
+ * placeholder stood in: a value can never add an element, an attribute or a CSS declaration. Where
+ * a value could steer the engines (an image source, a style or SVG attribute) the var must have a
+ * type whose values are checked: `image` (an https URL, fetched through the SSRF guard and handed
+ * over as a data: URL), `color` or `number`. Literal images must be data: URLs: nothing in a
+ * template makes the renderer fetch.
+ *
+ * Hand-written because no library does this part: satori-html turns markup into the same kind of
+ * tree but substitutes vars as strings first (what this module exists to avoid) and checks nothing.
+ */
+import { type ChildNode, type Element, isTag, isText } from 'domhandler';
+import { parseDocument } from 'htmlparser2';
+import styleToJs from 'style-to-js';
+import type { FieldError } from '../errors/problem';
+import { familyNames } from '../render/jsx';
+
+/** A piece of a text or value: literal text, or a var's value. */
+export type Part = string | { v: string };
+
+export type MarkupNode =
+  | {
+      kind: 'el';
+      type: string;
+      style: Record<string, Part[] | number | string>;
+      attrs: Record<string, Part[] | string>;
+      children: MarkupNode[];
+      /** Drawn only when this var has a value (`data-if`), or only when it has none (`data-unless`). */
+      when?: { v: string; present: boolean };
+      /** An `<img>` whose source is an image var: left out when the var is empty. */
+      srcVar?: string;
+    }
+  | { kind: 'text'; parts: Part[] };
+
+/** Where a var is used, which decides what type it may have. */
+export type VarUse = 'text' | 'image' | 'value';
+
+export interface ParsedMarkup {
+  root: MarkupNode[];
+  /** Every var the markup names, with the places it is used in. */
+  uses: Map<string, Set<VarUse>>;
+  /** Font families named in `font-family` (as written, quotes removed). */
+  families: string[];
+}
+
+export const MAX_HTML_BYTES = 256 * 1024;
+const MAX_ELEMENTS = 2000;
+const MAX_DEPTH = 64;
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]{0,63})\s*\}\}/g;
+
+/** HTML elements and what they mean: block ones become flex containers, inline ones spans. */
+const HTML_ELEMENTS: Record<string, { type: 'div' | 'span'; style: Record<string, string | number> }> = {
+  div: { type: 'div', style: {} },
+  p: { type: 'div', style: {} },
+  section: { type: 'div', style: {} },
+  header: { type: 'div', style: {} },
+  footer: { type: 'div', style: {} },
+  main: { type: 'div', style: {} },
+  h1: { type: 'div', style: { fontSize: '2em', fontWeight: 700 } },
+  h2: { type: 'div', style: { fontSize: '1.5em', fontWeight: 700 } },
+  h3: { type: 'div', style: { fontSize: '1.17em', fontWeight: 700 } },
+  h4: { type: 'div', style: { fontWeight: 700 } },
+  h5: { type: 'div', style: { fontSize: '0.83em', fontWeight: 700 } },
+  h6: { type: 'div', style: { fontSize: '0.67em', fontWeight: 700 } },
+  span: { type: 'span', style: {} },
+  strong: { type: 'span', style: { fontWeight: 700 } },
+  b: { type: 'span', style: { fontWeight: 700 } },
+  em: { type: 'span', style: { fontStyle: 'italic' } },
+  i: { type: 'span', style: { fontStyle: 'italic' } },
+  u: { type: 'span', style: { textDecoration: 'underline' } },
+  s: { type: 'span', style: { textDecoration: 'line-through' } },
+};
+
+/** The SVG elements both engines draw (through resvg or takumi's SVG support). */
+const SVG_ELEMENTS = new Set([
+  'svg',
+  'g',
+  'path',
+  'circle',
+  'ellipse',
+  'rect',
+  'line',
+  'polyline',
+  'polygon',
+  'defs',
+  'linearGradient',
+  'radialGradient',
+  'stop',
+  'clipPath',
+]);
+
+const SUPPORTED = [...Object.keys(HTML_ELEMENTS), 'img', ...SVG_ELEMENTS].join(', ');
+
+/** A literal image: a PNG or JPEG data: URL (both engines decode them; nothing is fetched). */
+const DATA_IMAGE = /^data:image\/(?:png|jpeg);base64,[A-Za-z0-9+/=\s]+$/;
+
+export class MarkupError extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+    this.name = 'MarkupError';
+  }
+}
+
+/** Splits a string at its placeholders. */
+export function parts(value: string): Part[] {
+  const out: Part[] = [];
+  let last = 0;
+  for (const m of value.matchAll(PLACEHOLDER)) {
+    if (m.index > last) out.push(value.slice(last, m.index));
+    out.push({ v: m[1] as string });
+    last = m.index + m[0].length;
+  }
+  if (last < value.length) out.push(value.slice(last));
+  return out;
+}
+
+const unmark = (s: string) => s.replace(/\uE000([A-Za-z0-9_]+)\uE001/g, '{{$1}}');
+
+const hasVar = (p: Part[]) => p.some((x) => typeof x !== 'string');
+
+/** A number written as a plain number or in px: what the engines take as a number of pixels. */
+function literalValue(value: string): string | number {
+  const px = /^(-?\d*\.?\d+)(px)?$/.exec(value.trim());
+  return px ? Number(px[1]) : value.trim();
+}
+
+export function parseMarkup(html: string): ParsedMarkup {
+  const errors: FieldError[] = [];
+  const uses = new Map<string, Set<VarUse>>();
+  const families = new Set<string>();
+  let elements = 0;
+  const fail = (message: string) => {
+    if (errors.length < 20) errors.push({ path: 'html', message });
+  };
+  const use = (p: Part[], kind: VarUse) => {
+    for (const x of p) if (typeof x !== 'string') uses.set(x.v, (uses.get(x.v) ?? new Set()).add(kind));
+  };
+
+  // tags and attribute names as written: SVG's are case-sensitive (viewBox, linearGradient)
+  const doc = parseDocument(html, { lowerCaseTags: false, lowerCaseAttributeNames: false, recognizeSelfClosing: true });
+
+  const styleOf = (el: Element, where: string): Record<string, Part[] | number | string> => {
+    const css = el.attribs.style;
+    if (css === undefined) return {};
+    let decl: Record<string, string>;
+    try {
+      // the CSS parser ends a value at "}": placeholders go through it as private-use marks
+      const marked = css.replace(PLACEHOLDER, (_m, name: string) => `\uE000${name}\uE001`);
+      const parsed = Object.entries(styleToJs(marked, { reactCompat: true }) as Record<string, string>);
+      // the parser stops, without a word, at a mark where a property name starts: every placeholder
+      // must have come through in a value, or the style is refused rather than cut short
+      const marks = (text: string) => text.split('\uE000').length - 1;
+      if (parsed.reduce((n, [k, v]) => n + marks(k) + marks(String(v)), 0) !== marks(marked)) {
+        fail(`${where}: a placeholder can stand only for a CSS value, not a property name`);
+        return {};
+      }
+      decl = Object.fromEntries(parsed.map(([k, v]) => [unmark(k), unmark(String(v))]));
+    } catch (err) {
+      fail(`${where}: the style attribute is not valid CSS (${(err as Error).message.replace(/^.*?: /, '')})`);
+      return {};
+    }
+    const out: Record<string, Part[] | number | string> = {};
+    for (const [rawName, value] of Object.entries(decl)) {
+      if (rawName.includes('{')) {
+        fail(`${where}: a placeholder can stand only for a CSS value, not a property name`);
+        continue;
+      }
+      // the classic clamp idiom (display: -webkit-box; -webkit-line-clamp: 3) as both engines read it
+      const name = rawName === 'WebkitLineClamp' ? 'lineClamp' : rawName;
+      if (name === 'WebkitBoxOrient') continue;
+      if (name === 'display' && value.trim() === '-webkit-box') {
+        out.display = 'block';
+        continue;
+      }
+      const p = parts(value);
+      if (name === 'fontFamily') {
+        if (hasVar(p)) fail(`${where}: font-family cannot come from a var`);
+        for (const family of familyNames(value)) families.add(family);
+      }
+      if (/url\s*\(/i.test(value)) {
+        const images = [...value.matchAll(/url\s*\(\s*(['"]?)(.*?)\1\s*\)/gi)].map((m) => (m[2] as string).trim());
+        for (const src of images) {
+          const sp = parts(src);
+          if (sp.length === 1 && typeof sp[0] !== 'string') use(sp, 'image');
+          else if (!DATA_IMAGE.test(src))
+            fail(`${where}: url() in ${rawName} must be an image var ({{logo}}) or a PNG/JPEG data: URL, not "${src.slice(0, 60)}"`);
+        }
+        use(
+          p.filter(
+            (x) => typeof x !== 'string' && !images.includes(`{{${x.v}}}`) && !images.some((s) => parts(s).some((y) => typeof y !== 'string' && y.v === x.v)),
+          ),
+          'value',
+        );
+      } else {
+        use(p, 'value');
+      }
+      out[name] = hasVar(p) ? p : literalValue(value);
+    }
+    return out;
+  };
+
+  const walk = (nodes: ChildNode[], depth: number, inSvg: boolean): MarkupNode[] => {
+    const out: MarkupNode[] = [];
+    for (const node of nodes) {
+      if (isText(node)) {
+        if (inSvg) {
+          if (node.data.trim() !== '') fail('text inside <svg> is not drawn; put it in a <div> over the drawing');
+          continue;
+        }
+        const text = node.data.replace(/[\t\n\r\f ]+/g, ' ');
+        if (text === '') continue;
+        const p = parts(text);
+        use(p, 'text');
+        out.push({ kind: 'text', parts: p });
+        continue;
+      }
+      if (!isTag(node)) continue; // comments, doctype, processing instructions
+      if (++elements > MAX_ELEMENTS) {
+        fail(`more than ${MAX_ELEMENTS} elements`);
+        return out;
+      }
+      if (depth > MAX_DEPTH) {
+        fail(`elements nested more than ${MAX_DEPTH} deep`);
+        return out;
+      }
+      const name = node.name;
+      const where = `<${name}>`;
+      if (inSvg || name === 'svg') {
+        if (!SVG_ELEMENTS.has(name)) {
+          fail(`<${name}> is not supported inside <svg> (supported: ${[...SVG_ELEMENTS].join(', ')})`);
+          continue;
+        }
+        out.push(svgElement(node, depth, name === 'svg'));
+        continue;
+      }
+      const lower = name.toLowerCase();
+      if (lower === 'img') {
+        out.push(imgElement(node));
+        continue;
+      }
+      if (lower === 'br') {
+        fail('<br> is not supported: lay lines out with display: flex and flex-direction: column');
+        continue;
+      }
+      const known = HTML_ELEMENTS[lower];
+      if (!known) {
+        fail(`<${name}> is not supported (supported: ${SUPPORTED})`);
+        continue;
+      }
+      const el: Extract<MarkupNode, { kind: 'el' }> = {
+        kind: 'el',
+        type: known.type,
+        style: { ...(known.type === 'div' ? { display: 'flex' } : {}), ...known.style, ...styleOf(node, where) },
+        attrs: {},
+        children: trimEnds(walk(node.children, depth + 1, false), known.type === 'div'),
+      };
+      conditions(node, el, where);
+      for (const attr of Object.keys(node.attribs)) {
+        if (attr !== 'style' && attr !== 'data-if' && attr !== 'data-unless' && attr !== 'class' && attr !== 'id') {
+          fail(`${where}: the ${attr} attribute is not supported (style, data-if and data-unless are)`);
+        }
+      }
+      if (node.attribs.class !== undefined) fail(`${where}: class is not supported: there are no style sheets, write the style attribute`);
+      out.push(el);
+    }
+    return out;
+  };
+
+  const conditions = (node: Element, el: Extract<MarkupNode, { kind: 'el' }>, where: string) => {
+    for (const [attr, present] of [
+      ['data-if', true],
+      ['data-unless', false],
+    ] as const) {
+      const name = node.attribs[attr];
+      if (name === undefined) continue;
+      const v = name.trim().replace(/^\{\{\s*(.*?)\s*\}\}$/, '$1');
+      if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(v)) {
+        fail(`${where}: ${attr} names a var ("${attr}=\\"logo\\""), not "${name.slice(0, 40)}"`);
+        continue;
+      }
+      if (el.when) fail(`${where}: use data-if or data-unless, not both`);
+      el.when = { v, present };
+      if (!uses.has(v)) uses.set(v, new Set());
+    }
+  };
+
+  const imgElement = (node: Element): MarkupNode => {
+    const where = '<img>';
+    const el: Extract<MarkupNode, { kind: 'el' }> = { kind: 'el', type: 'img', style: styleOf(node, where), attrs: {}, children: [] };
+    conditions(node, el, where);
+    const src = node.attribs.src?.trim();
+    if (!src) fail(`${where}: src is required`);
+    else {
+      const p = parts(src);
+      const only = p.length === 1 ? p[0] : undefined;
+      if (only !== undefined && typeof only !== 'string') {
+        use(p, 'image');
+        el.srcVar = only.v;
+        el.attrs.src = p;
+      } else if (DATA_IMAGE.test(src)) {
+        el.attrs.src = src;
+      } else {
+        fail(`${where}: src must be an image var (src="{{logo}}") or a PNG/JPEG data: URL; a fixed remote image goes in an image var's default`);
+      }
+    }
+    for (const dim of ['width', 'height'] as const) {
+      const value = node.attribs[dim];
+      if (value === undefined) continue;
+      const p = parts(value);
+      use(p, 'value');
+      el.attrs[dim] = hasVar(p) ? p : String(literalValue(value));
+    }
+    for (const attr of Object.keys(node.attribs)) {
+      if (!['src', 'width', 'height', 'alt', 'style', 'data-if', 'data-unless'].includes(attr)) {
+        fail(`${where}: the ${attr} attribute is not supported (src, width, height, alt, style, data-if and data-unless are)`);
+      }
+    }
+    return el;
+  };
+
+  const svgElement = (node: Element, depth: number, root: boolean): MarkupNode => {
+    const where = `<${node.name}>`;
+    const el: Extract<MarkupNode, { kind: 'el' }> = {
+      kind: 'el',
+      type: node.name,
+      style: root ? styleOf(node, where) : {},
+      attrs: {},
+      children: walk(node.children, depth + 1, true),
+    };
+    if (root) conditions(node, el, where);
+    for (const [attr, value] of Object.entries(node.attribs)) {
+      if (attr === 'style' || (root && (attr === 'data-if' || attr === 'data-unless'))) {
+        if (attr === 'style' && !root) fail(`${where}: style is supported on <svg> itself; inside it use presentation attributes (fill, stroke…)`);
+        continue;
+      }
+      if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(attr) || /^on/i.test(attr) || /href$/i.test(attr)) {
+        fail(`${where}: the ${attr} attribute is not supported`);
+        continue;
+      }
+      if (/url\s*\(\s*(?!#)/i.test(value)) {
+        fail(`${where}: ${attr} may refer only to an element of the same drawing (url(#id))`);
+        continue;
+      }
+      const p = parts(value);
+      use(p, 'value');
+      el.attrs[attr] = hasVar(p) ? p : value;
+    }
+    return el;
+  };
+
+  const root = trimEnds(walk(doc.children, 0, false));
+  if (errors.length === 0 && !root.some((n) => n.kind === 'el' || n.parts.length > 0)) fail('the markup has nothing to draw');
+  if (errors.length > 0) throw new MarkupError(errors);
+  return { root, uses, families: [...families] };
+}
+
+/**
+ * Drops the space a line break left at the start and end of an element's text, as a browser does,
+ * and in a flex container (a block element here) the whitespace between its children, which a
+ * browser does not lay out either.
+ */
+function trimEnds(nodes: MarkupNode[], flex = true): MarkupNode[] {
+  const blank = (n: MarkupNode) => n.kind === 'text' && n.parts.every((p) => p === ' ');
+  const out = flex ? nodes.filter((n) => !blank(n)) : [...nodes];
+  const edit = (i: number, trim: (s: string) => string, first: boolean) => {
+    const node = out[i];
+    if (node?.kind !== 'text') return;
+    const p = [...node.parts];
+    const j = first ? 0 : p.length - 1;
+    const piece = p[j];
+    if (typeof piece !== 'string') return;
+    const trimmed = trim(piece);
+    if (trimmed === '') p.splice(j, 1);
+    else p[j] = trimmed;
+    if (p.length === 0) out.splice(i, 1);
+    else out[i] = { kind: 'text', parts: p };
+  };
+  edit(0, (s) => s.trimStart(), true);
+  edit(out.length - 1, (s) => s.trimEnd(), false);
+  if (!flex) {
+    // inline text: a space next to an element is a word space, which satori drops at a text node's
+    // edge; a no-break space is kept by both engines
+    for (let i = 0; i < out.length; i++) {
+      const node = out[i];
+      if (node?.kind !== 'text') continue;
+      const p = [...node.parts];
+      const first = p[0];
+      const last = p[p.length - 1];
+      if (i > 0 && typeof first === 'string' && first.startsWith(' ')) p[0] = `\u00A0${first.slice(1)}`;
+      const end = p[p.length - 1];
+      if (i < out.length - 1 && typeof last === 'string' && typeof end === 'string' && end.endsWith(' ')) p[p.length - 1] = `${end.slice(0, -1)}\u00A0`;
+      out[i] = { kind: 'text', parts: p };
+    }
+  }
+  return out;
+}

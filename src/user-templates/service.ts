@@ -1,0 +1,197 @@
+/**
+ * An account's templates: checked and tried before they are kept, stored as immutable versions, and
+ * compiled once per isolate and version for rendering.
+ *
+ * Trying a template before keeping it (its example drawn by both engines, images stood in by a
+ * small picture, so nothing is fetched) turns what an engine would refuse at render time into a 422
+ * now, naming the engine and its complaint.
+ */
+import { familyFaces } from '../db/fonts';
+import {
+  deleteTemplate,
+  getTemplate,
+  insertTemplate,
+  listTemplates,
+  type TemplateRow,
+  type TemplateWithSource,
+  templateVersion,
+  updateTemplate,
+} from '../db/templates';
+import type { AppEnv } from '../env';
+import { ProblemError } from '../errors/problem';
+import type { FontFace } from '../fonts/custom';
+import { BoundedMap } from '../lib/bounded-map';
+import { newId } from '../lib/ids';
+import { isoNow } from '../lib/time';
+import { ENGINES } from '../render/engine';
+import { type ImageJob, renderImage } from '../render/index';
+import { remoteImagePolicy } from '../render/remote-images';
+import { compileTemplate, type TemplateSource, type UserTemplateDefinition } from './compile';
+import { MarkupError } from './markup';
+
+export const MAX_TEMPLATES_PER_ACCOUNT = 100;
+
+/** A user template's id: what generate requests tell from a built-in template's. */
+export const isUserTemplateId = (id: string) => id.startsWith('tpl_');
+
+export interface UserTemplate {
+  row: TemplateRow;
+  source: TemplateSource;
+  definition: UserTemplateDefinition;
+}
+
+/** Compiled versions (immutable: a version's source never changes), per isolate. */
+const compiled = new BoundedMap<string, UserTemplateDefinition>(256, 24 * 60 * 60 * 1000);
+
+function compile(row: Pick<TemplateRow, 'id' | 'version' | 'name' | 'description'>, source: TemplateSource): UserTemplateDefinition {
+  try {
+    return compileTemplate(row, source);
+  } catch (err) {
+    if (err instanceof MarkupError) {
+      throw new ProblemError('template_invalid', `The template cannot be used: ${err.message}`, { errors: err.errors });
+    }
+    throw err;
+  }
+}
+
+function fromRow(row: TemplateWithSource): UserTemplate {
+  const source = JSON.parse(row.source) as TemplateSource;
+  const key = `${row.id}@${row.version}`;
+  let definition = compiled.get(key);
+  if (!definition) {
+    definition = compile(row, source);
+    compiled.set(key, definition);
+  }
+  const { source: _source, ...meta } = row;
+  // name and description change without a new version
+  return { row: meta, source, definition: { ...definition, name: row.name, description: row.description } };
+}
+
+/** The faces of each uploaded family the template names; a family without faces is a 422. */
+export async function templateFaces(
+  definition: UserTemplateDefinition,
+  lookup: (family: string) => Promise<FontFace[]>,
+  path = 'template',
+): Promise<FontFace[]> {
+  const groups = await Promise.all(definition.fontFamilies.map(async (family) => ({ family, faces: await lookup(family) })));
+  const missing = groups.filter((g) => g.faces.length === 0).map((g) => g.family);
+  if (missing.length > 0) {
+    throw new ProblemError(
+      'font_family_unknown',
+      `The template names ${missing.map((f) => `"${f}"`).join(', ')} in font-family, and the account has no uploaded font of ${missing.length > 1 ? 'these families' : 'this family'} (GET /api/v1/fonts lists yours)`,
+      { errors: missing.map((f) => ({ path, message: `no uploaded font has the family "${f}"` })) },
+    );
+  }
+  return groups.flatMap((g) => g.faces);
+}
+
+/** A 2×2 grey PNG: what stands in for image vars when a template is tried. */
+const STAND_IN_IMAGE = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAE0lEQVR4AWNcsGDBfwYgYGKAAgAsKALjuNjIWQAAAABJRU5ErkJggg==';
+
+/** Draws the template's example with each engine; what an engine refuses is a 422 naming it. */
+async function tryTemplate(env: AppEnv, accountId: string, definition: UserTemplateDefinition): Promise<void> {
+  const faces = await templateFaces(definition, (family) => familyFaces(env.DB, accountId, family), 'html');
+  const parsed = definition.vars.parse(definition.example) as Record<string, unknown>;
+  for (const name of definition.imageVars) parsed[name] = STAND_IN_IMAGE;
+  const policy = remoteImagePolicy(undefined);
+  for (const engine of ENGINES) {
+    const job: ImageJob = {
+      template: definition,
+      vars: parsed,
+      engine,
+      format: engine === 'satori' ? 'svg' : 'png', // satori's SVG is its layout; the raster adds nothing to check
+      width: definition.size.width,
+      height: definition.size.height,
+      scale: 1,
+      watermark: false,
+      ...(faces.length > 0 ? { fonts: faces } : {}),
+    };
+    try {
+      await renderImage(job, policy, env.FONTS);
+    } catch (err) {
+      if (err instanceof ProblemError && err.status !== 500 && err.code !== 'remote_image_undecodable') throw err;
+      const message = (err as Error).message;
+      throw new ProblemError('template_invalid', `The ${engine} engine cannot draw the template's example: ${message}`, {
+        errors: [{ path: 'html', message: `${engine}: ${message}` }],
+        cause: err,
+      });
+    }
+  }
+}
+
+export interface TemplateInput {
+  name: string;
+  description?: string;
+  source: TemplateSource;
+}
+
+export async function createUserTemplate(env: AppEnv, accountId: string, input: TemplateInput): Promise<UserTemplate> {
+  const at = isoNow();
+  const row: TemplateRow = {
+    id: newId('tpl'),
+    account_id: accountId,
+    name: input.name,
+    description: input.description ?? '',
+    version: 1,
+    created_at: at,
+    updated_at: at,
+    deleted_at: null,
+  };
+  const definition = compile(row, input.source);
+  await tryTemplate(env, accountId, definition);
+  const source = JSON.stringify(input.source);
+  if (!(await insertTemplate(env.DB, row, source, MAX_TEMPLATES_PER_ACCOUNT))) {
+    throw new ProblemError('template_limit_reached', `An account may keep ${MAX_TEMPLATES_PER_ACCOUNT} templates; delete one first`);
+  }
+  compiled.set(`${row.id}@1`, definition);
+  return { row, source: input.source, definition };
+}
+
+export async function updateUserTemplate(
+  env: AppEnv,
+  accountId: string,
+  id: string,
+  change: { name?: string; description?: string; source?: Partial<TemplateSource> },
+): Promise<UserTemplate> {
+  const current = await getUserTemplate(env.DB, accountId, id);
+  let source: string | undefined;
+  if (change.source && Object.keys(change.source).length > 0) {
+    const next: TemplateSource = { ...current.source, ...change.source };
+    // a new set of vars without a new example: the old example may not fit it
+    if (change.source.vars && !change.source.example) delete next.example;
+    if (JSON.stringify(next) !== JSON.stringify(current.source)) {
+      const definition = compile({ ...current.row, version: current.row.version + 1 }, next);
+      await tryTemplate(env, accountId, definition);
+      source = JSON.stringify(next);
+    }
+  }
+  const updated = await updateTemplate(env.DB, accountId, id, { name: change.name, description: change.description, source }, isoNow());
+  if (!updated) throw notFound(id);
+  return fromRow(updated);
+}
+
+function notFound(id: string): ProblemError {
+  return new ProblemError('template_not_found', `No template "${id}". GET /api/v1/templates lists them.`);
+}
+
+/** The account's template as it is now; another account's is missing, as a deleted one is. */
+export async function getUserTemplate(db: D1Database, accountId: string, id: string): Promise<UserTemplate> {
+  const row = isUserTemplateId(id) ? await getTemplate(db, accountId, id) : null;
+  if (!row) throw notFound(id);
+  return fromRow(row);
+}
+
+export async function listUserTemplates(db: D1Database, accountId: string): Promise<UserTemplate[]> {
+  return (await listTemplates(db, accountId)).map(fromRow);
+}
+
+export async function deleteUserTemplate(db: D1Database, accountId: string, id: string): Promise<void> {
+  if (!isUserTemplateId(id) || !(await deleteTemplate(db, accountId, id, isoNow()))) throw notFound(id);
+}
+
+/** The version a queued render named (kept when the template changed or was deleted since). */
+export async function userTemplateVersion(db: D1Database, accountId: string, id: string, version: number): Promise<UserTemplateDefinition> {
+  const row = await templateVersion(db, accountId, id, version);
+  if (!row) throw new ProblemError('template_unavailable', `Template ${id} v${version} is no longer available`);
+  return fromRow(row).definition;
+}
