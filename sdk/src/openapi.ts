@@ -284,7 +284,7 @@ export type paths = {
         put?: never;
         /**
          * Create a template
-         * @description Your own image template: markup with inline styles and `{{var}}` placeholders, a size, and (optionally) declared vars. The markup is read before any var is filled in, so a var's value is only ever text, a checked colour or number, or an image fetched through the SSRF guard. Before it is kept, its example is drawn by both engines: what an engine cannot draw is a 422 `template_invalid` naming it. `font-family` may name your uploaded fonts (POST /api/v1/fonts). Render it with POST /api/v1/generate/image and `"template": "<id>"`. At most 100 templates per account.
+         * @description Your own image template: markup with inline styles and `{{var}}` placeholders, a size, and (optionally) declared vars. The markup is read before any var is filled in, so a var's value is only ever text, a checked colour or number, or an image fetched through the SSRF guard. Before it is kept, its example is drawn by both engines (images stood in by a small picture): what an engine cannot draw is a 422 `template_invalid` naming it. `font-family` may name your uploaded fonts (POST /api/v1/fonts). Render it with POST /api/v1/generate/image and `"template": "<id>"`. At most 100 templates per account.
          */
         post: operations["templates.create"];
         delete?: never;
@@ -316,7 +316,7 @@ export type paths = {
         head?: never;
         /**
          * Update a template
-         * @description Fields left out keep their values. A change to the markup, size, vars, example or engine makes the next `version` (checked and drawn by both engines first, as on create); images already made keep their URLs, and renders already queued draw the version they asked for. New `vars` without a new `example` start from the default example. Built-in templates cannot be changed (404).
+         * @description Fields left out keep their values. A change to the markup, size, vars, example or engine makes the next `version` (checked and drawn by both engines first, as on create); images already made keep their URLs, and renders already queued draw the version they asked for. New `vars` without a new `example` start from the default example. An update that another update overtook while it was checked is a 409 `template_version_conflict` (read the template again and resend). Built-in templates cannot be changed (404).
          */
         patch: operations["templates.update"];
         trace?: never;
@@ -680,7 +680,7 @@ export type components = {
              * @example validation_failed
              * @enum {string}
              */
-            code: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "engine_script_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid" | "unauthorized" | "url_expired" | "invalid_signature" | "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "font_not_found" | "webhook_not_found" | "delivery_not_found" | "email_taken" | "key_limit_reached" | "font_exists" | "font_limit_reached" | "template_limit_reached" | "webhook_limit_reached" | "idempotency_key_in_progress" | "payload_too_large" | "unsupported_media_type" | "range_not_satisfiable" | "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "template_invalid" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused" | "rate_limited" | "quota_exceeded" | "render_failed" | "template_unavailable" | "dead_lettered" | "abandoned" | "internal_error" | "queue_unavailable" | "signing_unavailable" | "fonts_unavailable";
+            code: "validation_failed" | "malformed_json" | "engine_format_unsupported" | "engine_script_unsupported" | "image_too_large" | "document_too_large" | "template_kind_mismatch" | "idempotency_key_invalid" | "unauthorized" | "url_expired" | "invalid_signature" | "not_found" | "template_not_found" | "render_not_found" | "key_not_found" | "font_not_found" | "webhook_not_found" | "delivery_not_found" | "email_taken" | "key_limit_reached" | "font_exists" | "font_limit_reached" | "template_limit_reached" | "template_version_conflict" | "webhook_limit_reached" | "idempotency_key_in_progress" | "payload_too_large" | "unsupported_media_type" | "range_not_satisfiable" | "remote_image_blocked" | "remote_image_fetch_failed" | "remote_image_too_large" | "remote_image_invalid_type" | "remote_image_timeout" | "font_invalid" | "font_family_unknown" | "template_invalid" | "remote_image_undecodable" | "webhook_url_blocked" | "idempotency_key_reused" | "rate_limited" | "quota_exceeded" | "render_failed" | "template_unavailable" | "dead_lettered" | "abandoned" | "internal_error" | "queue_unavailable" | "signing_unavailable" | "fonts_unavailable";
             /**
              * @description Also in the X-Request-Id header
              * @example req_01JD5X1Q4ZB8R3W2K7T6YV9N0M
@@ -1093,7 +1093,7 @@ export type components = {
         };
         TemplateVar: {
             /**
-             * @description text: any text (in text content); image: an https URL of a picture (fetched through the SSRF guard); color: a CSS colour; number: a number (in style and attribute values a lone number is pixels)
+             * @description text: any text (in text content); image: an https URL of a picture (fetched through the SSRF guard); color: a CSS colour; number: a number (in style and attribute values a lone number is pixels, except for properties CSS reads as plain numbers: line-height, opacity, font-weight, flex, z-index, line-clamp)
              * @enum {string}
              */
             type: "text" | "image" | "color" | "number";
@@ -4215,6 +4215,31 @@ export interface operations {
                         status?: 404;
                         /** @enum {string} */
                         code?: "template_not_found";
+                    };
+                };
+            };
+            /** @description Conflict: `template_version_conflict`, `idempotency_key_in_progress` */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    /**
+                     * @description Seconds to wait before trying again
+                     * @example 30
+                     */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 409;
+                        /** @enum {string} */
+                        code?: "template_version_conflict" | "idempotency_key_in_progress";
                     };
                 };
             };

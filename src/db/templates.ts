@@ -44,11 +44,21 @@ export async function getTemplate(db: D1Database, accountId: string, id: string)
   return db.prepare(`${CURRENT} WHERE t.id = ?1 AND t.account_id = ?2 AND t.deleted_at IS NULL`).bind(id, accountId).first<TemplateWithSource>();
 }
 
-export async function listTemplates(db: D1Database, accountId: string): Promise<TemplateWithSource[]> {
+/** A template as a listing shows it: its row and the current version's size, not its source. */
+export interface TemplateListing extends TemplateRow {
+  width: number;
+  height: number;
+}
+
+export async function listTemplates(db: D1Database, accountId: string): Promise<TemplateListing[]> {
   const { results } = await db
-    .prepare(`${CURRENT} WHERE t.account_id = ?1 AND t.deleted_at IS NULL ORDER BY t.created_at, t.id`)
+    .prepare(
+      `SELECT t.*, json_extract(v.source, '$.width') AS width, json_extract(v.source, '$.height') AS height
+       FROM templates t JOIN template_versions v ON v.template_id = t.id AND v.version = t.version
+       WHERE t.account_id = ?1 AND t.deleted_at IS NULL ORDER BY t.created_at, t.id`,
+    )
     .bind(accountId)
-    .all<TemplateWithSource>();
+    .all<TemplateListing>();
   return results;
 }
 
@@ -66,39 +76,40 @@ export async function templateVersion(db: D1Database, accountId: string, id: str
 
 /**
  * Updates name and description, and with a new source adds the next version and makes it current
- * (one transaction: two concurrent updates make two versions, in some order). Null when the
- * template is missing, deleted or another account's.
+ * — only if the template is still at `expected` (one transaction): an update checked against a
+ * version another update has replaced since is refused, never applied on top of it.
  */
 export async function updateTemplate(
   db: D1Database,
   accountId: string,
   id: string,
+  expected: number,
   change: { name?: string; description?: string; source?: string },
   at: string,
-): Promise<TemplateWithSource | null> {
+): Promise<TemplateWithSource | 'missing' | 'conflict'> {
   const statements: D1PreparedStatement[] = [];
   if (change.source !== undefined) {
     statements.push(
       db
         .prepare(
           `INSERT INTO template_versions (template_id, version, source, created_at)
-           SELECT id, version + 1, ?3, ?4 FROM templates WHERE id = ?1 AND account_id = ?2 AND deleted_at IS NULL`,
+           SELECT id, version + 1, ?4, ?5 FROM templates WHERE id = ?1 AND account_id = ?2 AND deleted_at IS NULL AND version = ?3`,
         )
-        .bind(id, accountId, change.source, at),
+        .bind(id, accountId, expected, change.source, at),
     );
   }
   statements.push(
     db
       .prepare(
-        `UPDATE templates SET name = COALESCE(?3, name), description = COALESCE(?4, description), updated_at = ?5,
-           version = version + ?6
-         WHERE id = ?1 AND account_id = ?2 AND deleted_at IS NULL`,
+        `UPDATE templates SET name = COALESCE(?4, name), description = COALESCE(?5, description), updated_at = ?6,
+           version = version + ?7
+         WHERE id = ?1 AND account_id = ?2 AND deleted_at IS NULL AND version = ?3`,
       )
-      .bind(id, accountId, change.name ?? null, change.description ?? null, at, change.source !== undefined ? 1 : 0),
+      .bind(id, accountId, expected, change.name ?? null, change.description ?? null, at, change.source !== undefined ? 1 : 0),
   );
   const results = await db.batch(statements);
-  if (results.at(-1)?.meta.changes !== 1) return null;
-  return getTemplate(db, accountId, id);
+  if (results.at(-1)?.meta.changes !== 1) return (await getTemplate(db, accountId, id)) ? 'conflict' : 'missing';
+  return (await getTemplate(db, accountId, id)) ?? 'missing';
 }
 
 /** Marks the template deleted; its versions stay for renders already queued. */

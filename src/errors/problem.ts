@@ -28,6 +28,7 @@ export const PROBLEMS = {
   font_exists: { status: 409, title: 'Font face already uploaded' },
   font_limit_reached: { status: 409, title: 'Too many fonts' },
   template_limit_reached: { status: 409, title: 'Too many templates' },
+  template_version_conflict: { status: 409, title: 'Template changed meanwhile' },
   webhook_limit_reached: { status: 409, title: 'Too many webhook endpoints' },
   idempotency_key_in_progress: { status: 409, title: 'Request with this Idempotency-Key in progress' },
   payload_too_large: { status: 413, title: 'Payload too large' },

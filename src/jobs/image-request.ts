@@ -8,7 +8,7 @@ import { PDF_TEMPLATES, TEMPLATES } from '../../templates/index';
 import { fieldErrors, ProblemError } from '../errors/problem';
 import type { FontFace } from '../fonts/custom';
 import { canonicalJson, sha256Hex } from '../lib/hash';
-import { ENGINES, type EngineName, type ImageFormat } from '../render/engine';
+import { ENGINES, type EngineName, type ImageFormat, MAX_OUTPUT_PIXELS } from '../render/engine';
 import { ENGINE_IMPLS, type ImageJob } from '../render/index';
 import { checkRemoteUrl, type RemoteImagePolicy } from '../render/remote-images';
 import { unshapedBySatori } from '../render/text-assets';
@@ -18,12 +18,13 @@ import { isUserTemplateId, templateFaces } from '../user-templates/service';
 /**
  * Part of every image's content address: raised when the pipeline draws the same request
  * differently, so images made before are not served as if they were made now (2: fallback fonts,
- * emoji and right-to-left text, which earlier renders drew as empty boxes).
+ * emoji and right-to-left text, which earlier renders drew as empty boxes). User templates are
+ * addressed by id and version: a change to how src/user-templates reads or fills markup that
+ * draws a stored version differently must raise it too.
  */
 export const RENDER_PIPELINE = 'p2';
 
-/** Output pixels (width×scale × height×scale) allowed per image: 4.2 MP keeps RGBA under 17 MB. */
-export const MAX_OUTPUT_PIXELS = 4_200_000;
+export { MAX_OUTPUT_PIXELS } from '../render/engine';
 
 export interface ImageRequest {
   template: string;
@@ -158,7 +159,9 @@ export async function prepareImage(
   const watermark = req.watermark === true;
   // custom faces by id and file digest: a face uploaded again under the same name is another output
   const faces = fonts ? `|fonts:${fonts.map((f) => `${f.id}:${f.sha256}`).join(',')}` : '';
-  const address = `${RENDER_PIPELINE}|${template.id}@${template.version}|${engine}|${req.format}|${width}x${height}@${req.scale}${watermark ? '|test' : ''}${faces}|${varsJson}`;
+  // which family draws the house font: a user template naming "Brand" has Brand's faces with or without font_family
+  const house = req.font_family !== undefined ? `|house:${req.font_family.toLowerCase()}` : '';
+  const address = `${RENDER_PIPELINE}|${template.id}@${template.version}|${engine}|${req.format}|${width}x${height}@${req.scale}${watermark ? '|test' : ''}${faces}${house}|${varsJson}`;
   const cacheKey = (await sha256Hex(address)).slice(0, 40);
   return {
     job: {

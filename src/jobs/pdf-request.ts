@@ -11,6 +11,7 @@ import { canonicalJson, sha256Hex } from '../lib/hash';
 import { type AnyTemplate, type LaidOutPage, layoutPages, type PagePoints, type PdfJob, type PdfSection, PX_TO_PT, pageMeasure } from '../render/pdf/layout';
 import { checkRemoteUrl, type RemoteImagePolicy } from '../render/remote-images';
 import { fileObjectKey } from '../storage/signed-urls';
+import { isUserTemplateId } from '../user-templates/service';
 import { MAX_OUTPUT_PIXELS } from './image-request';
 
 /** Pages per document. */
@@ -70,10 +71,10 @@ export function pageSizeFor(template: AnyTemplate, size: PageSizeInput | undefin
 
 function validateSection(entry: { template: string; vars?: Record<string, unknown> }, at: string, req: PdfRequest, policy: RemoteImagePolicy): PdfSection {
   const template = findAnyTemplate(entry.template);
-  if (!template && entry.template.startsWith('tpl_')) {
+  if (!template && isUserTemplateId(entry.template)) {
     throw new ProblemError(
       'template_kind_mismatch',
-      `"${entry.template}" is one of your templates: they render to images (POST /api/v1/generate/image); PDFs take the built-in templates.`,
+      `"${entry.template}" names a user template: those render to images (POST /api/v1/generate/image); PDFs take the built-in templates.`,
       {
         errors: [{ path: `${at}template`, message: 'user templates render to images only' }],
       },

@@ -8,6 +8,9 @@ import type { TemplateElement } from './jsx';
 import type { FontFormat, TextAssets } from './text-assets';
 
 export const ENGINES = ['takumi', 'satori'] as const;
+
+/** Output pixels (width×scale × height×scale) allowed per image: 4.2 MP keeps RGBA under 17 MB. */
+export const MAX_OUTPUT_PIXELS = 4_200_000;
 export type EngineName = (typeof ENGINES)[number];
 
 export const IMAGE_FORMATS = ['png', 'webp', 'svg'] as const;

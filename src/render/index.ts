@@ -34,6 +34,11 @@ export interface ImageJob {
   fonts?: FontFace[];
   /** The uploaded family that draws the template's house font (Inter) instead (`font_family`). */
   fontFamily?: string;
+  /**
+   * The image vars hold data: URLs already (a user template being tried, with stand-in pictures):
+   * nothing to fetch. Never set from a request: requests' image vars are https URLs.
+   */
+  prefetched?: boolean;
 }
 
 /**
@@ -87,7 +92,12 @@ export async function resolveImageVars(job: ImageJob, policy: RemoteImagePolicy)
   await Promise.all(
     job.template.imageVars.map(async (name) => {
       const value = vars[name];
-      if (typeof value !== 'string' || value === '' || value.startsWith('data:')) return; // data: only from inside (a template being tried)
+      if (typeof value !== 'string' || value === '') return;
+      if (job.prefetched) {
+        const [, data] = /^data:image\/[a-z]+;base64,(.+)$/.exec(value) ?? [];
+        if (data) images.push({ src: value, data: Uint8Array.from(atob(data), (c) => c.charCodeAt(0)) });
+        return;
+      }
       const image = await fetchRemoteImage(value, `vars.${name}`, policy);
       const src = toDataUrl(image);
       vars[name] = src;
@@ -112,18 +122,27 @@ export async function renderImage(job: ImageJob, policy: RemoteImagePolicy, font
   try {
     return await engine.render({ element, images, text, custom, width: job.width, height: job.height, scale: job.scale, format: job.format });
   } catch (err) {
-    // Templates are tested against every shape of valid vars, so an engine failure on a render that
-    // carried remote images is, in practice, an image the engine cannot decode: the caller's input.
     const images = job.template.imageVars.filter((name) => typeof job.vars[name] === 'string' && job.vars[name] !== '');
-    if (images.length > 0) {
+    const message = (err as Error).message;
+    // A user template is tried with its example only: what an engine refuses with other values
+    // (or another size) is the template's and the request's doing, not a server fault.
+    if (job.template.id.startsWith('tpl_') && !(images.length > 0 && /image|decod/i.test(message))) {
       throw new ProblemError(
-        'remote_image_undecodable',
-        `The renderer could not decode ${images.map((n) => `vars.${n}`).join(', ')}: ${(err as Error).message}`,
+        'template_invalid',
+        `The ${job.engine} engine cannot draw template ${job.template.id} v${job.template.version} with these vars: ${message}`,
         {
-          errors: images.map((n) => ({ path: `vars.${n}`, message: `${job.vars[n]} could not be decoded as an image` })),
+          errors: [{ path: 'template', message: `${job.engine}: ${message}` }],
           cause: err,
         },
       );
+    }
+    // The built-in templates are tested against every shape of valid vars, so an engine failure on a
+    // render that carried remote images is, in practice, an image the engine cannot decode: the caller's input.
+    if (images.length > 0) {
+      throw new ProblemError('remote_image_undecodable', `The renderer could not decode ${images.map((n) => `vars.${n}`).join(', ')}: ${message}`, {
+        errors: images.map((n) => ({ path: `vars.${n}`, message: `${job.vars[n]} could not be decoded as an image` })),
+        cause: err,
+      });
     }
     throw err;
   }

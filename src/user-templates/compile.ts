@@ -7,10 +7,10 @@
 import { z } from 'zod';
 import type { TemplateDefinition, TemplateSize } from '../../templates/define';
 import type { FieldError } from '../errors/problem';
-import type { EngineName } from '../render/engine';
+import { type EngineName, MAX_OUTPUT_PIXELS } from '../render/engine';
 import { SANS } from '../render/fonts';
 import type { Style, TemplateElement, TemplateNode } from '../render/jsx';
-import { MarkupError, type MarkupNode, type Part, parseMarkup, type VarUse } from './markup';
+import { literalValue, MarkupError, type MarkupNode, type Part, parseMarkup, URL_ITEM, type VarUse } from './markup';
 
 export const VAR_TYPES = ['text', 'image', 'color', 'number'] as const;
 export type VarType = (typeof VAR_TYPES)[number];
@@ -136,8 +136,11 @@ function defaultExample(vars: Record<string, VarDeclaration>): Record<string, un
 
 const present = (value: unknown) => value !== undefined && value !== null && value !== '' && value !== false;
 
-/** A style or attribute value: a lone number var stays a number (pixels), px strings become numbers. */
-function fillValue(p: Part[] | string | number, vars: Record<string, unknown>): string | number | undefined {
+/**
+ * A style or attribute value filled in: a lone number var stays a number (pixels, or itself where
+ * CSS takes a plain number), px strings become numbers as in the markup.
+ */
+function fillValue(p: Part[] | string | number, vars: Record<string, unknown>, property: string): string | number | undefined {
   if (!Array.isArray(p)) return p;
   const only = p.length === 1 ? p[0] : undefined;
   if (only !== undefined && typeof only !== 'string') {
@@ -153,15 +156,38 @@ function fillValue(p: Part[] | string | number, vars: Record<string, unknown>): 
       out += String(value);
     }
   }
-  const px = /^(-?\d*\.?\d+)(px)?$/.exec(out.trim());
-  return px ? Number(px[1]) : out;
+  return literalValue(out, property);
+}
+
+/** A data: URL of a picture (what image vars hold once fetched, and literal images): nothing to fetch. */
+const DATA_URL = /^data:image\/[a-z+]+;base64,[A-Za-z0-9+/=]+$/;
+
+/** Every url( of a filled style value holds a data: URL (the markup allows nothing else; this makes sure). */
+function onlyDataUrls(value: string): boolean {
+  for (const m of value.matchAll(/url\s*\(/gi)) {
+    const item = new RegExp(URL_ITEM.source, 'iy');
+    item.lastIndex = m.index;
+    if (!DATA_URL.test(item.exec(value)?.[2] ?? '')) return false;
+  }
+  return true;
+}
+
+/**
+ * Caps sizes a var (or the markup) could make ruinous to draw: a picture's box (takumi rasterises an
+ * SVG at its layout size, whatever part of it is seen) and the font size (glyphs are rasterised
+ * whole) at twice the canvas's longer side.
+ */
+function capped(type: string, property: string, value: string | number, limit: number): string | number {
+  if (typeof value !== 'number') return value;
+  const boxed = (type === 'svg' || type === 'img') && (property === 'width' || property === 'height');
+  return boxed || property === 'fontSize' ? Math.max(-limit, Math.min(limit, value)) : value;
 }
 
 function fillText(p: Part[], vars: Record<string, unknown>): string {
   return p.map((x) => (typeof x === 'string' ? x : present(vars[x.v]) ? String(vars[x.v]) : '')).join('');
 }
 
-function fill(nodes: readonly MarkupNode[], vars: Record<string, unknown>): TemplateNode[] {
+function fill(nodes: readonly MarkupNode[], vars: Record<string, unknown>, limit: number): TemplateNode[] {
   const out: TemplateNode[] = [];
   for (const node of nodes) {
     if (node.kind === 'text') {
@@ -173,17 +199,20 @@ function fill(nodes: readonly MarkupNode[], vars: Record<string, unknown>): Temp
     if (node.srcVar && !present(vars[node.srcVar])) continue;
     const style: Style = {};
     for (const [name, p] of Object.entries(node.style)) {
-      const value = fillValue(p, vars);
-      if (value !== undefined) style[name] = value;
+      const value = fillValue(p, vars, name);
+      if (value === undefined || (typeof value === 'string' && /url\s*\(/i.test(value) && !onlyDataUrls(value))) continue;
+      style[name] = capped(node.type, name, value, limit);
     }
     const props: TemplateElement['props'] = {};
     for (const [name, p] of Object.entries(node.attrs)) {
-      const value = fillValue(p, vars);
+      const value = fillValue(p, vars, name);
       if (value === undefined) continue;
-      props[name] = node.type === 'img' && (name === 'width' || name === 'height') ? Number(value) : value;
+      props[name] = capped(node.type, name, node.type === 'img' && (name === 'width' || name === 'height') ? Number(value) : value, limit);
     }
+    // an image draws only from a data: URL (an image var's picture, fetched under the guard, or a literal one)
+    if (node.type === 'img' && !(typeof props.src === 'string' && DATA_URL.test(props.src))) continue;
     if (Object.keys(style).length > 0) props.style = style;
-    const children = fill(node.children, vars);
+    const children = fill(node.children, vars, limit);
     if (children.length === 1) props.children = children[0];
     else if (children.length > 1) props.children = children;
     out.push({ type: node.type, props });
@@ -196,6 +225,9 @@ function fill(nodes: readonly MarkupNode[], vars: Record<string, unknown>): Temp
  * `example.<name>`) when the markup or the declarations cannot make a template.
  */
 export function compileTemplate(meta: { id: string; version: number; name: string; description: string }, source: TemplateSource): UserTemplateDefinition {
+  if (source.width * source.height > MAX_OUTPUT_PIXELS) {
+    throw new MarkupError([{ path: 'width', message: `width×height (${source.width}×${source.height}) exceeds ${MAX_OUTPUT_PIXELS} pixels` }]);
+  }
   const markup = parseMarkup(source.html);
   const declared = resolveVars(source.vars, markup.uses);
   const shape: Record<string, z.ZodType> = {};
@@ -221,7 +253,7 @@ export function compileTemplate(meta: { id: string; version: number; name: strin
     fontFamilies,
     declared,
     render(values: Record<string, unknown>, size: TemplateSize): TemplateElement {
-      const children = fill(markup.root, values);
+      const children = fill(markup.root, values, 2 * Math.max(size.width, size.height));
       // the canvas, as a page's body: the template's elements in a flex row the size of the image
       const props: TemplateElement['props'] = { style: { display: 'flex', width: size.width, height: size.height, fontFamily: SANS } };
       if (children.length === 1) props.children = children[0];

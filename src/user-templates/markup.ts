@@ -17,6 +17,7 @@ import { type ChildNode, type Element, isTag, isText } from 'domhandler';
 import { parseDocument } from 'htmlparser2';
 import styleToJs from 'style-to-js';
 import type { FieldError } from '../errors/problem';
+import { checkImage, sniffImage } from '../render/image-check';
 import { familyNames } from '../render/jsx';
 
 /** A piece of a text or value: literal text, or a var's value. */
@@ -99,6 +100,12 @@ const SUPPORTED = [...Object.keys(HTML_ELEMENTS), 'img', ...SVG_ELEMENTS].join('
 /** A literal image: a PNG or JPEG data: URL (both engines decode them; nothing is fetched). */
 const DATA_IMAGE = /^data:image\/(?:png|jpeg);base64,[A-Za-z0-9+/=\s]+$/;
 
+/** One `url(…)` item, read from where `url(` starts (sticky): its quote and what it holds. */
+export const URL_ITEM = /url\s*\(\s*(['"]?)([^'"()]*?)\1\s*\)/iy;
+
+/** Pixels of all the markup's literal images together (each is decoded for every render). */
+export const MAX_LITERAL_PIXELS = 4_200_000;
+
 export class MarkupError extends Error {
   constructor(readonly errors: FieldError[]) {
     super(errors.map((e) => `${e.path}: ${e.message}`).join('; '));
@@ -123,10 +130,20 @@ const unmark = (s: string) => s.replace(/\uE000([A-Za-z0-9_]+)\uE001/g, '{{$1}}'
 
 const hasVar = (p: Part[]) => p.some((x) => typeof x !== 'string');
 
-/** A number written as a plain number or in px: what the engines take as a number of pixels. */
-function literalValue(value: string): string | number {
+/**
+ * Properties where CSS takes a plain number as itself (a multiplier, a weight, a count), not as
+ * pixels: a length in px stays a string there.
+ */
+export const UNITLESS = new Set(['lineHeight', 'opacity', 'fontWeight', 'flex', 'flexGrow', 'flexShrink', 'zIndex', 'lineClamp', 'aspectRatio', 'order']);
+
+/**
+ * A number, or a length in px, as the engines take it: a bare number is pixels (px dropped) —
+ * except where CSS reads a bare number as itself (UNITLESS), where a px length keeps its unit.
+ */
+export function literalValue(value: string, property: string): string | number {
   const px = /^(-?\d*\.?\d+)(px)?$/.exec(value.trim());
-  return px ? Number(px[1]) : value.trim();
+  if (!px) return value.trim();
+  return px[2] && UNITLESS.has(property) ? value.trim() : Number(px[1]);
 }
 
 export function parseMarkup(html: string): ParsedMarkup {
@@ -182,26 +199,66 @@ export function parseMarkup(html: string): ParsedMarkup {
         if (hasVar(p)) fail(`${where}: font-family cannot come from a var`);
         for (const family of familyNames(value)) families.add(family);
       }
+      let text = value;
       if (/url\s*\(/i.test(value)) {
-        const images = [...value.matchAll(/url\s*\(\s*(['"]?)(.*?)\1\s*\)/gi)].map((m) => (m[2] as string).trim());
-        for (const src of images) {
+        // every url( must be, from there on, exactly an image var or a literal PNG/JPEG data: URL
+        // (satori fetches any other URL it finds in a style, past the SSRF guard)
+        const images = new Set<string>();
+        let rebuilt = '';
+        let last = 0;
+        for (const m of value.matchAll(/url\s*\(/gi)) {
+          const item = new RegExp(URL_ITEM.source, 'iy');
+          item.lastIndex = m.index;
+          const found = item.exec(value);
+          const src = found?.[2] ?? '';
           const sp = parts(src);
-          if (sp.length === 1 && typeof sp[0] !== 'string') use(sp, 'image');
-          else if (!DATA_IMAGE.test(src))
-            fail(`${where}: url() in ${rawName} must be an image var ({{logo}}) or a PNG/JPEG data: URL, not "${src.slice(0, 60)}"`);
+          const only = sp.length === 1 ? sp[0] : undefined;
+          if (found && only !== undefined && typeof only !== 'string') {
+            images.add(only.v);
+            use(sp, 'image');
+          } else if (found && DATA_IMAGE.test(src)) {
+            const clean = literalImage(src, `${where}: url() in ${rawName}`);
+            rebuilt += `${value.slice(last, m.index)}url(${clean})`;
+            last = m.index + found[0].length;
+          } else {
+            fail(`${where}: url() in ${rawName} must be an image var ({{logo}}) or a PNG/JPEG data: URL, not "${value.slice(m.index, m.index + 60)}"`);
+          }
         }
+        text = rebuilt + value.slice(last);
         use(
-          p.filter(
-            (x) => typeof x !== 'string' && !images.includes(`{{${x.v}}}`) && !images.some((s) => parts(s).some((y) => typeof y !== 'string' && y.v === x.v)),
-          ),
+          parts(text).filter((x) => typeof x !== 'string' && !images.has(x.v)),
           'value',
         );
       } else {
         use(p, 'value');
       }
-      out[name] = hasVar(p) ? p : literalValue(value);
+      const filled = parts(text);
+      out[name] = hasVar(filled) ? filled : literalValue(value === text ? value : text, name);
     }
     return out;
+  };
+
+  let literalPixels = 0;
+  /** A literal data: image, checked as a fetched one is (a small file can claim a huge size), whitespace removed. */
+  const literalImage = (url: string, where: string): string => {
+    const clean = url.replace(/\s+/g, '');
+    const [, type, data] = /^data:(image\/(?:png|jpeg));base64,(.*)$/.exec(clean) ?? [];
+    let bytes: Uint8Array;
+    try {
+      bytes = Uint8Array.from(atob(data ?? ''), (c) => c.charCodeAt(0));
+    } catch {
+      fail(`${where}: the data: URL is not valid base64`);
+      return clean;
+    }
+    const check = sniffImage(bytes) === type ? checkImage(bytes, type as 'image/png' | 'image/jpeg') : { ok: false as const, reason: `not a ${type} file` };
+    if (!check.ok) fail(`${where}: the data: image cannot be used (${check.reason})`);
+    else {
+      literalPixels += check.width * check.height;
+      if (check.width * check.height > MAX_LITERAL_PIXELS || literalPixels > MAX_LITERAL_PIXELS) {
+        fail(`${where}: the markup's data: images may have ${MAX_LITERAL_PIXELS} pixels in all (this one is ${check.width}×${check.height})`);
+      }
+    }
+    return clean;
   };
 
   const walk = (nodes: ChildNode[], depth: number, inSvg: boolean): MarkupNode[] => {
@@ -303,7 +360,7 @@ export function parseMarkup(html: string): ParsedMarkup {
         el.srcVar = only.v;
         el.attrs.src = p;
       } else if (DATA_IMAGE.test(src)) {
-        el.attrs.src = src;
+        el.attrs.src = literalImage(src, where);
       } else {
         fail(`${where}: src must be an image var (src="{{logo}}") or a PNG/JPEG data: URL; a fixed remote image goes in an image var's default`);
       }
@@ -313,7 +370,7 @@ export function parseMarkup(html: string): ParsedMarkup {
       if (value === undefined) continue;
       const p = parts(value);
       use(p, 'value');
-      el.attrs[dim] = hasVar(p) ? p : String(literalValue(value));
+      el.attrs[dim] = hasVar(p) ? p : String(literalValue(value, dim));
     }
     for (const attr of Object.keys(node.attribs)) {
       if (!['src', 'width', 'height', 'alt', 'style', 'data-if', 'data-unless'].includes(attr)) {
@@ -344,6 +401,11 @@ export function parseMarkup(html: string): ParsedMarkup {
       }
       if (/url\s*\(\s*(?!#)/i.test(value)) {
         fail(`${where}: ${attr} may refer only to an element of the same drawing (url(#id))`);
+        continue;
+      }
+      if (/["'<>&]/.test(value)) {
+        // satori writes SVG attributes back out unescaped: a quote or angle bracket would end the value
+        fail(`${where}: ${attr} may not hold quotes, angle brackets or ampersands`);
         continue;
       }
       const p = parts(value);

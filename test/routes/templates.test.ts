@@ -8,6 +8,7 @@ import { env } from 'cloudflare:test';
 import { Buffer } from 'node:buffer';
 import pacificoWoff from '@fontsource/pacifico/files/pacifico-latin-400-normal.woff';
 import { describe, expect, it } from 'vitest';
+import { updateTemplate } from '../../src/db/templates';
 import type { RenderJobMessage } from '../../src/env';
 import worker from '../../src/index';
 import { bearer, decodePng, del, expectProblem, generate, get, patchJson, pathOf, postJson, signup, type TestAccount } from '../helpers/api';
@@ -358,6 +359,69 @@ describe('user templates', () => {
       // the picture's top-left half is red
       expect(at(img, 110, 10), engine).toEqual([220, 38, 38]);
     }
+  });
+});
+
+describe('user templates: found in review', () => {
+  it('a render an engine refuses with values other than the example is a 422 naming the template, never a 500', async () => {
+    const account = await signup();
+    // satori needs display:flex on a box with more than one child: with the badge there are two
+    const tpl = await create(account, {
+      name: 'Badge',
+      width: 400,
+      height: 200,
+      html: '<div style="display:flex;width:100%;height:100%;background:#fff"><div style="display:block;font-size:32px">Hello<span data-if="badge">{{badge}}</span></div></div>',
+      example: {},
+    });
+    const res = await generate({ template: tpl.id, engine: 'satori', vars: { badge: 'New' } }, bearer(account.apiKey));
+    const problem = await expectProblem(res, 422, 'template_invalid');
+    expect(problem.errors?.[0]?.path).toBe('template');
+    expect(problem.detail).toContain(tpl.id);
+  });
+
+  it('font_family naming a family the template names too is another image than the template alone (its content address says which draws Inter)', async () => {
+    const account = await signup();
+    const data = Buffer.from(new Uint8Array(pacificoWoff)).toString('base64');
+    expect((await postJson('/api/v1/fonts', { family: 'Brand', data }, bearer(account.apiKey))).status).toBe(201);
+    const tpl = await create(account, cardSource(CARD.replace('{{font}}', "'Brand', Inter")));
+    const vars = { title: 'Same vars', subtitle: 'Subtitle in the house font' };
+    const alone = await render(account, { template: tpl.id, vars });
+    const withHouse = await render(account, { template: tpl.id, font_family: 'Brand', vars });
+    expect(withHouse.url).not.toBe(alone.url);
+    expect(withHouse.cached).toBe(false);
+    expect(differingShare(await pixels(alone), await pixels(withHouse))).toBeGreaterThan(0.005);
+  });
+
+  it('a PATCH of one side that takes the size past the pixel limit is refused', async () => {
+    const account = await signup();
+    const tpl = await create(account, { ...cardSource(), width: 2400, height: 1200 });
+    const problem = await expectProblem(await patchJson(`/api/v1/templates/${tpl.id}`, { height: 2400 }, bearer(account.apiKey)), 422, 'template_invalid');
+    expect(problem.errors?.map((e) => e.path)).toEqual(['width']);
+  });
+
+  it('an update checked against a version another update has replaced is refused (409), never applied on top of it', async () => {
+    const account = await signup();
+    const tpl = await create(account, cardSource());
+    expect((await patchJson(`/api/v1/templates/${tpl.id}`, { width: 640 }, bearer(account.apiKey))).status).toBe(200);
+    // what a second update, read at version 1 while the first was being checked, would write
+    expect(await updateTemplate(env.DB, account.id, tpl.id, 1, { source: '{}' }, new Date().toISOString())).toBe('conflict');
+    expect(await updateTemplate(env.DB, account.id, 'tpl_01JD5X1Q4ZB8R3W2K7T6YV9N0M', 1, { name: 'x' }, new Date().toISOString())).toBe('missing');
+    const now = await (await get(`/api/v1/templates/${tpl.id}`, bearer(account.apiKey))).json<Template>();
+    expect(now).toMatchObject({ version: 2, size: { width: 640, height: 315 } });
+  });
+
+  it("an image var's default is checked by the SSRF guard when the template is made", async () => {
+    const account = await signup();
+    const problem = await expectProblem(
+      await postJson(
+        '/api/v1/templates',
+        { ...cardSource(), vars: { ...cardSource().vars, logo: { type: 'image', default: 'https://169.254.169.254/logo.png' } } },
+        bearer(account.apiKey),
+      ),
+      422,
+      'remote_image_blocked',
+    );
+    expect(problem.errors?.map((e) => e.path)).toEqual(['vars.logo.default']);
   });
 });
 

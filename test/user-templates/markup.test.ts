@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FieldError } from '../../src/errors/problem';
+import { crc32 } from '../../src/lib/crc32';
 import type { TemplateElement, TemplateNode } from '../../src/render/jsx';
 import { compileTemplate, type TemplateSource, type VarDeclaration } from '../../src/user-templates/compile';
 import { MarkupError, parseMarkup } from '../../src/user-templates/markup';
@@ -207,10 +208,12 @@ describe('images', () => {
     const html = '<div><img src="{{logo}}" width="64" height="64"><span>Acme</span></div>';
     const span = { type: 'span', props: { children: 'Acme' } };
     for (const empty of [{}, { logo: '' }]) expect(only(html, empty).props.children).toEqual(span);
-    expect(only(html, { logo: 'https://example.com/logo.png' }).props.children).toEqual([
-      { type: 'img', props: { src: 'https://example.com/logo.png', width: 64, height: 64 } },
-      span,
-    ]);
+    // by render time an image var holds the picture fetched under the guard, as a data: URL
+    const picture = 'data:image/png;base64,iVBORw0KGgo=';
+    expect(only(html, { logo: picture }).props.children).toEqual([{ type: 'img', props: { src: picture, width: 64, height: 64 } }, span]);
+    // anything else reaching the render (never from a request: the schema takes https URLs and the
+    // runner swaps them for data: URLs) is left out rather than handed to an engine that would fetch it
+    expect(only(html, { logo: 'https://example.com/logo.png' }).props.children).toEqual(span);
   });
 
   it('an image var used as text is refused (declared or not)', () => {
@@ -389,5 +392,70 @@ describe('the compiled template', () => {
     const first = def.render({ a: 'one' }, SIZE);
     def.render({ a: 'two' }, SIZE);
     expect(def.render({ a: 'one' }, SIZE)).toEqual(first);
+  });
+});
+
+describe('found in review: what could reach an engine unchecked', () => {
+  it('a url( that never closes, or holds anything but an image var or a PNG/JPEG data: URL, is refused (satori would fetch it)', () => {
+    for (const css of [
+      'background-image:url(https://attacker.example/p.pngX',
+      "background-image:url('https://attacker.example/p.png')",
+      'background:linear-gradient(#000,#fff), url(https://attacker.example/p.png)',
+      'background-image:URL(//attacker.example/p.png)',
+    ]) {
+      expect(
+        errorsOf(() => compile(`<div style="${css.replace(/"/g, '&quot;')}">x</div>`)).map((e) => e.path),
+        css,
+      ).toContain('html');
+    }
+    // a data: URL and an image var are fine, and a filled value is checked again before it reaches an engine
+    const el = only(`<div style="background-image:url({{bg}})">x</div>`, { bg: 'https://example.com/not-fetched.png' });
+    expect(el.props.style?.backgroundImage).toBeUndefined();
+    expect(only(`<div style="background-image:url({{bg}})">x</div>`, { bg: PNG }).props.style?.backgroundImage).toBe(`url(${PNG})`);
+  });
+
+  it("a literal data: image's decoded size is checked, as a fetched one's is (a small PNG can claim 30000×30000)", () => {
+    const bytes = Uint8Array.from(atob(PNG.split(',')[1] as string), (c) => c.charCodeAt(0));
+    const view = new DataView(bytes.buffer);
+    view.setUint32(16, 30000); // IHDR width
+    view.setUint32(20, 30000); // IHDR height
+    view.setUint32(29, crc32(bytes, 12, 29)); // the IHDR chunk's CRC, so the file is well-formed
+    const huge = `data:image/png;base64,${btoa(String.fromCharCode(...bytes))}`;
+    expect(errorsOf(() => compile(`<div><img src="${huge}" width="10" height="10"></div>`))[0]?.message).toMatch(/4200000 pixels/);
+    expect(errorsOf(() => compile(`<div style="background-image:url(${huge})">x</div>`))[0]?.message).toMatch(/4200000 pixels/);
+    // a corrupt one is refused too, and line breaks inside base64 are taken out
+    expect(errorsOf(() => compile('<div><img src="data:image/png;base64,AAAA"></div>'))[0]?.message).toMatch(/cannot be used/);
+    const wrapped = `${PNG.slice(0, 40)}\n${PNG.slice(40)}`;
+    expect(only(`<div><img src="${wrapped}" width="2" height="2"></div>`).props.children).toMatchObject({ type: 'img', props: { src: PNG } });
+  });
+
+  it('SVG attribute values may not hold quotes or angle brackets (satori writes them out unescaped)', () => {
+    for (const value of ['&quot;', 'x&quot;/&gt;&lt;use href=&quot;#a&quot;/&gt;', '&lt;', 'a&amp;b']) {
+      expect(errorsOf(() => compile(`<div><svg viewBox="0 0 1 1"><rect fill="${value}" width="1" height="1"/></svg></div>`)).map((e) => e.path)).toEqual([
+        'html',
+      ]);
+    }
+  });
+
+  it("a number var cannot make a picture's box or the font size larger than twice the canvas", () => {
+    const vars: Record<string, VarDeclaration> = { s: { type: 'number' } };
+    const svg = only('<div><svg width="{{s}}" height="{{s}}" viewBox="0 0 10 10"><rect width="10" height="10" fill="#000"/></svg></div>', { s: 30000 }, vars);
+    expect((svg.props.children as TemplateElement).props).toMatchObject({ width: 800, height: 800 });
+    expect(only('<div style="font-size:{{s}}px">x</div>', { s: 100000 }, vars).props.style?.fontSize).toBe(800);
+    // other lengths are layout only: left as given
+    expect(only('<div style="margin-left:{{s}}px">x</div>', { s: 30000 }, vars).props.style?.marginLeft).toBe(30000);
+  });
+
+  it('px stays a length where CSS reads a bare number as a multiplier (line-height), and a bare number stays one', () => {
+    expect(only('<div style="line-height:30px">x</div>').props.style?.lineHeight).toBe('30px');
+    expect(only('<div style="line-height:1.2">x</div>').props.style?.lineHeight).toBe(1.2);
+    expect(only('<div style="line-height:{{lh}}px">x</div>', { lh: 30 }, { lh: { type: 'number' } }).props.style?.lineHeight).toBe('30px');
+    expect(only('<div style="font-size:{{fs}}px">x</div>', { fs: 30 }, { fs: { type: 'number' } }).props.style?.fontSize).toBe(30);
+  });
+
+  it('width×height over the output pixel limit is refused by the compiler itself (a PATCH of one side reaches it)', () => {
+    expect(errorsOf(() => compileTemplate(META, { width: 2400, height: 2400, html: '<div>x</div>', vars: {} }))).toEqual([
+      { path: 'width', message: expect.stringContaining('exceeds 4200000 pixels') },
+    ]);
   });
 });

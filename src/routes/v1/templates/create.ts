@@ -10,7 +10,7 @@ export const route = createRoute({
   operationId: 'templates.create',
   tags: ['Templates'],
   summary: 'Create a template',
-  description: `Your own image template: markup with inline styles and \`{{var}}\` placeholders, a size, and (optionally) declared vars. The markup is read before any var is filled in, so a var's value is only ever text, a checked colour or number, or an image fetched through the SSRF guard. Before it is kept, its example is drawn by both engines: what an engine cannot draw is a 422 \`template_invalid\` naming it. \`font-family\` may name your uploaded fonts (POST /api/v1/fonts). Render it with POST /api/v1/generate/image and \`"template": "<id>"\`. At most ${MAX_TEMPLATES_PER_ACCOUNT} templates per account.`,
+  description: `Your own image template: markup with inline styles and \`{{var}}\` placeholders, a size, and (optionally) declared vars. The markup is read before any var is filled in, so a var's value is only ever text, a checked colour or number, or an image fetched through the SSRF guard. Before it is kept, its example is drawn by both engines (images stood in by a small picture): what an engine cannot draw is a 422 \`template_invalid\` naming it. \`font-family\` may name your uploaded fonts (POST /api/v1/fonts). Render it with POST /api/v1/generate/image and \`"template": "<id>"\`. At most ${MAX_TEMPLATES_PER_ACCOUNT} templates per account.`,
   request: {
     body: {
       required: true,

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import type { TemplateListing } from '../../../db/templates';
 import { MAX_OUTPUT_PIXELS } from '../../../jobs/image-request';
 import { pageSizeFor } from '../../../jobs/pdf-request';
 import { ENGINES } from '../../../render/engine';
@@ -19,7 +20,7 @@ export const VarDeclarationSchema = z
   .object({
     type: z.enum(VAR_TYPES).openapi({
       description:
-        'text: any text (in text content); image: an https URL of a picture (fetched through the SSRF guard); color: a CSS colour; number: a number (in style and attribute values a lone number is pixels)',
+        'text: any text (in text content); image: an https URL of a picture (fetched through the SSRF guard); color: a CSS colour; number: a number (in style and attribute values a lone number is pixels, except for properties CSS reads as plain numbers: line-height, opacity, font-weight, flex, z-index, line-clamp)',
     }),
     description: z.string().trim().max(300).optional(),
     required: z.boolean().optional().openapi({ description: 'Requests must give it (text: not empty)' }),
@@ -34,8 +35,8 @@ export const VarDeclarationSchema = z
       .max(5000)
       .optional()
       .openapi({ description: `text: at most this many characters (default ${DEFAULT_TEXT_LENGTH})` }),
-    min: z.number().optional().openapi({ description: 'number: the least value (default -100000)' }),
-    max: z.number().optional().openapi({ description: 'number: the greatest value (default 100000)' }),
+    min: z.number().min(-100_000).max(100_000).optional().openapi({ description: 'number: the least value (default -100000)' }),
+    max: z.number().min(-100_000).max(100_000).optional().openapi({ description: 'number: the greatest value (default 100000)' }),
   })
   .strict()
   .openapi('TemplateVar');
@@ -146,15 +147,14 @@ export function toDetail(t: AnyTemplate): z.infer<typeof TemplateDetailSchema> {
   return { ...toSummary(t), vars_schema: schema, example: t.example as Record<string, unknown>, image_vars: [...t.imageVars] };
 }
 
-export function toUserSummary(t: UserTemplate): z.infer<typeof TemplateSummarySchema> {
-  const { row, definition } = t;
+export function toUserSummary(row: TemplateListing): z.infer<typeof TemplateSummarySchema> {
   return {
     id: row.id,
     version: row.version,
     name: row.name,
     description: row.description,
     kind: 'image',
-    size: definition.size,
+    size: { width: row.width, height: row.height },
     builtin: false,
     created_at: row.created_at,
     updated_at: row.updated_at,
@@ -162,9 +162,9 @@ export function toUserSummary(t: UserTemplate): z.infer<typeof TemplateSummarySc
 }
 
 export function toUserDetail(t: UserTemplate): z.infer<typeof TemplateDetailSchema> {
-  const { definition, source } = t;
+  const { definition, source, row } = t;
   return {
-    ...toUserSummary(t),
+    ...toUserSummary({ ...row, ...definition.size }),
     vars_schema: z.toJSONSchema(definition.vars, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
     example: definition.example,
     image_vars: [...definition.imageVars],
