@@ -431,6 +431,7 @@ async function userSection() {
       userUncached: ['user template (og-card as HTML) uncached', async () => (await post(user(`User uncached ${run} ${u++}`))).render_ms],
       userBaseline: ['og-card uncached (same rounds)', async () => (await post(card(`User baseline ${run} ${b++}`))).render_ms],
       userCached: ['user template cached hit', () => hit(user(hitTitle))],
+      userPinnedCached: ['user template pinned (tpl_…@1) cached hit', () => hit({ ...user(hitTitle), template: `${id}@1` })],
       userCardCached: ['og-card cached hit (same rounds)', () => hit(card(hitTitle))],
     }),
   );
@@ -661,7 +662,7 @@ ${row(nativeLogo, 'in-process; the logo as a PNG data URL (what the cache holds)
 `);
   }
   if (results.userUncached) {
-    const { userUncached: un, userBaseline: base, userCached: hitRow, userCardCached: cardHit, nativeUser, userCreate } = results;
+    const { userUncached: un, userBaseline: base, userCached: hitRow, userPinnedCached: pinnedHit, userCardCached: cardHit, nativeUser, userCreate } = results;
     out.push(`
 ## User templates: og-card's design as HTML with {{vars}}
 
@@ -672,7 +673,8 @@ compiled form is kept per isolate and version). Interleaved rounds.
 ${table}
 ${row(un, `${ratio(un.p50, base.p50)}× og-card; ${ratio(un.p50, nativeUser.p50)}× native`)}
 ${row(base, 'built-in template, baseline')}
-${row(hitRow, `+${f(hitRow.p50 - cardHit.p50)} ms over og-card's hit (the template's D1 read)`)}
+${row(hitRow, `+${f(hitRow.p50 - cardHit.p50)} ms over og-card's hit (the template's current version read from D1)`)}
+${row(pinnedHit, `+${f(pinnedHit.p50 - cardHit.p50)} ms over og-card's hit (a pinned version: kept per isolate, no D1 read)`)}
 ${row(cardHit, 'baseline')}
 ${row(nativeUser, 'in-process: the compiled template drawn by @takumi-rs/core')}
 ${row(userCreate, 'markup parsed, vars typed, the example drawn by takumi and laid out by satori, stored')}

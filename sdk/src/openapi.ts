@@ -871,7 +871,7 @@ export type components = {
         };
         GenerateImageRequest: {
             /**
-             * @description Template id (GET /api/v1/templates)
+             * @description Template id (GET /api/v1/templates); one of yours as `tpl_…` (its current version) or pinned to a version, `tpl_…@3`
              * @example og-card
              */
             template: string;

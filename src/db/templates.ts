@@ -62,15 +62,24 @@ export async function listTemplates(db: D1Database, accountId: string): Promise<
   return results;
 }
 
-/** One version's source (deleted templates too: a queued render still draws the version it named). */
-export async function templateVersion(db: D1Database, accountId: string, id: string, version: number): Promise<TemplateWithSource | null> {
+/**
+ * One version's source: of a template still there (a request pinning a version), or also of a
+ * deleted one (a queued render still draws the version it named).
+ */
+export async function templateVersion(
+  db: D1Database,
+  accountId: string,
+  id: string,
+  version: number,
+  options: { deleted: boolean },
+): Promise<TemplateWithSource | null> {
   return db
     .prepare(
       `SELECT t.id, t.account_id, t.name, t.description, v.version, t.created_at, t.updated_at, t.deleted_at, v.source
        FROM templates t JOIN template_versions v ON v.template_id = t.id
-       WHERE t.id = ?1 AND t.account_id = ?2 AND v.version = ?3`,
+       WHERE t.id = ?1 AND t.account_id = ?2 AND v.version = ?3 AND (?4 OR t.deleted_at IS NULL)`,
     )
-    .bind(id, accountId, version)
+    .bind(id, accountId, version, options.deleted ? 1 : 0)
     .first<TemplateWithSource>();
 }
 
@@ -112,11 +121,11 @@ export async function updateTemplate(
   return (await getTemplate(db, accountId, id)) ?? 'missing';
 }
 
-/** Marks the template deleted; its versions stay for renders already queued. */
-export async function deleteTemplate(db: D1Database, accountId: string, id: string, at: string): Promise<boolean> {
-  const result = await db
-    .prepare('UPDATE templates SET deleted_at = ?3, updated_at = ?3 WHERE id = ?1 AND account_id = ?2 AND deleted_at IS NULL')
+/** Marks the template deleted (its versions stay for renders already queued); its last version, or null when there was none to delete. */
+export async function deleteTemplate(db: D1Database, accountId: string, id: string, at: string): Promise<number | null> {
+  const row = await db
+    .prepare('UPDATE templates SET deleted_at = ?3, updated_at = ?3 WHERE id = ?1 AND account_id = ?2 AND deleted_at IS NULL RETURNING version')
     .bind(id, accountId, at)
-    .run();
-  return result.meta.changes === 1;
+    .first<{ version: number }>();
+  return row?.version ?? null;
 }

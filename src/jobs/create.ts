@@ -23,7 +23,7 @@ import { Timings } from '../lib/timing';
 import { type QuotaState, quotaExceeded, renderUnits } from '../quota/index';
 import { remoteImagePolicy } from '../render/remote-images';
 import { headOutput } from '../storage/outputs';
-import { getUserTemplate } from '../user-templates/service';
+import { resolveUserTemplate } from '../user-templates/service';
 import { recordCacheHit } from './hit-log';
 import { type ImageRequest, prepareImage } from './image-request';
 import { rememberIfFinished, storedOutputs } from './memo';
@@ -51,7 +51,7 @@ export async function createImageRender(env: AppEnv, req: ImageRequest, options:
   const prepared = await timings.measure('validate', () =>
     prepareImage({ ...req, watermark: owner.mode === 'test' }, remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS), env.DEFAULT_ENGINE, {
       family: (family) => familyFaces(env.DB, owner.accountId, family),
-      template: async (id) => (await getUserTemplate(env.DB, owner.accountId, id)).definition,
+      template: (ref) => resolveUserTemplate(env.DB, owner.accountId, ref),
     }),
   );
   const { job } = prepared;

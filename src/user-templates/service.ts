@@ -33,8 +33,21 @@ import { MarkupError } from './markup';
 
 export const MAX_TEMPLATES_PER_ACCOUNT = 100;
 
-/** A user template's id: what generate requests tell from a built-in template's. */
+/** A user template's id (or `id@version`): what generate requests tell from a built-in template's. */
 export const isUserTemplateId = (id: string) => id.startsWith('tpl_');
+
+/** `tpl_…` (the current version) or `tpl_…@3` (that version, pinned). */
+export function parseTemplateRef(ref: string): { id: string; version?: number } {
+  const m = /^(tpl_[0-9A-Z]{26})@([1-9][0-9]{0,8})$/.exec(ref);
+  return m ? { id: m[1] as string, version: Number(m[2]) } : { id: ref };
+}
+
+/**
+ * Pinned versions an isolate has read, by account, id and version: a version never changes, so a
+ * request pinning one reads nothing from D1 after the first. A delete in this isolate forgets the
+ * template's; another isolate may still draw a deleted template's pinned versions for up to a minute.
+ */
+const pinned = new BoundedMap<string, UserTemplateDefinition>(256, 60 * 1000);
 
 export interface UserTemplate {
   row: TemplateRow;
@@ -210,12 +223,29 @@ export async function listUserTemplates(db: D1Database, accountId: string): Prom
 }
 
 export async function deleteUserTemplate(db: D1Database, accountId: string, id: string): Promise<void> {
-  if (!isUserTemplateId(id) || !(await deleteTemplate(db, accountId, id, isoNow()))) throw notFound(id);
+  const last = isUserTemplateId(id) ? await deleteTemplate(db, accountId, id, isoNow()) : null;
+  if (last === null) throw notFound(id);
+  for (let v = 1; v <= last; v++) pinned.delete(`${accountId}/${id}@${v}`);
 }
 
 /** The version a queued render named (kept when the template changed or was deleted since). */
 export async function userTemplateVersion(db: D1Database, accountId: string, id: string, version: number): Promise<UserTemplateDefinition> {
-  const row = await templateVersion(db, accountId, id, version);
+  const row = await templateVersion(db, accountId, id, version, { deleted: true });
   if (!row) throw new ProblemError('template_unavailable', `Template ${id} v${version} is no longer available`);
   return fromRow(row).definition;
+}
+
+/** What a generate request's `template` names: the current version, or a pinned one (`tpl_…@3`). */
+export async function resolveUserTemplate(db: D1Database, accountId: string, ref: string): Promise<UserTemplateDefinition> {
+  const { id, version } = parseTemplateRef(ref);
+  if (version === undefined) return (await getUserTemplate(db, accountId, id)).definition;
+  const key = `${accountId}/${id}@${version}`;
+  const known = pinned.get(key);
+  if (known) return known;
+  const row = await templateVersion(db, accountId, id, version, { deleted: false });
+  if (!row)
+    throw new ProblemError('template_not_found', `No template "${id}" with a version ${version}. GET /api/v1/templates/${id} shows its current version.`);
+  const definition = fromRow(row).definition;
+  pinned.set(key, definition);
+  return definition;
 }

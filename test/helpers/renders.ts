@@ -6,7 +6,7 @@ import { prepareImage } from '../../src/jobs/image-request';
 import { newId } from '../../src/lib/ids';
 import { currentPeriod } from '../../src/quota/period';
 import { remoteImagePolicy } from '../../src/render/remote-images';
-import { getUserTemplate } from '../../src/user-templates/service';
+import { resolveUserTemplate } from '../../src/user-templates/service';
 import { defaultAccount, type TestAccount } from './api';
 
 /**
@@ -24,7 +24,7 @@ export async function unqueuedPendingRow(
     env.DEFAULT_ENGINE,
     {
       family: (family) => familyFaces(env.DB, account.id, family),
-      template: async (id) => (await getUserTemplate(env.DB, account.id, id)).definition,
+      template: (ref) => resolveUserTemplate(env.DB, account.id, ref),
     },
   );
   const id = newId('rnd');

@@ -235,7 +235,7 @@ describe('user templates', () => {
     expect(differingShare(a, b)).toBeGreaterThan(0.01);
   });
 
-  it('an update makes the next version; images made and renders queued before keep the version they asked for', async () => {
+  it('an update makes the next version; images made and renders queued before keep the version they asked for; a request may pin a version', async () => {
     const account = await signup();
     const tpl = await create(account, cardSource());
     const vars = { title: `Versioned ${crypto.randomUUID().slice(0, 8)}`, bg: '#7c3aed' };
@@ -260,6 +260,13 @@ describe('user templates', () => {
     expect(at(await pixels(v2), 300, 5)).toEqual([250, 204, 21]);
     // the v1 image is still there, unchanged
     expect(at(await pixels(v1), 300, 5)).toEqual([124, 58, 237]);
+    // a request may pin a version: v1 is the v1 image (the same content address: a cache hit), v2 the v2 one
+    const pinned1 = await render(account, { template: `${tpl.id}@1`, engine: 'takumi', vars });
+    expect(pinned1).toMatchObject({ url: v1.url, cached: true, template: tpl.id });
+    expect((await render(account, { template: `${tpl.id}@2`, engine: 'takumi', vars })).url).toBe(v2.url);
+    const fresh = await render(account, { template: `${tpl.id}@1`, engine: 'takumi', vars: { ...vars, title: `${vars.title} pinned` } });
+    expect(at(await pixels(fresh), 300, 5)).toEqual([124, 58, 237]);
+    await expectProblem(await generate({ template: `${tpl.id}@3`, vars }, bearer(account.apiKey)), 404, 'template_not_found');
     await runJob(queuedId);
     const done = await poll(account, queuedId);
     expect(done.status).toBe('complete');
@@ -273,14 +280,17 @@ describe('user templates', () => {
     expect((await (await get(`/api/v1/templates/${tpl.id}`, bearer(account.apiKey))).json<Template>()).version).toBe(2);
   });
 
-  it('deleted: 404 on read, update, render and a second delete; a queued render still draws the version it named', async () => {
+  it('deleted: 404 on read, update, render (pinned too) and a second delete; a queued render still draws the version it named', async () => {
     const account = await signup();
     const tpl = await create(account, cardSource());
     const queuedId = await unqueuedPendingRow({ account, template: tpl.id, vars: { title: `Before delete ${crypto.randomUUID()}` } });
+    // a pinned version read before the delete (this isolate keeps it): the delete forgets it
+    expect((await render(account, { template: `${tpl.id}@1`, vars: { title: 'Pinned before delete' } })).template).toBe(tpl.id);
     expect((await del(`/api/v1/templates/${tpl.id}`, bearer(account.apiKey))).status).toBe(204);
     await expectProblem(await get(`/api/v1/templates/${tpl.id}`, bearer(account.apiKey)), 404, 'template_not_found');
     await expectProblem(await patchJson(`/api/v1/templates/${tpl.id}`, { name: 'x' }, bearer(account.apiKey)), 404, 'template_not_found');
     await expectProblem(await generate({ template: tpl.id, vars: { title: 'x' } }, bearer(account.apiKey)), 404, 'template_not_found');
+    await expectProblem(await generate({ template: `${tpl.id}@1`, vars: { title: 'x' } }, bearer(account.apiKey)), 404, 'template_not_found');
     await expectProblem(await del(`/api/v1/templates/${tpl.id}`, bearer(account.apiKey)), 404, 'template_not_found');
     const list = await (await get('/api/v1/templates', bearer(account.apiKey))).json<{ data: Template[] }>();
     expect(list.data.some((t) => t.id === tpl.id)).toBe(false);

@@ -4,7 +4,10 @@ import { FontFamilyName } from '../fonts/schema';
 
 export const GenerateImageBody = z
   .object({
-    template: z.string().min(1).max(64).openapi({ example: 'og-card', description: 'Template id (GET /api/v1/templates)' }),
+    template: z.string().min(1).max(64).openapi({
+      example: 'og-card',
+      description: 'Template id (GET /api/v1/templates); one of yours as `tpl_…` (its current version) or pinned to a version, `tpl_…@3`',
+    }),
     vars: z
       .record(z.string(), z.unknown())
       .default({})
