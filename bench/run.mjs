@@ -415,6 +415,11 @@ async function userSection() {
     await create();
   });
   const user = (title) => ({ template: id, vars: card(title).vars });
+  let p = 0;
+  results.userPreview = await measure('POST /api/v1/templates/preview (PNG, TEST watermark)', n(40, 4), 5, async () => {
+    const res = await request('POST', '/api/v1/templates/preview', JSON.stringify({ ...USER_CARD, values: card(`Preview ${run} ${p++}`).vars }));
+    if (res.status !== 200) throw new Error(`preview: ${res.status} ${res.body.toString().slice(0, 200)}`);
+  });
   const hitTitle = `User hit ${run}`;
   await post(user(hitTitle));
   await post(card(hitTitle));
@@ -662,7 +667,16 @@ ${row(nativeLogo, 'in-process; the logo as a PNG data URL (what the cache holds)
 `);
   }
   if (results.userUncached) {
-    const { userUncached: un, userBaseline: base, userCached: hitRow, userPinnedCached: pinnedHit, userCardCached: cardHit, nativeUser, userCreate } = results;
+    const {
+      userUncached: un,
+      userBaseline: base,
+      userCached: hitRow,
+      userPinnedCached: pinnedHit,
+      userCardCached: cardHit,
+      nativeUser,
+      userCreate,
+      userPreview,
+    } = results;
     out.push(`
 ## User templates: og-card's design as HTML with {{vars}}
 
@@ -677,7 +691,8 @@ ${row(hitRow, `+${f(hitRow.p50 - cardHit.p50)} ms over og-card's hit (the templa
 ${row(pinnedHit, `+${f(pinnedHit.p50 - cardHit.p50)} ms over og-card's hit (a pinned version: kept per isolate, no D1 read)`)}
 ${row(cardHit, 'baseline')}
 ${row(nativeUser, 'in-process: the compiled template drawn by @takumi-rs/core')}
-${row(userCreate, 'markup parsed, vars typed, the example drawn by takumi and laid out by satori, stored')}
+${row(userCreate, 'markup parsed, vars typed, the example drawn by takumi and by satori + resvg, stored')}
+${row(userPreview, 'markup parsed and drawn once (default engine), the image in the answer, nothing stored')}
 `);
   }
   return out.join('');

@@ -34,6 +34,7 @@ import { registerCreateTemplate } from './routes/v1/templates/create';
 import { registerDeleteTemplate } from './routes/v1/templates/delete';
 import { registerGetTemplate } from './routes/v1/templates/get';
 import { registerListTemplates } from './routes/v1/templates/list';
+import { registerPreviewTemplate } from './routes/v1/templates/preview';
 import { registerUpdateTemplate } from './routes/v1/templates/update';
 import { registerGetUsage } from './routes/v1/usage/get';
 import { registerCreateWebhook } from './routes/v1/webhooks/create';
@@ -144,6 +145,7 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   registerListTemplates(app);
   registerGetTemplate(app);
   registerCreateTemplate(app);
+  registerPreviewTemplate(app);
   registerUpdateTemplate(app);
   registerDeleteTemplate(app);
   registerCreateWebhook(app);

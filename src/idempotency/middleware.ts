@@ -92,7 +92,10 @@ export function idempotency(): MiddlewareHandler<HonoEnv> {
     // Recording must not turn an answer that already happened (a key made, a unit charged) into an
     // error: if it fails, the answer still goes out, and the claim lapses after LOCK_MS.
     try {
-      if (!(res.status < 300 || FINAL_ERRORS.has(res.status))) {
+      // answers that are not JSON (a template preview's image) are kept as text nowhere: their
+      // requests change nothing, so a retry simply runs again
+      const json = /json/i.test(res.headers.get('content-type') ?? 'application/json');
+      if (!(res.status < 300 || FINAL_ERRORS.has(res.status)) || !json) {
         await releaseKey(db, claim);
         return;
       }

@@ -8,7 +8,7 @@ import { PDF_TEMPLATES, TEMPLATES } from '../../templates/index';
 import { fieldErrors, ProblemError } from '../errors/problem';
 import type { FontFace } from '../fonts/custom';
 import { canonicalJson, sha256Hex } from '../lib/hash';
-import { ENGINES, type EngineName, type ImageFormat, MAX_OUTPUT_PIXELS } from '../render/engine';
+import { defaultEngine, type EngineName, type ImageFormat, MAX_OUTPUT_PIXELS } from '../render/engine';
 import { ENGINE_IMPLS, type ImageJob } from '../render/index';
 import { checkRemoteUrl, type RemoteImagePolicy } from '../render/remote-images';
 import { unshapedBySatori } from '../render/text-assets';
@@ -24,7 +24,7 @@ import { isUserTemplateId, templateFaces } from '../user-templates/service';
  */
 export const RENDER_PIPELINE = 'p2';
 
-export { MAX_OUTPUT_PIXELS } from '../render/engine';
+export { defaultEngine, MAX_OUTPUT_PIXELS } from '../render/engine';
 
 export interface ImageRequest {
   template: string;
@@ -74,10 +74,6 @@ export function findTemplate(id: string): TemplateDefinition {
 async function findUserTemplate(id: string, lookup: TemplateLookup | undefined): Promise<UserTemplateDefinition> {
   if (!lookup) throw new ProblemError('template_not_found', `No template "${id}". GET /api/v1/templates lists them.`);
   return lookup(id);
-}
-
-export function defaultEngine(envDefault: string | undefined): EngineName {
-  return (ENGINES as readonly string[]).includes(envDefault ?? '') ? (envDefault as EngineName) : 'takumi';
 }
 
 export function chooseEngine(req: Pick<ImageRequest, 'engine' | 'format'>, template: TemplateDefinition, envDefault: string | undefined): EngineName {

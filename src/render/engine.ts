@@ -13,6 +13,11 @@ export const ENGINES = ['takumi', 'satori'] as const;
 export const MAX_OUTPUT_PIXELS = 4_200_000;
 export type EngineName = (typeof ENGINES)[number];
 
+/** The deployment's default engine (DEFAULT_ENGINE), takumi when it names none we have. */
+export function defaultEngine(envDefault: string | undefined): EngineName {
+  return (ENGINES as readonly string[]).includes(envDefault ?? '') ? (envDefault as EngineName) : 'takumi';
+}
+
 export const IMAGE_FORMATS = ['png', 'webp', 'svg'] as const;
 export type ImageFormat = (typeof IMAGE_FORMATS)[number];
 

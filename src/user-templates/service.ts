@@ -19,12 +19,12 @@ import {
   updateTemplate,
 } from '../db/templates';
 import type { AppEnv } from '../env';
-import { ProblemError } from '../errors/problem';
+import { fieldErrors, ProblemError } from '../errors/problem';
 import type { FontFace } from '../fonts/custom';
 import { BoundedMap } from '../lib/bounded-map';
 import { newId } from '../lib/ids';
 import { isoNow } from '../lib/time';
-import { ENGINES } from '../render/engine';
+import { defaultEngine, ENGINES, type EngineName, type RenderOutput } from '../render/engine';
 import { type ImageJob, renderImage } from '../render/index';
 import { checkRemoteUrl, remoteImagePolicy } from '../render/remote-images';
 import { unshapedBySatori } from '../render/text-assets';
@@ -142,6 +142,54 @@ async function tryTemplate(env: AppEnv, accountId: string, definition: UserTempl
       });
     }
   }
+}
+
+/**
+ * Draws a template's source without keeping anything (the dashboard's live preview): checked as on
+ * create, `values` checked by its schema (400 naming `values.<var>`), remote images fetched under
+ * the guard, the TEST watermark on it (a preview costs no quota, so it must not pass for an image).
+ */
+export async function previewTemplate(
+  env: AppEnv,
+  accountId: string,
+  source: TemplateSource,
+  options: { values?: Record<string, unknown>; format: 'png' | 'webp'; engine?: EngineName },
+): Promise<RenderOutput> {
+  const definition = compile({ id: 'tpl_preview', version: 0, name: 'Preview', description: '' }, source);
+  const faces = await templateFaces(definition, (family) => familyFaces(env.DB, accountId, family), 'html');
+  const parsed = definition.vars.safeParse(options.values ?? definition.example);
+  if (!parsed.success) {
+    throw new ProblemError('validation_failed', 'values do not match the template', {
+      errors: fieldErrors(parsed.error.issues, options.values ? 'values' : 'example'),
+    });
+  }
+  const vars = parsed.data as Record<string, unknown>;
+  const engine = options.engine ?? definition.preferredEngine ?? defaultEngine(env.DEFAULT_ENGINE);
+  if (engine === 'satori') {
+    const paths = unshapedBySatori(vars, 'values');
+    if (paths.length > 0) {
+      throw new ProblemError('engine_script_unsupported', `${paths.join(', ')}: right-to-left or Indic text, which the satori engine cannot lay out`, {
+        errors: paths.map((path) => ({ path, message: 'right-to-left or Indic text: use engine "takumi"' })),
+      });
+    }
+  }
+  const policy = remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS, env.OUTPUT);
+  for (const name of definition.imageVars) {
+    const value = vars[name];
+    if (typeof value === 'string' && value !== '') checkRemoteUrl(value, `values.${name}`, policy);
+  }
+  const job: ImageJob = {
+    template: definition,
+    vars,
+    engine,
+    format: options.format,
+    width: source.width,
+    height: source.height,
+    scale: 1,
+    watermark: true,
+    ...(faces.length > 0 ? { fonts: faces } : {}),
+  };
+  return renderImage(job, policy, env.FONTS);
 }
 
 export interface TemplateInput {

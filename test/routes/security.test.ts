@@ -33,6 +33,7 @@ const ROUTES: [string, RouteUnderTest][] = [
   ['GET /api/v1/templates/:id', { method: 'GET', path: () => '/api/v1/templates/og-card' }],
   ['GET /api/v1/templates/:id (own)', { method: 'GET', path: (a) => templateOf(a).then((id) => `/api/v1/templates/${id}`) }],
   ['POST /api/v1/templates', { method: 'POST', path: () => '/api/v1/templates', body: { name: 'x', width: 100, height: 100, html: '<div>x</div>' } }],
+  ['POST /api/v1/templates/preview', { method: 'POST', path: () => '/api/v1/templates/preview', body: { width: 100, height: 100, html: '<div>x</div>' } }],
   ['PATCH /api/v1/templates/:id', { method: 'PATCH', path: (a) => templateOf(a).then((id) => `/api/v1/templates/${id}`), body: { name: 'Renamed' } }],
   ['DELETE /api/v1/templates/:id', { method: 'DELETE', path: () => '/api/v1/templates/tpl_01JD5X1Q4ZB8R3W2K7T6YV9N0M' }],
   ['GET /api/v1/webhooks', { method: 'GET', path: () => '/api/v1/webhooks' }],
@@ -226,6 +227,7 @@ describe('no 5xx for malformed keys, headers or bodies', () => {
       ['PATCH', `/api/v1/webhooks/${endpoint}`],
       ['POST', `/api/v1/webhooks/${endpoint}/rotate-secret`],
       ['POST', '/api/v1/templates'],
+      ['POST', '/api/v1/templates/preview'],
       ['PATCH', `/api/v1/templates/${template}`],
     ];
     for (const [method, path] of targets) {

@@ -12,6 +12,7 @@ import { updateTemplate } from '../../src/db/templates';
 import type { RenderJobMessage } from '../../src/env';
 import worker from '../../src/index';
 import { bearer, decodePng, del, expectProblem, generate, get, patchJson, pathOf, postJson, signup, type TestAccount } from '../helpers/api';
+import { unitsUsed } from '../helpers/db';
 import { unqueuedPendingRow } from '../helpers/renders';
 
 interface Template {
@@ -432,6 +433,66 @@ describe('user templates: found in review', () => {
       'remote_image_blocked',
     );
     expect(problem.errors?.map((e) => e.path)).toEqual(['vars.logo.default']);
+  });
+});
+
+describe('template preview', () => {
+  it('draws unsaved markup with values and answers the image itself: TEST watermark, nothing stored, no quota', async () => {
+    const account = await signup();
+    const before = await unitsUsed(account.id);
+    const rows = async () => (await env.DB.prepare('SELECT COUNT(*) AS n FROM renders WHERE account_id = ?1').bind(account.id).first<{ n: number }>())?.n;
+    const stored = async () => (await env.OUTPUT.list({ prefix: 'img/' })).objects.length;
+    const [rowsBefore, storedBefore] = [await rows(), await stored()];
+    const res = await postJson('/api/v1/templates/preview', { ...cardSource(), values: { title: 'Previewed', bg: '#16a34a' } }, bearer(account.apiKey));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const img = decodePng(await res.arrayBuffer());
+    expect([img.width, img.height]).toEqual([600, 315]);
+    expect(at(img, 5, 5)).toEqual([22, 163, 74]);
+    // the TEST watermark's red badge
+    expect(share(img, [220, 38, 38])).toBeGreaterThan(0.002);
+    expect(await rows()).toBe(rowsBefore);
+    expect(await stored()).toBe(storedBefore);
+    expect(await unitsUsed(account.id)).toBe(before);
+    // the list has no template: nothing was kept
+    const list = await (await get('/api/v1/templates', bearer(account.apiKey))).json<{ data: Template[] }>();
+    expect(list.data.every((t) => t.builtin)).toBe(true);
+  });
+
+  it('WebP on request; the example when no values; the same checks as create and generate', async () => {
+    const account = await signup();
+    const webp = await postJson('/api/v1/templates/preview', { ...cardSource(), format: 'webp' }, bearer(account.apiKey));
+    expect(webp.headers.get('content-type')).toBe('image/webp');
+    expect(new TextDecoder().decode(new Uint8Array(await webp.arrayBuffer()).subarray(8, 12))).toBe('WEBP');
+    await expectProblem(
+      await postJson('/api/v1/templates/preview', { ...cardSource(), html: '<table></table>' }, bearer(account.apiKey)),
+      422,
+      'template_invalid',
+    );
+    const bad = await expectProblem(
+      await postJson('/api/v1/templates/preview', { ...cardSource(), values: { title: 'x', bg: 'nope' } }, bearer(account.apiKey)),
+      400,
+      'validation_failed',
+    );
+    expect(bad.errors?.map((e) => e.path)).toEqual(['values.bg']);
+    const blocked = await expectProblem(
+      await postJson('/api/v1/templates/preview', { ...cardSource(), values: { title: 'x', logo: 'https://10.0.0.1/logo.png' } }, bearer(account.apiKey)),
+      422,
+      'remote_image_blocked',
+    );
+    expect(blocked.errors?.map((e) => e.path)).toEqual(['values.logo']);
+  });
+
+  it('an Idempotency-Key on a preview runs it again rather than replaying an image kept as text', async () => {
+    const account = await signup();
+    const headers = { ...bearer(account.apiKey), 'Idempotency-Key': crypto.randomUUID() };
+    for (let i = 0; i < 2; i++) {
+      const res = await postJson('/api/v1/templates/preview', cardSource(), headers);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('idempotent-replayed')).toBeNull();
+      expect(decodePng(await res.arrayBuffer()).width).toBe(600);
+    }
   });
 });
 

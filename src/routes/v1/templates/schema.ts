@@ -173,3 +173,18 @@ export function toUserDetail(t: UserTemplate): z.infer<typeof TemplateDetailSche
     ...(source.engine ? { engine: source.engine } : {}),
   };
 }
+
+export const PreviewTemplateBody = z
+  .object({
+    name: z.string().trim().max(100).optional().openapi({ description: 'Ignored: the body of a create may be sent as it is' }),
+    description: z.string().trim().max(500).optional().openapi({ description: 'Ignored' }),
+    ...SourceFields,
+    values: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({ description: "The vars to draw it with (what a generate request's `vars` would be); by default the template's example" }),
+    format: z.enum(['png', 'webp']).default('png'),
+  })
+  .strict()
+  .superRefine(pixelLimit)
+  .openapi('PreviewTemplateRequest');
