@@ -1,7 +1,7 @@
 /** POST /api/v1/templates/preview — draw a template's source without keeping it (a live preview). */
 import { createRoute, z } from '@hono/zod-openapi';
 import { previewTemplate } from '../../../user-templates/service';
-import { type App, problems } from '../../shared';
+import { type App, only, problems } from '../../shared';
 import { PreviewTemplateBody } from './schema';
 
 const binary = z.string().openapi({ format: 'binary' });
@@ -41,7 +41,7 @@ export const route = createRoute({
       headers: { 'Cache-Control': { schema: { type: 'string', example: 'no-store' }, description: 'no-store: a preview is never cached' } },
       content: { 'image/png': { schema: binary }, 'image/webp': { schema: binary } },
     },
-    ...problems(400, 401, 413, 415, 422, 429, 503),
+    ...problems(400, 401, only(409, 'idempotency_key_in_progress'), 413, 415, 422, 429, 503),
   },
 });
 
