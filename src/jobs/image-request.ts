@@ -13,7 +13,8 @@ import { ENGINE_IMPLS, type ImageJob } from '../render/index';
 import { checkRemoteUrl, type RemoteImagePolicy } from '../render/remote-images';
 import { unshapedBySatori } from '../render/text-assets';
 import type { UserTemplateDefinition } from '../user-templates/compile';
-import { isUserTemplateId, templateFaces } from '../user-templates/service';
+import { isUserTemplateId } from '../user-templates/compile';
+import { templateFaces } from '../user-templates/service';
 
 /**
  * Part of every image's content address: raised when the pipeline draws the same request
@@ -38,6 +39,8 @@ export interface ImageRequest {
   watermark?: boolean;
   /** One of the caller's uploaded font families, for the template's text. */
   font_family?: string;
+  /** Where the request holds the vars, for field paths (`vars`, or a preview's `values`). */
+  varsPath?: string;
 }
 
 /** The caller's faces of a family (empty when it has none). */
@@ -90,9 +93,10 @@ export async function prepareImage(
 ): Promise<PreparedImage> {
   const userTemplate = isUserTemplateId(req.template) ? await findUserTemplate(req.template, lookups.template) : undefined;
   const template = userTemplate ?? findTemplate(req.template);
+  const varsPath = req.varsPath ?? 'vars';
   const parsed = template.vars.safeParse(req.vars);
   if (!parsed.success) {
-    throw new ProblemError('validation_failed', `vars do not match template "${template.id}"`, { errors: fieldErrors(parsed.error.issues, 'vars') });
+    throw new ProblemError('validation_failed', `${varsPath} do not match template "${template.id}"`, { errors: fieldErrors(parsed.error.issues, varsPath) });
   }
   const vars = parsed.data as Record<string, unknown>;
 
@@ -104,7 +108,7 @@ export async function prepareImage(
   }
 
   if (engine === 'satori') {
-    const paths = unshapedBySatori(vars, 'vars');
+    const paths = unshapedBySatori(vars, varsPath);
     if (paths.length > 0) {
       throw new ProblemError(
         'engine_script_unsupported',
@@ -130,7 +134,7 @@ export async function prepareImage(
   // Refuse blocked addresses now, before a job exists or anything is fetched.
   for (const name of template.imageVars) {
     const value = vars[name];
-    if (typeof value === 'string' && value !== '') checkRemoteUrl(value, `vars.${name}`, policy);
+    if (typeof value === 'string' && value !== '') checkRemoteUrl(value, `${varsPath}.${name}`, policy);
   }
 
   const lookupFamily: FamilyLookup = lookups.family ?? (async () => []);

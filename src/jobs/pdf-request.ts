@@ -11,7 +11,7 @@ import { canonicalJson, sha256Hex } from '../lib/hash';
 import { type AnyTemplate, type LaidOutPage, layoutPages, type PagePoints, type PdfJob, type PdfSection, PX_TO_PT, pageMeasure } from '../render/pdf/layout';
 import { checkRemoteUrl, type RemoteImagePolicy } from '../render/remote-images';
 import { fileObjectKey } from '../storage/signed-urls';
-import { isUserTemplateId } from '../user-templates/service';
+import { isUserTemplateId } from '../user-templates/compile';
 import { MAX_OUTPUT_PIXELS } from './image-request';
 
 /** Pages per document. */

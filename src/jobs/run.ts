@@ -20,7 +20,8 @@ import { type ImageJob, renderDocument, renderImage } from '../render/index';
 import type { LaidOutPage, PdfJob } from '../render/pdf/index';
 import { remoteImagePolicy } from '../render/remote-images';
 import { headOutput, putOutput } from '../storage/outputs';
-import { isUserTemplateId, userTemplateVersion } from '../user-templates/service';
+import { isUserTemplateId } from '../user-templates/compile';
+import { userTemplateVersion } from '../user-templates/service';
 import { rememberIfFinished } from './memo';
 import { pdfJobFromSpec } from './pdf-request';
 

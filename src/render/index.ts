@@ -5,6 +5,7 @@
 import type { TemplateDefinition } from '../../templates/define';
 import { ProblemError } from '../errors/problem';
 import { type CustomFont, type FontFace, loadCustomFonts, renderFamily } from '../fonts/custom';
+import { isUserTemplateId } from '../user-templates/compile';
 import type { Engine, EngineName, ImageFormat, RenderImage, RenderOutput } from './engine';
 import { satoriEngine } from './engines/satori';
 import { takumiEngine } from './engines/takumi';
@@ -13,7 +14,7 @@ import { checkImage } from './image-check';
 import { type TemplateNode, withFamilies } from './jsx';
 import { type LaidOutPage, type PdfJob, type PdfOutput, renderPdf } from './pdf/index';
 import { ImageEmbedError } from './pdf/svg-to-pdf';
-import { fetchRemoteImage, type RemoteImagePolicy, toDataUrl } from './remote-images';
+import { bytesOfDataUrl, fetchRemoteImage, type RemoteImagePolicy, toDataUrl } from './remote-images';
 import { loadTextAssets } from './text-assets';
 import { withTestWatermark } from './watermark';
 
@@ -72,10 +73,10 @@ function literalImages(node: TemplateNode, known: Set<string>, out: RenderImage[
     ),
   ];
   for (const url of candidates) {
-    const m = /^data:image\/(?:png|jpeg);base64,(.+)$/.exec(url);
-    if (!m || known.has(url)) continue;
+    const image = known.has(url) ? undefined : bytesOfDataUrl(url);
+    if (!image || (image.type !== 'image/png' && image.type !== 'image/jpeg')) continue;
     known.add(url);
-    out.push({ src: url, data: Uint8Array.from(atob((m[1] as string).replace(/\s+/g, '')), (c) => c.charCodeAt(0)) });
+    out.push({ src: url, data: image.bytes });
   }
   const children = node.props.children;
   for (const child of Array.isArray(children) ? children : children === undefined ? [] : [children]) literalImages(child, known, out);
@@ -94,8 +95,8 @@ export async function resolveImageVars(job: ImageJob, policy: RemoteImagePolicy)
       const value = vars[name];
       if (typeof value !== 'string' || value === '') return;
       if (job.prefetched) {
-        const [, data] = /^data:image\/[a-z]+;base64,(.+)$/.exec(value) ?? [];
-        if (data) images.push({ src: value, data: Uint8Array.from(atob(data), (c) => c.charCodeAt(0)) });
+        const image = bytesOfDataUrl(value);
+        if (image) images.push({ src: value, data: image.bytes });
         return;
       }
       const image = await fetchRemoteImage(value, `vars.${name}`, policy);
@@ -126,7 +127,7 @@ export async function renderImage(job: ImageJob, policy: RemoteImagePolicy, font
     const message = (err as Error).message;
     // A user template is tried with its example only: what an engine refuses with other values
     // (or another size) is the template's and the request's doing, not a server fault.
-    if (job.template.id.startsWith('tpl_') && !(images.length > 0 && /image|decod/i.test(message))) {
+    if (isUserTemplateId(job.template.id) && !(images.length > 0 && /image|decod/i.test(message))) {
       throw new ProblemError(
         'template_invalid',
         `The ${job.engine} engine cannot draw template ${job.template.id} v${job.template.version} with these vars: ${message}`,

@@ -10,7 +10,7 @@ import type { FieldError } from '../errors/problem';
 import { type EngineName, MAX_OUTPUT_PIXELS } from '../render/engine';
 import { SANS } from '../render/fonts';
 import type { Style, TemplateElement, TemplateNode } from '../render/jsx';
-import { literalValue, MarkupError, type MarkupNode, type Part, parseMarkup, URL_ITEM, type VarUse } from './markup';
+import { literalValue, MarkupError, type MarkupNode, type Part, parseMarkup, urlItemAt, type VarUse } from './markup';
 
 export const VAR_TYPES = ['text', 'image', 'color', 'number'] as const;
 export type VarType = (typeof VAR_TYPES)[number];
@@ -34,6 +34,15 @@ export interface TemplateSource {
   vars: Record<string, VarDeclaration>;
   example?: Record<string, unknown>;
   engine?: EngineName;
+}
+
+/** A user template's id (or `id@version`): what generate requests tell from a built-in template's. */
+export const isUserTemplateId = (id: string) => id.startsWith('tpl_');
+
+/** `tpl_…` (the current version) or `tpl_…@3` (that version, pinned). */
+export function parseTemplateRef(ref: string): { id: string; version?: number } {
+  const m = /^(tpl_[0-9A-Z]{26})@([1-9][0-9]{0,8})$/.exec(ref);
+  return m ? { id: m[1] as string, version: Number(m[2]) } : { id: ref };
 }
 
 export interface UserTemplateDefinition extends TemplateDefinition {
@@ -163,14 +172,7 @@ function fillValue(p: Part[] | string | number, vars: Record<string, unknown>, p
 const DATA_URL = /^data:image\/[a-z+]+;base64,[A-Za-z0-9+/=]+$/;
 
 /** Every url( of a filled style value holds a data: URL (the markup allows nothing else; this makes sure). */
-function onlyDataUrls(value: string): boolean {
-  for (const m of value.matchAll(/url\s*\(/gi)) {
-    const item = new RegExp(URL_ITEM.source, 'iy');
-    item.lastIndex = m.index;
-    if (!DATA_URL.test(item.exec(value)?.[2] ?? '')) return false;
-  }
-  return true;
-}
+const onlyDataUrls = (value: string) => [...value.matchAll(/url\s*\(/gi)].every((m) => DATA_URL.test(urlItemAt(value, m.index)?.src ?? ''));
 
 /**
  * Caps sizes a var (or the markup) could make ruinous to draw: a picture's box (takumi rasterises an

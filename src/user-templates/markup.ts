@@ -19,6 +19,7 @@ import styleToJs from 'style-to-js';
 import type { FieldError } from '../errors/problem';
 import { checkImage, sniffImage } from '../render/image-check';
 import { familyNames } from '../render/jsx';
+import { bytesOfDataUrl } from '../render/remote-images';
 
 /** A piece of a text or value: literal text, or a var's value. */
 export type Part = string | { v: string };
@@ -101,7 +102,15 @@ const SUPPORTED = [...Object.keys(HTML_ELEMENTS), 'img', ...SVG_ELEMENTS].join('
 const DATA_IMAGE = /^data:image\/(?:png|jpeg);base64,[A-Za-z0-9+/=\s]+$/;
 
 /** One `url(…)` item, read from where `url(` starts (sticky): its quote and what it holds. */
-export const URL_ITEM = /url\s*\(\s*(['"]?)([^'"()]*?)\1\s*\)/iy;
+const URL_ITEM = /url\s*\(\s*(['"]?)([^'"()]*?)\1\s*\)/iy;
+
+/** The `url(…)` item starting at `index` of a CSS value (the whole item, and what it holds), or null when none is well-formed there. */
+export function urlItemAt(value: string, index: number): { text: string; src: string } | null {
+  const item = new RegExp(URL_ITEM.source, 'iy');
+  item.lastIndex = index;
+  const found = item.exec(value);
+  return found ? { text: found[0], src: found[2] as string } : null;
+}
 
 /** Pixels of all the markup's literal images together (each is decoded for every render). */
 export const MAX_LITERAL_PIXELS = 4_200_000;
@@ -207,10 +216,8 @@ export function parseMarkup(html: string): ParsedMarkup {
         let rebuilt = '';
         let last = 0;
         for (const m of value.matchAll(/url\s*\(/gi)) {
-          const item = new RegExp(URL_ITEM.source, 'iy');
-          item.lastIndex = m.index;
-          const found = item.exec(value);
-          const src = found?.[2] ?? '';
+          const found = urlItemAt(value, m.index);
+          const src = found?.src ?? '';
           const sp = parts(src);
           const only = sp.length === 1 ? sp[0] : undefined;
           if (found && only !== undefined && typeof only !== 'string') {
@@ -219,7 +226,7 @@ export function parseMarkup(html: string): ParsedMarkup {
           } else if (found && DATA_IMAGE.test(src)) {
             const clean = literalImage(src, `${where}: url() in ${rawName}`);
             rebuilt += `${value.slice(last, m.index)}url(${clean})`;
-            last = m.index + found[0].length;
+            last = m.index + found.text.length;
           } else {
             fail(`${where}: url() in ${rawName} must be an image var ({{logo}}) or a PNG/JPEG data: URL, not "${value.slice(m.index, m.index + 60)}"`);
           }
@@ -242,14 +249,12 @@ export function parseMarkup(html: string): ParsedMarkup {
   /** A literal data: image, checked as a fetched one is (a small file can claim a huge size), whitespace removed. */
   const literalImage = (url: string, where: string): string => {
     const clean = url.replace(/\s+/g, '');
-    const [, type, data] = /^data:(image\/(?:png|jpeg));base64,(.*)$/.exec(clean) ?? [];
-    let bytes: Uint8Array;
-    try {
-      bytes = Uint8Array.from(atob(data ?? ''), (c) => c.charCodeAt(0));
-    } catch {
+    const image = bytesOfDataUrl(clean);
+    if (!image) {
       fail(`${where}: the data: URL is not valid base64`);
       return clean;
     }
+    const { type, bytes } = image;
     const check = sniffImage(bytes) === type ? checkImage(bytes, type as 'image/png' | 'image/jpeg') : { ok: false as const, reason: `not a ${type} file` };
     if (!check.ok) fail(`${where}: the data: image cannot be used (${check.reason})`);
     else {

@@ -19,28 +19,20 @@ import {
   updateTemplate,
 } from '../db/templates';
 import type { AppEnv } from '../env';
-import { fieldErrors, ProblemError } from '../errors/problem';
+import { ProblemError } from '../errors/problem';
 import type { FontFace } from '../fonts/custom';
+import { prepareImage } from '../jobs/image-request';
 import { BoundedMap } from '../lib/bounded-map';
 import { newId } from '../lib/ids';
 import { isoNow } from '../lib/time';
-import { defaultEngine, ENGINES, type EngineName, type RenderOutput } from '../render/engine';
+import { ENGINES, type EngineName, type RenderOutput } from '../render/engine';
 import { type ImageJob, renderImage } from '../render/index';
 import { checkRemoteUrl, remoteImagePolicy } from '../render/remote-images';
 import { unshapedBySatori } from '../render/text-assets';
-import { compileTemplate, type TemplateSource, type UserTemplateDefinition } from './compile';
+import { compileTemplate, isUserTemplateId, parseTemplateRef, type TemplateSource, type UserTemplateDefinition } from './compile';
 import { MarkupError } from './markup';
 
 export const MAX_TEMPLATES_PER_ACCOUNT = 100;
-
-/** A user template's id (or `id@version`): what generate requests tell from a built-in template's. */
-export const isUserTemplateId = (id: string) => id.startsWith('tpl_');
-
-/** `tpl_…` (the current version) or `tpl_…@3` (that version, pinned). */
-export function parseTemplateRef(ref: string): { id: string; version?: number } {
-  const m = /^(tpl_[0-9A-Z]{26})@([1-9][0-9]{0,8})$/.exec(ref);
-  return m ? { id: m[1] as string, version: Number(m[2]) } : { id: ref };
-}
 
 /**
  * Pinned versions an isolate has read, by account, id and version: a version never changes, so a
@@ -156,39 +148,22 @@ export async function previewTemplate(
   options: { values?: Record<string, unknown>; format: 'png' | 'webp'; engine?: EngineName },
 ): Promise<RenderOutput> {
   const definition = compile({ id: 'tpl_preview', version: 0, name: 'Preview', description: '' }, source);
-  const faces = await templateFaces(definition, (family) => familyFaces(env.DB, accountId, family), 'html');
-  const parsed = definition.vars.safeParse(options.values ?? definition.example);
-  if (!parsed.success) {
-    throw new ProblemError('validation_failed', 'values do not match the template', {
-      errors: fieldErrors(parsed.error.issues, options.values ? 'values' : 'example'),
-    });
-  }
-  const vars = parsed.data as Record<string, unknown>;
-  const engine = options.engine ?? definition.preferredEngine ?? defaultEngine(env.DEFAULT_ENGINE);
-  if (engine === 'satori') {
-    const paths = unshapedBySatori(vars, 'values');
-    if (paths.length > 0) {
-      throw new ProblemError('engine_script_unsupported', `${paths.join(', ')}: right-to-left or Indic text, which the satori engine cannot lay out`, {
-        errors: paths.map((path) => ({ path, message: 'right-to-left or Indic text: use engine "takumi"' })),
-      });
-    }
-  }
   const policy = remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS, env.OUTPUT);
-  for (const name of definition.imageVars) {
-    const value = vars[name];
-    if (typeof value === 'string' && value !== '') checkRemoteUrl(value, `values.${name}`, policy);
-  }
-  const job: ImageJob = {
-    template: definition,
-    vars,
-    engine,
-    format: options.format,
-    width: source.width,
-    height: source.height,
-    scale: 1,
-    watermark: true,
-    ...(faces.length > 0 ? { fonts: faces } : {}),
-  };
+  // the generate path's own checks (vars, engine and script, size, image URLs, fonts), on a template not kept
+  const { job } = await prepareImage(
+    {
+      template: definition.id,
+      vars: options.values ?? definition.example,
+      format: options.format,
+      scale: 1,
+      watermark: true,
+      varsPath: 'values',
+      ...(options.engine ? { engine: options.engine } : {}),
+    },
+    policy,
+    env.DEFAULT_ENGINE,
+    { family: (family) => familyFaces(env.DB, accountId, family), template: async () => definition },
+  );
   return renderImage(job, policy, env.FONTS);
 }
 

@@ -2,7 +2,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ProblemError } from '../../../errors/problem';
 import { findAnyTemplate } from '../../../jobs/pdf-request';
-import { getUserTemplate, isUserTemplateId } from '../../../user-templates/service';
+import { isUserTemplateId } from '../../../user-templates/compile';
+import { getUserTemplate } from '../../../user-templates/service';
 import { type App, only, problems } from '../../shared';
 import { TemplateDetailSchema, toDetail, toUserDetail } from './schema';
 
