@@ -5,6 +5,7 @@
 import type { TemplateDefinition } from '../../templates/define';
 import { ProblemError } from '../errors/problem';
 import { type CustomFont, type FontFace, loadCustomFonts, renderFamily } from '../fonts/custom';
+import { bytesOfDataUrl } from '../lib/data-url';
 import { isUserTemplateId } from '../user-templates/compile';
 import type { Engine, EngineName, ImageFormat, RenderImage, RenderOutput } from './engine';
 import { satoriEngine } from './engines/satori';
@@ -14,7 +15,7 @@ import { checkImage } from './image-check';
 import { type TemplateNode, withFamilies } from './jsx';
 import { type LaidOutPage, type PdfJob, type PdfOutput, renderPdf } from './pdf/index';
 import { ImageEmbedError } from './pdf/svg-to-pdf';
-import { bytesOfDataUrl, fetchRemoteImage, type RemoteImagePolicy, toDataUrl } from './remote-images';
+import { fetchRemoteImage, type RemoteImagePolicy, toDataUrl } from './remote-images';
 import { loadTextAssets } from './text-assets';
 import { withTestWatermark } from './watermark';
 

@@ -17,9 +17,9 @@ import { type ChildNode, type Element, isTag, isText } from 'domhandler';
 import { parseDocument } from 'htmlparser2';
 import styleToJs from 'style-to-js';
 import type { FieldError } from '../errors/problem';
+import { bytesOfDataUrl } from '../lib/data-url';
 import { checkImage, sniffImage } from '../render/image-check';
 import { familyNames } from '../render/jsx';
-import { bytesOfDataUrl } from '../render/remote-images';
 
 /** A piece of a text or value: literal text, or a var's value. */
 export type Part = string | { v: string };
