@@ -13,7 +13,7 @@ CREATE TABLE renders (
   width            INTEGER NOT NULL,                -- CSS pixels of the template (PDFs: first page, points)
   height           INTEGER NOT NULL,
   scale            INTEGER NOT NULL DEFAULT 1,
-  vars             TEXT NOT NULL,                   -- canonical JSON of the validated vars
+  vars             TEXT NOT NULL,                   -- canonical JSON of the validated vars while open; '' once finished, and for cache hits
   cache_key        TEXT NOT NULL,                   -- content address of the output
   status           TEXT NOT NULL CHECK (status IN ('pending', 'running', 'complete', 'failed')),
   attempts         INTEGER NOT NULL DEFAULT 0,
@@ -38,6 +38,8 @@ CREATE TABLE renders (
 CREATE INDEX renders_cache_key ON renders (cache_key);
 CREATE INDEX renders_status_created ON renders (status, created_at);
 CREATE INDEX renders_account_created ON renders (account_id, created_at);
+-- Test renders expire sooner (the sweep reads them oldest first without scanning live rows).
+CREATE INDEX renders_test_created ON renders (created_at) WHERE mode = 'test';
 
 -- One row per customer.
 CREATE TABLE accounts (
@@ -164,10 +166,12 @@ CREATE TABLE templates (
   version          INTEGER NOT NULL,                -- the current version (template_versions)
   created_at       TEXT NOT NULL,
   updated_at       TEXT NOT NULL,
-  deleted_at       TEXT                             -- deleted: gone from the API; its versions stay for queued renders
+  deleted_at       TEXT                             -- deleted: gone from the API; its versions stay while queued renders need them
 );
 
 CREATE INDEX templates_account ON templates (account_id, created_at);
+-- Deleted templates waiting for the sweep to purge their versions.
+CREATE INDEX templates_deleted ON templates (deleted_at) WHERE deleted_at IS NOT NULL;
 
 -- Every version of a template: renders name the version they drew, so a queued render still draws
 -- what was asked for after an update.
@@ -176,5 +180,6 @@ CREATE TABLE template_versions (
   version          INTEGER NOT NULL,                -- 1, 2, … one per change of the source
   source           TEXT NOT NULL,                   -- JSON: width, height, html, vars, example, engine
   created_at       TEXT NOT NULL,
+  last_pinned_at   TEXT,                            -- when a request last named this version pinned (tpl_…@3), to the day
   PRIMARY KEY (template_id, version)
 ) WITHOUT ROWID;

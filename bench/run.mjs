@@ -14,7 +14,10 @@
  * And a user template (POST /api/v1/templates: HTML with {{vars}}) drawn like og-card, against og-card,
  * uncached and as cache hits, and the time to create one (markup parsed, both engines try it).
  *
- * BENCH_ONLY=cjk,images,user,cold runs only those sections (main: everything else) and writes their
+ * And 250 KB adversarial inputs against every user-template and var pattern (bench/adversarial.mjs;
+ * in-process, no server: BENCH_ONLY=adversarial runs it alone).
+ *
+ * BENCH_ONLY=cjk,images,user,cold,adversarial runs only those sections (main: everything else) and writes their
  * tables to .cache/bench-partial.md instead of bench/RESULTS.md.
  */
 import { execSync, spawnSync } from 'node:child_process';
@@ -25,12 +28,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDevServer } from '../scripts/dev-server.mjs';
 import { parseUnicodeRange, woffCoverage } from '../scripts/font-packs.mjs';
+import { adversarialMd, adversarialSection } from './adversarial.mjs';
 import { buildNative } from './build-native.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
 const n = (full, quick) => (QUICK ? quick : full);
-const SECTIONS = ['main', 'cjk', 'images', 'user', 'cold'];
+const SECTIONS = ['main', 'cjk', 'images', 'user', 'cold', 'adversarial'];
 const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim()) : undefined;
 for (const s of ONLY ?? []) if (!SECTIONS.includes(s)) throw new Error(`BENCH_ONLY: unknown section ${s} (one of ${SECTIONS.join(', ')})`);
 const want = (section) => !ONLY || ONLY.includes(section);
@@ -117,6 +121,9 @@ async function throughput(label, seconds, concurrency, fn) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// pure CPU, before anything else runs on the machine
+const adversarialRows = want('adversarial') ? await adversarialSection({ iterations: n(20, 3) }) : undefined;
+const needsServer = ['main', 'cjk', 'images', 'user'].some(want);
 const native = await import(await buildNative());
 // Local D1/R2 state on tmpfs when there is one: the simulators fsync every write, and on a VM
 // disk that measures the host's I/O queue (40 % iowait seen here), not the Worker.
@@ -124,15 +131,15 @@ const shm = existsSync('/dev/shm') ? mkdtempSync('/dev/shm/picstream-bench-') : 
 // Plan limits raised for the run (thousands of renders a minute from one key); the rate limiter
 // and the quota still run on every request — against a real Redis when redis-server is installed.
 const benchPlans = JSON.stringify({ free: { monthly_quota: 100_000_000, rate_limit: { requests: 10_000_000, window_seconds: 60 } } });
-const server = await startDevServer({ ...(shm ? { stateDir: shm } : {}), extraArgs: ['--var', `PLANS:${benchPlans}`] });
-const origin = server.origin;
-const limiterBackend = /rate limiter: (Redis|in memory)/.exec(server.output())?.[1] ?? 'unknown';
+const server = needsServer ? await startDevServer({ ...(shm ? { stateDir: shm } : {}), extraArgs: ['--var', `PLANS:${benchPlans}`] }) : undefined;
+const origin = server?.origin;
+const limiterBackend = server ? (/rate limiter: (Redis|in memory)/.exec(server.output())?.[1] ?? 'unknown') : 'not started';
 const run = Date.now().toString(36); // makes this run's uncached titles unique across runs
 
 // node:http with a keep-alive agent: a thinner client than fetch (undici), so less of each sample
 // is the client's own overhead. Every path, the floors included, goes through it.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-function request(method, path, body, key = server.apiKey, base = origin) {
+function request(method, path, body, key = server?.apiKey, base = origin) {
   const headers = body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {};
   if (key) headers.authorization = `Bearer ${key}`;
   return new Promise((resolve, reject) => {
@@ -481,11 +488,11 @@ try {
   if (want('user')) await userSection();
 } catch (err) {
   console.error(err);
-  console.error(`--- dev server output (tail) ---\n${server.output().split('\n').slice(-40).join('\n')}`);
+  console.error(`--- dev server output (tail) ---\n${server?.output().split('\n').slice(-40).join('\n')}`);
   process.exitCode = 1;
   throw err;
 } finally {
-  server.stop();
+  server?.stop();
   if (shm) rmSync(shm, { recursive: true, force: true });
 }
 if (want('cold')) await coldSection();
@@ -611,6 +618,7 @@ const verdict = (ok) => (ok ? '✅ met' : '❌ missed');
 
 const extraMd = () => {
   const out = [];
+  if (adversarialRows) out.push(adversarialMd(adversarialRows));
   const table = '| Path | P50 ms | P99 ms | server P50 ms | n | note |\n|---|---:|---:|---:|---:|---|';
   if (results.cjkFirst) {
     const { cjkFirst: first, cjkWarm: warm, cjkLatin: latin, nativeCjkFirst: nFirst, nativeCjkWarm: nWarm } = results;

@@ -1,6 +1,7 @@
 /**
  * Builds the HTTP app: request ids, secure headers, body limit and content-type rules for the
- * API; API-key auth with rate limiting on /api/v1 (sign-up instead throttled per client IP);
+ * API; API-key auth with rate limiting on /api/v1 (sign-up instead throttled per client IP), then
+ * the key-mode guard (test keys refused on live-only operations);
  * Idempotency-Key on POSTs; one error handler that turns everything into problem+json; the routes.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
@@ -9,6 +10,7 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { requireApiKey, throttleSignups } from './auth/middleware';
+import { requireLiveKeyWhereDeclared } from './auth/modes';
 import { fieldErrors, ProblemError, toProblem } from './errors/problem';
 import { idempotency } from './idempotency/middleware';
 import { newId } from './lib/ids';
@@ -88,6 +90,8 @@ export function createApp(): OpenAPIHono<HonoEnv> {
   const authenticate = requireApiKey();
   const throttle = throttleSignups();
   app.use('/api/v1/*', (c, next) => (c.req.path === SIGNUP_PATH && c.req.method === 'POST' ? throttle(c, next) : authenticate(c, next)));
+  // a test key is refused on the live-only operations before anything else reads the request
+  app.use('/api/v1/*', requireLiveKeyWhereDeclared());
 
   app.use('/api/*', async (c, next) => {
     // a body must be JSON; a POST without one (e.g. /webhooks/:id/test) needs no content type

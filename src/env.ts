@@ -31,6 +31,8 @@ export interface AppEnv {
   RATE_LIMIT_TIMEOUT_MS: string;
   /** Sign-ups per client IP, e.g. "10/1h"; "off" disables the throttle (local development). */
   SIGNUP_RATE_LIMIT: string;
+  /** Failed authentications (missing, malformed, unknown or revoked keys) per client IP, e.g. "30/1m" (the default); "off" disables it. */
+  AUTH_FAILURE_RATE_LIMIT?: string;
   /** Secret keying the sealing of stored idempotent responses (see src/idempotency/seal.ts). */
   IDEMPOTENCY_SECRET?: string;
   /** Secret (≥ 32 chars) signing expiring file URLs (see src/storage/signed-urls.ts); without it PDFs are refused. */
@@ -39,6 +41,12 @@ export interface AppEnv {
   FILE_SIGNING_SECRET_PREVIOUS?: string;
   /** Optional JSON overriding the plans' quotas and rate limits (see src/quota/plans.ts). */
   PLANS?: string;
+  /** Days a finished live render record is kept (default 30; its output stays). See src/jobs/retention.ts. */
+  RENDER_RETENTION_DAYS?: string;
+  /** Days a finished test render record and its output are kept (default 7). */
+  TEST_RENDER_RETENTION_DAYS?: string;
+  /** Latest versions of a template an update keeps, besides pinned and queued ones (default 20). */
+  TEMPLATE_VERSIONS_KEPT?: string;
 }
 
 /** Shortest FILE_SIGNING_SECRET accepted: anything shorter could be guessed offline from one signed URL. */

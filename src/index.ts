@@ -1,12 +1,13 @@
 /**
  * The Worker: HTTP through the Hono app, render jobs, webhook deliveries and their dead letters
- * through Queues, and a
- * cron sweep that closes renders nobody will finish and drops expired Idempotency-Keys.
+ * through Queues, and a cron sweep that closes renders nobody will finish, drops expired
+ * Idempotency-Keys, and deletes what is past its retention (render records, test outputs, deleted
+ * templates' versions).
  */
 import { createApp } from './app';
 import type { AppEnv, RenderJobMessage, WebhookMessage } from './env';
 import { consumeDeadRenderJobs, consumeRenderJobs } from './jobs/consumer';
-import { sweepAbandonedRenders, sweepExpiredIdempotencyKeys, sweepWebhookDeliveries } from './jobs/sweep';
+import { sweepAbandonedRenders, sweepExpiredIdempotencyKeys, sweepRetention, sweepWebhookDeliveries } from './jobs/sweep';
 import { consumeDeadWebhooks, consumeWebhooks } from './webhooks/deliver';
 
 const app = createApp();
@@ -24,6 +25,7 @@ export default {
     }
   },
   async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(Promise.all([sweepAbandonedRenders(env), sweepExpiredIdempotencyKeys(env), sweepWebhookDeliveries(env)]));
+    // retention after the abandoned renders are closed: what it deletes must be finished first
+    ctx.waitUntil(Promise.all([sweepAbandonedRenders(env).then(() => sweepRetention(env)), sweepExpiredIdempotencyKeys(env), sweepWebhookDeliveries(env)]));
   },
 } satisfies ExportedHandler<AppEnv, RenderJobMessage | WebhookMessage>;

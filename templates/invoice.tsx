@@ -167,7 +167,12 @@ function Label(props: { children?: string; width?: number }) {
 /** Wrapped lines of free text that may hold line breaks, at most `max` lines in all. */
 function paragraphLines(measure: Measure, value: string, width: number, max: number): string[] {
   const out: string[] = [];
-  const paragraphs = value.split(/\s*\n\s*/).filter(Boolean);
+  // split at line breaks, dropping the spaces around each (what /\s*\n\s*/ did, quadratically on long space runs)
+  const lines = value.split('\n');
+  const paragraphs = lines
+    .map((l, i) => (i > 0 ? l.trimStart() : l))
+    .map((l, i) => (i < lines.length - 1 ? l.trimEnd() : l))
+    .filter(Boolean);
   for (const [i, p] of paragraphs.entries()) {
     const rest = max - out.length;
     if (rest <= 0) break;

@@ -87,8 +87,26 @@ function claimingSize(width: number, height: number): Buffer {
 }
 const SIX_MB = 6 * 1024 * 1024;
 
+/** The logo with a private ancillary chunk of `kb` KB after its IHDR: a valid PNG of about that size (a byte budget's test input). */
+const padded = new Map<number, Buffer>();
+function paddedLogo(kb: number): Buffer {
+  let png = padded.get(kb);
+  if (!png) {
+    const body = Buffer.concat([Buffer.from('pdDg', 'ascii'), Buffer.alloc(kb * 1024, 0x2a)]);
+    const chunk = Buffer.alloc(body.length + 8);
+    chunk.writeUInt32BE(body.length - 4, 0);
+    body.copy(chunk, 4);
+    chunk.writeUInt32BE(crc32(body), body.length + 4);
+    png = Buffer.concat([LOGO.subarray(0, 33), chunk, LOGO.subarray(33)]);
+    padded.set(kb, png);
+  }
+  return png;
+}
+
 let server: Server;
 let redis: Awaited<ReturnType<typeof startLocalRedis>> | undefined;
+/** Requests of /held.png open at once, by their ?run=: the most there were (a fetch concurrency's test). */
+const inflight = new Map<string, { open: number; max: number }>();
 /** Requests served, by path (and by path and query): tests read it at /__hits to count fetches. */
 const hits = new Map<string, number>();
 /** Webhook deliveries received, by receiver name: tests read them at /__webhooks/<name>. */
@@ -148,6 +166,11 @@ export async function setup(project: TestProject): Promise<void> {
     if (url.pathname === '/__hits') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(Object.fromEntries(hits)));
+      return;
+    }
+    if (url.pathname === '/__inflight') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ max: inflight.get(url.searchParams.get('run') ?? '')?.max ?? 0 }));
       return;
     }
     if (url.pathname === '/__pdf/inspect' && req.method === 'POST') return inspectPdfRequest(req, res, url);
@@ -220,8 +243,33 @@ export async function setup(project: TestProject): Promise<void> {
         res.writeHead(200, { 'content-type': 'image/gif' });
         res.end(Buffer.from('47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b', 'hex'));
         return;
+      case '/padded.png': {
+        // ?kb=N: a valid PNG of about N KB (at most 5000, under the per-image cap)
+        const body = paddedLogo(Math.min(5000, Number(url.searchParams.get('kb') ?? 1) || 1));
+        res.writeHead(200, { 'content-type': 'image/png', 'content-length': body.length });
+        res.end(body);
+        return;
+      }
+      case '/held.png': {
+        // the logo, answered after 100 ms, counting how many of one ?run= are open at once (/__inflight?run=)
+        const run = url.searchParams.get('run') ?? '';
+        const open = (inflight.get(run)?.open ?? 0) + 1;
+        inflight.set(run, { open, max: Math.max(open, inflight.get(run)?.max ?? 0) });
+        setTimeout(() => {
+          const state = inflight.get(run);
+          if (state) state.open--;
+          res.writeHead(200, { 'content-type': 'image/png', 'content-length': LOGO.length });
+          res.end(LOGO);
+        }, 100).unref();
+        return;
+      }
+      case '/claims.png':
+        // ?w=&h=: the logo's PNG declaring that size (a pixel budget's test input: never decoded)
+        res.writeHead(200, { 'content-type': 'image/png' });
+        res.end(claimingSize(Number(url.searchParams.get('w') ?? 128), Number(url.searchParams.get('h') ?? 128)));
+        return;
       case '/wide.png':
-        // a valid PNG whose IHDR says 2100×2100: fine for an image, too many pixels to embed in a PDF
+        // a valid PNG whose IHDR says 2100×2100: 4.41 MP, over the per-image limit
         res.writeHead(200, { 'content-type': 'image/png' });
         res.end(claimingSize(2100, 2100));
         return;

@@ -8,19 +8,30 @@
  * again under that plan's policy — a second Redis call on a key's first request in an isolate.
  *
  * Missing, malformed, unknown and revoked keys cost the same work (one SHA-256, one indexed D1
- * read and one limiter call, side by side) and get the same 401: same body, same headers. A 401
- * has no window of its own to report, so its rate-limit headers show the default policy with a
- * fresh window, whatever the key. Malformed and missing keys are counted per client IP.
+ * read and one limiter call, side by side, then one count of the client IP's failures) and get the
+ * same 401: same body, same headers. A 401 has no window of its own to report, so its rate-limit
+ * headers show the default policy with a fresh window, whatever the key. Malformed and missing keys
+ * are counted per client IP.
+ *
+ * Failed authentications are limited per client IP (ratelimit/failed-auth.ts, 30 a minute): once
+ * an address is over, its requests get `429 rate_limited` before the D1 read — all of them alike,
+ * whatever key they carry, except a key this isolate has seen authenticate in the last minutes
+ * (the plan hints): guesses cannot produce one, and it keeps a customer behind a shared address
+ * (a NAT, a CI runner pool) working while a neighbour there retries a revoked key. A valid key this
+ * isolate has not seen yet gets the 429 too: telling it from a guess takes the D1 read the limit
+ * exists to save.
  */
 import type { MiddlewareHandler } from 'hono';
 import { findKeyOwner } from '../db/accounts';
 import type { AppEnv } from '../env';
 import { ProblemError } from '../errors/problem';
 import { BoundedMap } from '../lib/bounded-map';
+import { ENTRY_OVERHEAD_BYTES, stringBytes } from '../lib/caches';
 import { currentPeriod, type Period } from '../quota/period';
 import { planFor } from '../quota/plans';
 import { limiterConfig, parsePolicy } from '../ratelimit/config';
-import { enforceLimit, limitRequest, type RateLimitPolicy, rateLimitHeaders } from '../ratelimit/limiter';
+import { authFailurePolicy, countAuthFailure, knownThrottled } from '../ratelimit/failed-auth';
+import { enforceLimit, limitRequest, type RateLimitPolicy, type RateLimitResult, rateLimitHeaders } from '../ratelimit/limiter';
 import type { HonoEnv } from '../routes/shared';
 import { bearerToken, hashKey, KEY_PATTERN, type KeyMode } from './keys';
 
@@ -36,7 +47,10 @@ export interface AuthContext {
 }
 
 /** Key hash → plan name, to start the rate-limit check without waiting for D1. */
-const planHints = new BoundedMap<string, string>(10_000, 5 * 60_000);
+const planHints = new BoundedMap<string, string>(10_000, 5 * 60_000, {
+  name: 'plan hints',
+  sizeOf: (hash, plan) => stringBytes(hash) + stringBytes(plan) + ENTRY_OVERHEAD_BYTES,
+});
 
 export function clientIp(header: (name: string) => string | undefined): string {
   return header('cf-connecting-ip') ?? header('x-real-ip') ?? 'unknown';
@@ -54,16 +68,31 @@ function unauthorized(policy: RateLimitPolicy): ProblemError {
   });
 }
 
+function tooManyFailures(policy: RateLimitPolicy, result: RateLimitResult): never {
+  enforceLimit(
+    policy,
+    result,
+    (wait) => `Too many requests without a valid API key from this address (at most ${policy.requests} per ${policy.windowSeconds} s); retry in ${wait} s.`,
+  );
+  throw new Error('enforceLimit lets a full window through');
+}
+
 export function requireApiKey(): MiddlewareHandler<HonoEnv> {
   return async (c, next) => {
     const presented = bearerToken(c.req.header('authorization'));
     const wellFormed = presented !== null && KEY_PATTERN.test(presented);
     // a malformed key is still hashed and looked up, so it costs what a real one does
     const hash = await hashKey(wellFormed ? presented : `malformed:${presented ?? ''}`);
+    const address = clientIp((n) => c.req.header(n));
+    const failures = authFailurePolicy(c.env);
+    if (failures) {
+      const over = knownThrottled(failures, address);
+      if (over && !(wellFormed && planHints.get(hash) !== undefined)) tooManyFailures(failures, over);
+    }
     const period = currentPeriod();
     const limiter = limiterConfig(c.env);
     const timings = c.get('timings');
-    const identifier = wellFormed ? `key:${hash.slice(0, 32)}` : `ip:${clientIp((n) => c.req.header(n))}`;
+    const identifier = wellFormed ? `key:${hash.slice(0, 32)}` : `ip:${address}`;
     const defaultPolicy = policyFor(c.env, 'free');
     let policy = wellFormed ? policyFor(c.env, planHints.get(hash) ?? 'free') : defaultPolicy;
 
@@ -72,7 +101,14 @@ export function requireApiKey(): MiddlewareHandler<HonoEnv> {
       timings.measure('ratelimit', () => limitRequest(limiter, policy, identifier)),
     ]);
     if (limited.pending) c.executionCtx.waitUntil(limited.pending);
-    if (!owner) throw unauthorized(defaultPolicy);
+    if (!owner) {
+      if (failures) {
+        const counted = await timings.measure('ratelimit', () => countAuthFailure(limiter, failures, address));
+        if (counted.pending) c.executionCtx.waitUntil(counted.pending);
+        if (!counted.success) tooManyFailures(failures, counted);
+      }
+      throw unauthorized(defaultPolicy);
+    }
     if (owner.plan !== policy.name) {
       policy = policyFor(c.env, owner.plan);
       limited = await timings.measure('ratelimit', () => limitRequest(limiter, policy, identifier));

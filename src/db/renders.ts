@@ -4,6 +4,11 @@
  * A render that charges the quota is inserted in the same transaction as its reservation (and only
  * if the reservation held); a render that fails, or turns out to be a cache hit, gives its units
  * back in the same transaction that closes it, guarded by its status, so a unit returns once.
+ *
+ * Storage is bounded (issue 15): `vars` — the one column a caller sizes, up to the body limit — is
+ * kept only while a render is open (its runner draws from it) and cleared in the statement that
+ * finishes it; a cache hit's record never holds it. Finished records go after their retention
+ * (jobs/retention.ts), deleted here in bounded batches; an open render is never deleted.
  */
 import type { KeyMode } from '../auth/keys';
 import type { EngineName, ImageFormat } from '../render/engine';
@@ -146,13 +151,21 @@ export async function insertRender(db: D1Database, r: NewRender, leaseUntil: num
   return { row, used };
 }
 
+/**
+ * A cache hit's record as stored: what GET /api/v1/renders/{id} shows (template, format, size, URL,
+ * times), without the vars and font ids only a runner would need — a hit is complete from the start.
+ */
+export function slimHit(record: NewRender): NewRender {
+  return { ...record, vars: '', font_faces: null, units: 0 };
+}
+
 /** Records renders answered from the content cache, complete from the start (they charge nothing), in one batch. */
 export async function insertCachedBatch(db: D1Database, hits: readonly { record: NewRender; completion: Completion }[]): Promise<void> {
   if (hits.length === 0) return;
   const statement = db.prepare(
     `INSERT INTO renders (${RECORD_COLUMNS}, status, cached, bytes, render_ms, completed_at) VALUES (${RECORD_PARAMS}, 'complete', 1, ?22, ?23, ?24)`,
   );
-  await db.batch(hits.map(({ record, completion: c }) => statement.bind(...recordValues({ ...record, units: 0 }), c.bytes, c.render_ms, c.completed_at)));
+  await db.batch(hits.map(({ record, completion: c }) => statement.bind(...recordValues(slimHit(record)), c.bytes, c.render_ms, c.completed_at)));
 }
 
 /**
@@ -205,7 +218,7 @@ export function claimRender(db: D1Database, id: string, nowMs: number, leaseMs: 
 export async function completeRender(db: D1Database, id: string, c: Completion): Promise<RenderRow | null> {
   const complete = db
     .prepare(
-      `UPDATE renders SET status = 'complete', bytes = ?2, render_ms = ?3, cached = ?4, completed_at = ?5, lease_until = NULL,
+      `UPDATE renders SET status = 'complete', bytes = ?2, render_ms = ?3, cached = ?4, completed_at = ?5, lease_until = NULL, vars = '',
          error_code = NULL, error_message = NULL, units = CASE WHEN ?4 = 1 THEN 0 ELSE units END
        WHERE id = ?1 AND status = 'running'
        RETURNING *`,
@@ -222,7 +235,7 @@ export async function failRender(db: D1Database, id: string, code: string, messa
     refundStatement(db, 'open', id),
     db
       .prepare(
-        `UPDATE renders SET status = 'failed', error_code = ?2, error_message = ?3, completed_at = ?4, lease_until = NULL, units = 0
+        `UPDATE renders SET status = 'failed', error_code = ?2, error_message = ?3, completed_at = ?4, lease_until = NULL, units = 0, vars = ''
          WHERE id = ?1 AND ${CLOSABLE.open}`,
       )
       .bind(id, code, message.slice(0, 1000), completedAt),
@@ -239,7 +252,7 @@ export async function failDeadLettered(db: D1Database, id: string, nowMs: number
     refundStatement(db, 'unheld', id, nowMs),
     db
       .prepare(
-        `UPDATE renders SET status = 'failed', error_code = 'dead_lettered', completed_at = ?3, lease_until = NULL, units = 0,
+        `UPDATE renders SET status = 'failed', error_code = 'dead_lettered', completed_at = ?3, lease_until = NULL, units = 0, vars = '',
            error_message = 'The render queue gave up on this job after its retries'
          WHERE id = ?1 AND ${CLOSABLE.unheld}`,
       )
@@ -269,7 +282,7 @@ export async function failAbandoned(db: D1Database, leaseExpiredBefore: number, 
       .bind(leaseExpiredBefore, pendingCreatedBefore),
     db
       .prepare(
-        `UPDATE renders SET status = 'failed', error_code = 'abandoned', completed_at = ?3, lease_until = NULL, units = 0,
+        `UPDATE renders SET status = 'failed', error_code = 'abandoned', completed_at = ?3, lease_until = NULL, units = 0, vars = '',
            error_message = 'The render stopped without finishing and was given up'
          WHERE ${abandoned}
          RETURNING *`,
@@ -277,4 +290,59 @@ export async function failAbandoned(db: D1Database, leaseExpiredBefore: number, 
       .bind(leaseExpiredBefore, pendingCreatedBefore, completedAt),
   ]);
   return closed?.results ?? [];
+}
+
+/** Finished: the only records retention may delete (a pending or running render is never touched). */
+const FINISHED = `status IN ('complete', 'failed')`;
+
+/**
+ * Deletes up to `limit` finished live records (and ones from before key modes, mode null) made
+ * before `before`, oldest first. Their outputs stay: image URLs are public and embedded for years,
+ * and live outputs are bounded by the quota that paid for them. Returns how many went.
+ */
+export async function deleteExpiredLiveRenders(db: D1Database, before: string, limit: number): Promise<number> {
+  const { meta } = await db
+    .prepare(
+      `DELETE FROM renders WHERE rowid IN (
+         SELECT rowid FROM renders WHERE ${FINISHED} AND created_at < ?1 AND mode IS NOT 'test' ORDER BY created_at LIMIT ?2)`,
+    )
+    .bind(before, limit)
+    .run();
+  return meta.changes;
+}
+
+export interface ExpiredTestRender {
+  id: string;
+  object_key: string | null;
+  /**
+   * 1 when no other record needs the output: none live, none open, none made since `before`. Outputs
+   * are content-addressed and a test address differs from every live one (the TEST watermark is in
+   * it), but the check is made on the records, not on that reasoning.
+   */
+  unshared: 0 | 1;
+}
+
+/** Up to `limit` finished test records made before `before`, oldest first, with whether their output may go. */
+export async function expiredTestRenders(db: D1Database, before: string, limit: number): Promise<ExpiredTestRender[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT e.id, e.object_key, NOT EXISTS (
+           SELECT 1 FROM renders r WHERE r.cache_key = e.cache_key
+             AND (r.mode IS NOT 'test' OR r.status IN ('pending', 'running') OR r.created_at >= ?1)
+         ) AS unshared
+       FROM (SELECT id, object_key, cache_key FROM renders WHERE mode = 'test' AND ${FINISHED} AND created_at < ?1 ORDER BY created_at LIMIT ?2) AS e`,
+    )
+    .bind(before, limit)
+    .all<ExpiredTestRender>();
+  return results;
+}
+
+/** Deletes the given finished test records (never an open one, whatever the ids say). */
+export async function deleteTestRenders(db: D1Database, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const { meta } = await db
+    .prepare(`DELETE FROM renders WHERE id IN (SELECT value FROM json_each(?1)) AND mode = 'test' AND ${FINISHED}`)
+    .bind(JSON.stringify(ids))
+    .run();
+  return meta.changes;
 }

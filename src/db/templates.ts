@@ -1,4 +1,16 @@
-/** Typed queries on `templates` and `template_versions`: an account's own templates. */
+/**
+ * Typed queries on `templates` and `template_versions`: an account's own templates.
+ *
+ * Versions are bounded (issue 15): an update that adds one prunes, in the same transaction, every
+ * version older than the latest `kept` unless it is among the `kept` most recently pinned ones
+ * (`last_pinned_at`, set at most once a day by a request naming `tpl_…@3`) or an open render
+ * names it; the sweep purges a deleted template's versions once no open render names them. So a
+ * template holds at most 2 × kept versions plus those queued renders still need.
+ */
+
+/** An open render (pending or running) names this version: it must stay until the render is done. */
+const OPEN_RENDER_NAMES_VERSION = `EXISTS (SELECT 1 FROM renders r WHERE r.status IN ('pending', 'running')
+  AND r.template = template_versions.template_id AND r.template_version = template_versions.version)`;
 
 export interface TemplateRow {
   id: string;
@@ -15,6 +27,11 @@ export interface TemplateRow {
 export interface TemplateWithSource extends TemplateRow {
   /** JSON of the version's source. */
   source: string;
+}
+
+/** A version as a pinned request reads it: also when a request last pinned it (to the day). */
+export interface PinnedVersion extends TemplateWithSource {
+  last_pinned_at: string | null;
 }
 
 /**
@@ -72,15 +89,31 @@ export async function templateVersion(
   id: string,
   version: number,
   options: { deleted: boolean },
-): Promise<TemplateWithSource | null> {
+): Promise<PinnedVersion | null> {
   return db
     .prepare(
-      `SELECT t.id, t.account_id, t.name, t.description, v.version, t.created_at, t.updated_at, t.deleted_at, v.source
+      `SELECT t.id, t.account_id, t.name, t.description, v.version, t.created_at, t.updated_at, t.deleted_at, v.source, v.last_pinned_at
        FROM templates t JOIN template_versions v ON v.template_id = t.id
        WHERE t.id = ?1 AND t.account_id = ?2 AND v.version = ?3 AND (?4 OR t.deleted_at IS NULL)`,
     )
     .bind(id, accountId, version, options.deleted ? 1 : 0)
-    .first<TemplateWithSource>();
+    .first<PinnedVersion>();
+}
+
+/** Records that a request pinned this version on `day` (YYYY-MM-DD): one write a day at most, whoever reads it. */
+export async function markPinned(db: D1Database, id: string, version: number, day: string): Promise<void> {
+  await db
+    .prepare('UPDATE template_versions SET last_pinned_at = ?3 WHERE template_id = ?1 AND version = ?2 AND (last_pinned_at IS NULL OR last_pinned_at < ?3)')
+    .bind(id, version, day)
+    .run();
+}
+
+/** Which versions an update keeps besides the current one (see the module header). */
+export interface VersionRetention {
+  /** The latest versions kept, and also how many lately pinned older ones are. */
+  kept: number;
+  /** A version pinned on or after this day (YYYY-MM-DD) counts as lately pinned. */
+  pinnedSince: string;
 }
 
 /**
@@ -95,6 +128,7 @@ export async function updateTemplate(
   expected: number,
   change: { name?: string; description?: string; source?: string },
   at: string,
+  retention?: VersionRetention,
 ): Promise<TemplateWithSource | 'missing' | 'conflict'> {
   const statements: D1PreparedStatement[] = [];
   if (change.source !== undefined) {
@@ -116,8 +150,24 @@ export async function updateTemplate(
       )
       .bind(id, accountId, expected, change.name ?? null, change.description ?? null, at, change.source !== undefined ? 1 : 0),
   );
+  const updated = statements.length - 1;
+  if (change.source !== undefined && retention) {
+    // relative to the version now current (the update above, or a concurrent one if that lost): a prune is right either way
+    statements.push(
+      db
+        .prepare(
+          `DELETE FROM template_versions
+           WHERE template_id = ?1
+             AND version <= (SELECT version FROM templates WHERE id = ?1 AND account_id = ?2) - ?3
+             AND version NOT IN (
+               SELECT version FROM template_versions WHERE template_id = ?1 AND last_pinned_at >= ?4 ORDER BY last_pinned_at DESC, version DESC LIMIT ?3)
+             AND NOT ${OPEN_RENDER_NAMES_VERSION}`,
+        )
+        .bind(id, accountId, retention.kept, retention.pinnedSince),
+    );
+  }
   const results = await db.batch(statements);
-  if (results.at(-1)?.meta.changes !== 1) return (await getTemplate(db, accountId, id)) ? 'conflict' : 'missing';
+  if (results[updated]?.meta.changes !== 1) return (await getTemplate(db, accountId, id)) ? 'conflict' : 'missing';
   return (await getTemplate(db, accountId, id)) ?? 'missing';
 }
 
@@ -128,4 +178,30 @@ export async function deleteTemplate(db: D1Database, accountId: string, id: stri
     .bind(id, accountId, at)
     .first<{ version: number }>();
   return row?.version ?? null;
+}
+
+/**
+ * Purges up to `limit` templates deleted before `before` (oldest first): their versions, except
+ * those an open render still names, and then the template rows left without versions. Returns
+ * the versions deleted.
+ */
+export async function purgeDeletedTemplates(db: D1Database, before: string, limit: number): Promise<number> {
+  const [versions] = await db.batch([
+    db
+      .prepare(
+        `DELETE FROM template_versions
+         WHERE template_id IN (SELECT id FROM templates WHERE deleted_at IS NOT NULL AND deleted_at < ?1 ORDER BY deleted_at LIMIT ?2)
+           AND NOT ${OPEN_RENDER_NAMES_VERSION}`,
+      )
+      .bind(before, limit),
+    db
+      .prepare(
+        `DELETE FROM templates WHERE id IN (
+           SELECT id FROM templates t WHERE deleted_at IS NOT NULL AND deleted_at < ?1
+             AND NOT EXISTS (SELECT 1 FROM template_versions v WHERE v.template_id = t.id)
+           ORDER BY deleted_at LIMIT ?2)`,
+      )
+      .bind(before, limit),
+  ]);
+  return versions?.meta.changes ?? 0;
 }

@@ -16,6 +16,7 @@ export const PROBLEMS = {
   unauthorized: { status: 401, title: 'Unauthorized' },
   url_expired: { status: 403, title: 'URL expired' },
   invalid_signature: { status: 403, title: 'Invalid URL signature' },
+  live_key_required: { status: 403, title: 'Live key required' },
   not_found: { status: 404, title: 'Not found' },
   template_not_found: { status: 404, title: 'Template not found' },
   render_not_found: { status: 404, title: 'Render not found' },

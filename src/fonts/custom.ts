@@ -16,6 +16,7 @@
 import type { FontRow, FontStyle, FontUploadFormat } from '../db/fonts';
 import { ProblemError } from '../errors/problem';
 import { ByteCache } from '../lib/byte-cache';
+import { FONT_BUDGET, megabytes } from '../render/budget';
 import { probeFont as probeSatori } from '../render/engines/satori';
 import { probeFont as probeTakumi } from '../render/engines/takumi';
 import { SfntFont, unpackWoff, WoffTooLarge } from '../render/pdf/sfnt';
@@ -115,7 +116,20 @@ export interface CustomFont {
 }
 
 /** The faces of a job, as kept with it (and in its record). */
-export type FontFace = Pick<FontRow, 'id' | 'account_id' | 'family' | 'weight' | 'style' | 'sha256'>;
+export type FontFace = Pick<FontRow, 'id' | 'account_id' | 'family' | 'weight' | 'style' | 'sha256' | 'bytes'>;
+
+/**
+ * Whether a render's faces fit FONT_BUDGET (render/budget.ts), from their rows' stored sizes —
+ * known before any file is read. Undefined when they fit; else what they add up to, for the
+ * caller's error (its code and field path are the caller's: `html`, `template` or `font_family`).
+ */
+export function fontBudgetExcess(faces: readonly FontFace[]): string | undefined {
+  const unique = [...new Map(faces.map((f) => [f.id, f])).values()];
+  const bytes = unique.reduce((n, f) => n + f.bytes, 0);
+  if (unique.length <= FONT_BUDGET.maxFaces && bytes <= FONT_BUDGET.maxBytes) return undefined;
+  const families = [...new Set(unique.map((f) => f.family))].map((f) => `"${f}"`).join(', ');
+  return `loads ${unique.length} uploaded font faces (${megabytes(bytes)}) of ${families}; a render may load at most ${FONT_BUDGET.maxFaces} faces, ${megabytes(FONT_BUDGET.maxBytes)} in all`;
+}
 
 /**
  * The name a render's tree gives a family: per account and family (never the account's own name,
@@ -131,8 +145,8 @@ export function renderFamily(faces: readonly FontFace[]): string {
   return `PicStream Custom ${first.account_id} f${hash.toString(16).padStart(8, '0')}`;
 }
 
-/** Uploaded font files an isolate keeps (a family is at most MAX_FAMILY_BYTES). */
-const files = new ByteCache(16 * 1024 * 1024);
+/** Uploaded font files an isolate keeps: one render's faces at most (FONT_BUDGET), so they fit together. */
+const files = new ByteCache('uploaded font files'); // 16 MB: lib/caches.ts
 
 /** Reads the faces' files (once per isolate); a face whose file is gone is a 422 naming `font_family`. */
 export async function loadCustomFonts(bucket: R2Bucket, faces: readonly FontFace[]): Promise<CustomFont[]> {

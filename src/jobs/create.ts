@@ -14,7 +14,7 @@
  */
 import type { AuthContext } from '../auth/middleware';
 import { familyFaces } from '../db/fonts';
-import { failRender, insertRender, type NewRender, type RenderRow } from '../db/renders';
+import { failRender, insertRender, type NewRender, type RenderRow, slimHit } from '../db/renders';
 import type { AppEnv } from '../env';
 import { ProblemError } from '../errors/problem';
 import { newId } from '../lib/ids';
@@ -136,7 +136,8 @@ async function startRender(env: AppEnv, record: NewRender, job: RenderJob, optio
 
   if (size !== undefined) {
     const completion = { bytes: size, render_ms: now() - started, cached: true, completed_at: isoNow() };
-    const hit: NewRender = { ...record, units: 0 };
+    // slim, as D1 will hold it: the memo of finished renders keeps what a poll reads, not the vars
+    const hit: NewRender = slimHit({ ...record, units: 0 });
     const row = cachedRow(hit, completion);
     rememberIfFinished(row);
     const written = recordCacheHit(env.DB, { record: hit, completion }, options.waitUntil);

@@ -8,8 +8,12 @@
  * the write lands. The finished rows are in this isolate's memo meanwhile, so polling a hit's id
  * works at once. Should an isolate die inside that window, those hits' records are lost; hits
  * are free (no quota), so what is lost is history, never billing.
+ *
+ * A hit's record is slim (db/renders.ts `slimHit`): no vars, no font ids — it is complete from the
+ * start and nothing will draw it again, and GET /api/v1/renders/{id} shows none of them. It still
+ * names its output (`object_key`), so the retention sweep knows a test output is still in use.
  */
-import { type Completion, insertCachedBatch, type NewRender } from '../db/renders';
+import { type Completion, insertCachedBatch, type NewRender, slimHit } from '../db/renders';
 
 export const FLUSH_MS = 100;
 export const BATCH_MAX = 100;
@@ -24,7 +28,7 @@ let flush: Promise<void> | undefined;
 let flushNow: (() => void) | undefined;
 
 export function recordCacheHit(db: D1Database, hit: Hit, waitUntil?: (work: Promise<unknown>) => void): Promise<void> {
-  buffer.push(hit);
+  buffer.push({ record: slimHit(hit.record), completion: hit.completion });
   if (!flush) {
     flush = (async () => {
       await new Promise<void>((resolve) => {

@@ -1,13 +1,15 @@
 /**
  * Turns a generate-image request into a render job: finds the template, validates its vars,
- * picks the engine, enforces size limits and the remote-image guard (before any work or fetch),
+ * picks the engine, enforces size limits, the remote-image guard and the render's budget of remote
+ * images and uploaded fonts (render/budget.ts; before any work, fetch or font read),
  * and computes the content address that the cache and R2 key are built on.
  */
 import type { TemplateDefinition } from '../../templates/define';
 import { PDF_TEMPLATES, TEMPLATES } from '../../templates/index';
 import { fieldErrors, ProblemError } from '../errors/problem';
-import type { FontFace } from '../fonts/custom';
+import { type FontFace, fontBudgetExcess } from '../fonts/custom';
 import { canonicalJson, sha256Hex } from '../lib/hash';
+import { REMOTE_IMAGE_BUDGET } from '../render/budget';
 import { defaultEngine, type EngineName, type ImageFormat, MAX_OUTPUT_PIXELS } from '../render/engine';
 import { ENGINE_IMPLS, type ImageJob } from '../render/index';
 import { checkRemoteUrl, type RemoteImagePolicy } from '../render/remote-images';
@@ -41,6 +43,8 @@ export interface ImageRequest {
   font_family?: string;
   /** Where the request holds the vars, for field paths (`vars`, or a preview's `values`). */
   varsPath?: string;
+  /** Where the request holds the template, for field paths (`template`, or a preview's `html`). */
+  templatePath?: string;
 }
 
 /** The caller's faces of a family (empty when it has none). */
@@ -131,10 +135,20 @@ export async function prepareImage(
     );
   }
 
-  // Refuse blocked addresses now, before a job exists or anything is fetched.
+  // Refuse blocked addresses and more images than a render may fetch now, before a job exists or
+  // anything is fetched (a user template has at most that many image vars: this holds for any template)
+  const urls = new Set<string>();
   for (const name of template.imageVars) {
     const value = vars[name];
-    if (typeof value === 'string' && value !== '') checkRemoteUrl(value, `${varsPath}.${name}`, policy);
+    if (typeof value === 'string' && value !== '') {
+      checkRemoteUrl(value, `${varsPath}.${name}`, policy);
+      urls.add(value);
+    }
+  }
+  if (urls.size > REMOTE_IMAGE_BUDGET.maxImages) {
+    throw new ProblemError('validation_failed', `The render names ${urls.size} different remote images; the limit is ${REMOTE_IMAGE_BUDGET.maxImages}.`, {
+      errors: [{ path: varsPath, message: `at most ${REMOTE_IMAGE_BUDGET.maxImages} different image URLs` }],
+    });
   }
 
   const lookupFamily: FamilyLookup = lookups.family ?? (async () => []);
@@ -147,11 +161,23 @@ export async function prepareImage(
       });
     }
   }
+  const templatePath = req.templatePath ?? 'template';
   // the uploaded families a user template names, resolved now: a family deleted since is a 422
   if (userTemplate && userTemplate.fontFamilies.length > 0) {
-    const named = await templateFaces(userTemplate, lookupFamily);
+    const named = await templateFaces(userTemplate, lookupFamily, templatePath);
+    // the template's own faces past the budget (faces uploaded to its families since it was made):
+    // the template cannot be drawn, whatever the request says
+    const excess = fontBudgetExcess(named);
+    if (excess) {
+      throw new ProblemError('template_invalid', `Template ${template.id} ${excess}.`, { errors: [{ path: templatePath, message: excess }] });
+    }
     const seen = new Set(fonts?.map((f) => f.id));
     fonts = [...(fonts ?? []), ...named.filter((f) => !seen.has(f.id))];
+  }
+  // every face is counted from its row before any file is read (fonts/custom.ts)
+  const excess = fonts && req.font_family !== undefined ? fontBudgetExcess(fonts) : undefined;
+  if (excess) {
+    throw new ProblemError('validation_failed', `font_family: this render ${excess}.`, { errors: [{ path: 'font_family', message: excess }] });
   }
 
   const varsJson = canonicalJson(vars);

@@ -8,6 +8,7 @@ import { PAPER_SIZES, type PaperName } from '../../templates/define';
 import { PDF_TEMPLATES, TEMPLATES } from '../../templates/index';
 import { fieldErrors, ProblemError } from '../errors/problem';
 import { canonicalJson, sha256Hex } from '../lib/hash';
+import { REMOTE_IMAGE_BUDGET } from '../render/budget';
 import { type AnyTemplate, type LaidOutPage, layoutPages, type PagePoints, type PdfJob, type PdfSection, PX_TO_PT, pageMeasure } from '../render/pdf/layout';
 import { checkRemoteUrl, type RemoteImagePolicy } from '../render/remote-images';
 import { fileObjectKey } from '../storage/signed-urls';
@@ -20,8 +21,8 @@ export const MAX_PDF_PAGES = 50;
 export const MAX_PAGE_PIXELS = MAX_OUTPUT_PIXELS;
 /** Layout pixels per document: 50 A4 pages. */
 export const MAX_DOCUMENT_PIXELS = 45_000_000;
-/** Distinct remote images per document (each is fetched, decoded and embedded). */
-export const MAX_PDF_REMOTE_IMAGES = 10;
+/** Distinct remote images per document (each is fetched, decoded and embedded): an image render's budget too (render/budget.ts). */
+export const MAX_PDF_REMOTE_IMAGES = REMOTE_IMAGE_BUDGET.maxImages;
 /** Bumped when the PDF renderer's output changes: part of the content address, so old files are not served for new requests. */
 export const PDF_RENDERER_VERSION = 2;
 

@@ -4,14 +4,21 @@
  * mid-render (nothing will retry it) or a record whose queue message was lost. Their quota units
  * go back, and their webhooks hear of it. It also drops Idempotency-Keys past their 24 hours and
  * re-sends webhook deliveries whose queue message was lost, and keeps the webhook event log to 30 days.
+ *
+ * Retention (jobs/retention.ts): finished render records past their period go, test ones with the
+ * outputs no other record still needs, and deleted templates' versions once no open render names
+ * them — each run in bounded batches (at most SWEEP_BATCHES × SWEEP_BATCH records of each kind), so
+ * a run's work is bounded and a backlog drains over the following runs (every 5 minutes).
  */
 import { deleteExpiredKeys } from '../db/idempotency';
-import { failAbandoned } from '../db/renders';
+import { deleteExpiredLiveRenders, deleteTestRenders, expiredTestRenders, failAbandoned } from '../db/renders';
+import { purgeDeletedTemplates } from '../db/templates';
 import { deleteFinishedDeliveries } from '../db/webhooks';
 import type { AppEnv } from '../env';
 import { isoNow, now } from '../lib/time';
 import { resendStrandedDeliveries } from '../webhooks/deliver';
 import { announceRender } from '../webhooks/events';
+import { retentionPolicy } from './retention';
 
 /** How long after its lease lapsed a claimed job may still be taken over by a queue retry. */
 export const ABANDON_AFTER_LEASE_MS = 15 * 60_000;
@@ -42,4 +49,63 @@ export async function sweepWebhookDeliveries(env: AppEnv, at = now()): Promise<n
 
 export async function sweepExpiredIdempotencyKeys(env: AppEnv, at = now()): Promise<number> {
   return deleteExpiredKeys(env.DB, at);
+}
+
+/** Records per retention statement; also the most keys one R2 delete takes (1,000). */
+export const SWEEP_BATCH = 1000;
+/** Batches of each kind per run: 10,000 records a kind per run, 2.88 million a day at one run per 5 minutes. */
+export const SWEEP_BATCHES = 10;
+/** Deleted templates purged per batch (each holds at most 2 × TEMPLATE_VERSIONS_KEPT versions, up to 256 KB each). */
+export const TEMPLATE_PURGE_BATCH = 20;
+
+export interface RetentionSweep {
+  liveRenders: number;
+  testRenders: number;
+  testOutputs: number;
+  templateVersions: number;
+}
+
+/** How much one run may do (the constants above; tests make them small to see a backlog drain). */
+export interface SweepLimits {
+  batch: number;
+  batches: number;
+  templates: number;
+}
+
+const LIMITS: SweepLimits = { batch: SWEEP_BATCH, batches: SWEEP_BATCHES, templates: TEMPLATE_PURGE_BATCH };
+
+export async function sweepRetention(env: AppEnv, at = now(), limits = LIMITS): Promise<RetentionSweep> {
+  const policy = retentionPolicy(env);
+  const done: RetentionSweep = { liveRenders: 0, testRenders: 0, testOutputs: 0, templateVersions: 0 };
+
+  const liveBefore = new Date(at - policy.renderMs).toISOString();
+  for (let i = 0; i < limits.batches; i++) {
+    const n = await deleteExpiredLiveRenders(env.DB, liveBefore, limits.batch);
+    done.liveRenders += n;
+    if (n < limits.batch) break;
+  }
+
+  const testBefore = new Date(at - policy.testRenderMs).toISOString();
+  for (let i = 0; i < limits.batches; i++) {
+    const expired = await expiredTestRenders(env.DB, testBefore, limits.batch);
+    if (expired.length === 0) break;
+    const outputs = [...new Set(expired.flatMap((r) => (r.unshared === 1 && r.object_key ? [r.object_key] : [])))];
+    // outputs first: should this run die between the two, the records are still there to find them by
+    if (outputs.length > 0) await env.OUTPUT.delete(outputs);
+    done.testOutputs += outputs.length;
+    done.testRenders += await deleteTestRenders(
+      env.DB,
+      expired.map((r) => r.id),
+    );
+    if (expired.length < limits.batch) break;
+  }
+
+  // past the abandon window: no render that resolved the template before its deletion is still being recorded
+  const deletedBefore = new Date(at - ABANDON_PENDING_AFTER_MS).toISOString();
+  for (let i = 0; i < limits.batches; i++) {
+    const n = await purgeDeletedTemplates(env.DB, deletedBefore, limits.templates);
+    done.templateVersions += n;
+    if (n === 0) break;
+  }
+  return done;
 }

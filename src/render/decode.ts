@@ -2,25 +2,29 @@
  * Input images not every engine draws the same way — WebP, AVIF and GIF — decoded and re-encoded
  * as PNG, which both engines and the PDF writer take. WebP and AVIF go through libwebp / libavif
  * (dav1d) compiled to WASM (@jsquash): each decoder is imported as a compiled WebAssembly.Module
- * (workerd cannot compile from bytes) and instantiated once per isolate, on first use. GIF goes
+ * (workerd cannot compile from bytes) and instantiated for each picture, then dropped
+ * (lib/wasm-memory.ts useCodec). GIF goes
  * through omggif (plain JS, 4 KB): only its first frame, so an animated GIF is its first picture
  * everywhere — takumi, satori and PDFs alike, which cannot embed GIF at all. The caller has
  * checked the file's structure and declared size first (image-check.ts), and a GIF's first frame
  * is checked against the same limit here, so a decode never starts on a bitmap over the limit.
  */
+import avifDecoder from '@jsquash/avif/codec/dec/avif_dec.js';
 import avifDecWasm from '@jsquash/avif/codec/dec/avif_dec.wasm';
-import decodeAvif, { init as initAvif } from '@jsquash/avif/decode';
+import webpDecoder from '@jsquash/webp/codec/dec/webp_dec.js';
 import webpDecWasm from '@jsquash/webp/codec/dec/webp_dec.wasm';
-import decodeWebp, { init as initWebp } from '@jsquash/webp/decode';
 import { GifReader } from 'omggif';
+import { useCodec } from '../lib/wasm-memory';
 import { MAX_INPUT_PIXELS } from './image-check';
 import { encodePng } from './png';
 
-let webpReady: Promise<unknown> | undefined;
-let avifReady: Promise<unknown> | undefined;
-
 /** A picture whose decode would pass the pixel limit: the caller's input is too large, not broken. */
 export class DecodeLimitError extends Error {}
+
+type ImageDataLike = { data: Uint8ClampedArray; width: number; height: number };
+/** The codecs' entry points as their .d.ts files declare them (8-bit AVIF output only). */
+type WebpDecoder = { decode(data: BufferSource): ImageDataLike | null };
+type AvifDecoder = { decode(data: BufferSource, bitDepth: 8): ImageDataLike | null };
 
 export type DecodedType = 'image/webp' | 'image/avif' | 'image/gif';
 
@@ -28,18 +32,14 @@ export type DecodedType = 'image/webp' | 'image/avif' | 'image/gif';
 export async function toPng(bytes: Uint8Array, type: DecodedType): Promise<Uint8Array> {
   if (type === 'image/gif') return gifFirstFrame(bytes);
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  let image: { data: Uint8ClampedArray; width: number; height: number } | null;
-  if (type === 'image/webp') {
-    webpReady ??= initWebp(webpDecWasm);
-    await webpReady;
-    image = await decodeWebp(buffer);
-  } else {
-    avifReady ??= initAvif(avifDecWasm);
-    await avifReady;
-    image = await decodeAvif(buffer);
-  }
-  if (!image) throw new Error(`${type} could not be decoded`);
-  return encodePng(new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength), image.width, image.height);
+  // the PNG is written while the codec is in use: its pixels are a view of the codec's memory
+  const png = (image: { data: Uint8ClampedArray; width: number; height: number } | null) => {
+    if (!image) throw new Error(`${type} could not be decoded`);
+    return encodePng(new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength), image.width, image.height);
+  };
+  return type === 'image/webp'
+    ? useCodec<WebpDecoder, Uint8Array>('webp decoder', webpDecWasm, webpDecoder, (codec) => png(codec.decode(buffer)))
+    : useCodec<AvifDecoder, Uint8Array>('avif decoder', avifDecWasm, avifDecoder, (codec) => png(codec.decode(buffer, 8)));
 }
 
 /**

@@ -10,8 +10,14 @@
 
 import { crc32 } from '../lib/crc32';
 
-/** Largest declared bitmap accepted for an input image (decoded RGBA ≈ 64 MB at the limit). */
-export const MAX_INPUT_PIXELS = 16_000_000;
+/**
+ * Largest declared bitmap accepted for an input image: 4.2 MP (2048 × 2048), the most an output
+ * has. An engine decodes a picture whole into its WASM memory, which never shrinks: measured in
+ * workerd (issue 15), one 16 MP picture in an og-card at 2× grew takumi's and resvg's memories to
+ * 130 MB each — past an isolate's whole 128 MB — for the rest of the isolate's life; at 4.2 MP
+ * they reach about 47 and 50 MB.
+ */
+export const MAX_INPUT_PIXELS = 4_200_000;
 
 export type CheckResult = { ok: true; width: number; height: number } | { ok: false; reason: string };
 

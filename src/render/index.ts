@@ -4,20 +4,19 @@
  */
 import type { TemplateDefinition } from '../../templates/define';
 import { ProblemError } from '../errors/problem';
-import { type CustomFont, type FontFace, loadCustomFonts, renderFamily } from '../fonts/custom';
+import { type CustomFont, type FontFace, fontBudgetExcess, loadCustomFonts, renderFamily } from '../fonts/custom';
 import { bytesOfDataUrl } from '../lib/data-url';
 import { isUserTemplateId } from '../user-templates/compile';
-import type { Engine, EngineName, ImageFormat, RenderImage, RenderOutput } from './engine';
+import { CONTENT_TYPES, type Engine, type EngineName, type ImageFormat, type RenderImage, type RenderOutput } from './engine';
 import { satoriEngine } from './engines/satori';
 import { takumiEngine } from './engines/takumi';
 import { SANS } from './fonts';
-import { checkImage } from './image-check';
 import { type TemplateNode, withFamilies } from './jsx';
 import { type LaidOutPage, type PdfJob, type PdfOutput, renderPdf } from './pdf/index';
 import { ImageEmbedError } from './pdf/svg-to-pdf';
-import { fetchRemoteImage, type RemoteImagePolicy, toDataUrl } from './remote-images';
+import { type FetchedImage, fetchRemoteImages, type ImageWant, type RemoteImagePolicy, toDataUrl } from './remote-images';
 import { loadTextAssets } from './text-assets';
-import { withTestWatermark } from './watermark';
+import { pngAsSvg, withTestWatermark } from './watermark';
 
 export const ENGINE_IMPLS: Record<EngineName, Engine> = { takumi: takumiEngine, satori: satoriEngine };
 
@@ -50,6 +49,14 @@ export interface ImageJob {
 async function loadJobFonts(bucket: R2Bucket | undefined, job: ImageJob): Promise<{ custom: CustomFont[]; names: Map<string, string> }> {
   const names = new Map<string, string>();
   if (!job.fonts || job.fonts.length === 0 || !bucket) return { custom: [], names };
+  // checked when the request was made (jobs/image-request.ts); this holds for a job queued before that check
+  const excess = fontBudgetExcess(job.fonts);
+  if (excess) {
+    const path = job.fontFamily ? 'font_family' : 'template';
+    throw new ProblemError(job.fontFamily ? 'validation_failed' : 'template_invalid', `${path}: this render ${excess}`, {
+      errors: [{ path, message: excess }],
+    });
+  }
   const groups = new Map<string, FontFace[]>();
   for (const face of job.fonts) {
     const family = face.family.toLowerCase();
@@ -85,27 +92,33 @@ function literalImages(node: TemplateNode, known: Set<string>, out: RenderImage[
 }
 
 /**
- * Fetches every remote image var in parallel and swaps its URL for a data: URL (what satori
+ * Fetches the remote image vars (each distinct URL once, a few at a time, under the render's
+ * budget: remote-images.ts fetchRemoteImages) and swaps each URL for a data: URL (what satori
  * draws), keeping the fetched bytes under that same src for engines that take bytes (takumi).
  */
 export async function resolveImageVars(job: ImageJob, policy: RemoteImagePolicy): Promise<{ vars: Record<string, unknown>; images: RenderImage[] }> {
   const vars = { ...job.vars };
   const images: RenderImage[] = [];
-  await Promise.all(
-    job.template.imageVars.map(async (name) => {
-      const value = vars[name];
-      if (typeof value !== 'string' || value === '') return;
-      if (job.prefetched) {
-        const image = bytesOfDataUrl(value);
-        if (image) images.push({ src: value, data: image.bytes });
-        return;
-      }
-      const image = await fetchRemoteImage(value, `vars.${name}`, policy);
-      const src = toDataUrl(image);
-      vars[name] = src;
-      images.push({ src, data: image.bytes });
-    }),
-  );
+  const wants: ImageWant[] = [];
+  for (const name of job.template.imageVars) {
+    const value = vars[name];
+    if (typeof value !== 'string' || value === '') continue;
+    if (job.prefetched) {
+      const image = bytesOfDataUrl(value);
+      if (image) images.push({ src: value, data: image.bytes });
+    } else {
+      wants.push({ url: value, path: `vars.${name}` });
+    }
+  }
+  if (wants.length === 0) return { vars, images };
+  const fetched = await fetchRemoteImages(wants, policy);
+  const srcs = new Map<string, string>();
+  for (const [url, image] of fetched) {
+    const src = toDataUrl(image);
+    srcs.set(url, src);
+    images.push({ src, data: image.bytes });
+  }
+  for (const { url, path } of wants) vars[path.slice('vars.'.length)] = srcs.get(url);
   return { vars, images };
 }
 
@@ -122,7 +135,13 @@ export async function renderImage(job: ImageJob, policy: RemoteImagePolicy, font
   const engine = ENGINE_IMPLS[job.engine];
   const text = await loadTextAssets(fonts, element, engine.fontFormat);
   try {
-    return await engine.render({ element, images, text, custom, width: job.width, height: job.height, scale: job.scale, format: job.format });
+    const request = { element, images, text, custom, width: job.width, height: job.height, scale: job.scale };
+    if (job.watermark && job.format === 'svg') {
+      // a test key's SVG is its watermarked picture, so the marks cannot be deleted as elements
+      const png = await engine.render({ ...request, format: 'png' });
+      return { bytes: pngAsSvg(png.bytes, job.width, job.height), contentType: CONTENT_TYPES.svg, width: job.width, height: job.height };
+    }
+    return await engine.render({ ...request, format: job.format });
   } catch (err) {
     const images = job.template.imageVars.filter((name) => typeof job.vars[name] === 'string' && job.vars[name] !== '');
     const message = (err as Error).message;
@@ -150,14 +169,11 @@ export async function renderImage(job: ImageJob, policy: RemoteImagePolicy, font
   }
 }
 
-/** Pixels a remote image may have to go into a PDF (pdf-lib decodes PNGs in JavaScript, in memory). */
-export const MAX_PDF_IMAGE_PIXELS = 4_200_000;
-
 /**
- * Renders a PDF job: every distinct remote image URL fetched once (in parallel, under the guard)
+ * Renders a PDF job: every distinct remote image URL fetched once (a few at a time, under the guard and the render's budget)
  * and handed to its templates as a data: URL, then the pages drawn as vectors. PDFs embed PNG and
- * JPEG, which is all fetchRemoteImage hands on (GIF, WebP, AVIF and SVG arrive as PNG); a picture
- * too large to embed is the caller's input: 422, naming the var and the URL.
+ * JPEG, which is all fetchRemoteImage hands on (GIF, WebP, AVIF and SVG arrive as PNG), within the
+ * 4.2 MP every remote image is held to (pdf-lib decodes PNGs in JavaScript, in memory).
  */
 export async function renderDocument(
   job: PdfJob,
@@ -165,43 +181,32 @@ export async function renderDocument(
   pathPrefix: (index: number) => string,
   laidOut?: LaidOutPage[],
 ): Promise<PdfOutput> {
-  const fetched = new Map<string, Promise<string>>();
-  const pathsOf = new Map<string, { path: string; url: string }>(); // data: URL → the first var that asked for it, and its URL
-  const fetchOnce = (url: string, path: string): Promise<string> => {
-    let image = fetched.get(url);
-    if (!image) {
-      image = (async () => {
-        const got = await fetchRemoteImage(url, path, policy);
-        const check = checkImage(got.bytes, got.contentType);
-        if (check.ok && check.width * check.height > MAX_PDF_IMAGE_PIXELS) {
-          throw new ProblemError(
-            'remote_image_too_large',
-            `${path}: ${url} is ${check.width}×${check.height} pixels; images in PDFs may have up to ${MAX_PDF_IMAGE_PIXELS}`,
-            {
-              errors: [{ path, message: `${url} is ${check.width}×${check.height} pixels; images in PDFs may have up to ${MAX_PDF_IMAGE_PIXELS}` }],
-            },
-          );
-        }
-        const src = toDataUrl(got);
-        pathsOf.set(src, { path, url });
-        return src;
-      })();
-      fetched.set(url, image);
+  const wants: ImageWant[] = [];
+  job.sections.forEach((section, i) => {
+    for (const name of section.template.imageVars) {
+      const value = section.vars[name];
+      if (typeof value === 'string' && value !== '') wants.push({ url: value, path: `${pathPrefix(i)}vars.${name}` });
     }
-    return image;
-  };
-  const sections = await Promise.all(
-    job.sections.map(async (section, i) => {
-      const vars = { ...section.vars };
-      await Promise.all(
-        section.template.imageVars.map(async (name) => {
-          const value = vars[name];
-          if (typeof value === 'string' && value !== '') vars[name] = await fetchOnce(value, `${pathPrefix(i)}vars.${name}`);
-        }),
-      );
-      return { ...section, vars };
-    }),
-  );
+  });
+  // every distinct URL once, under the render's budget (the same as an image's)
+  const fetched = wants.length > 0 ? await fetchRemoteImages(wants, policy) : new Map<string, FetchedImage>();
+  const srcs = new Map<string, string>();
+  const pathsOf = new Map<string, { path: string; url: string }>(); // data: URL → the first var that asked for it, and its URL
+  for (const { url, path } of wants) {
+    const got = fetched.get(url);
+    if (!got || srcs.has(url)) continue;
+    const src = toDataUrl(got);
+    srcs.set(url, src);
+    pathsOf.set(src, { path, url });
+  }
+  const sections = job.sections.map((section) => {
+    const vars = { ...section.vars };
+    for (const name of section.template.imageVars) {
+      const value = vars[name];
+      if (typeof value === 'string' && value !== '') vars[name] = srcs.get(value);
+    }
+    return { ...section, vars };
+  });
   try {
     // pages laid out before the images were fetched still hold their URLs: reuse them only without images
     return await renderPdf({ ...job, sections }, fetched.size === 0 ? laidOut : undefined);

@@ -4,8 +4,9 @@
  * The guard runs on the URL before any fetch and again on every redirect hop: https only (plain
  * http only for hosts the deployment lists in REMOTE_IMAGE_INSECURE_HOSTS, i.e. local dev), no
  * credentials, no IP literal outside public unicast space (ipaddr.js classifies loopback, private,
- * link-local — which holds the 169.254.169.254 metadata address —, CGNAT, unique-local, mapped and
- * reserved ranges), and no internal names (localhost, *.internal, *.local). Hostnames that resolve
+ * link-local — which holds the 169.254.169.254 metadata address —, CGNAT, unique-local and
+ * reserved ranges; an IPv6 form embedding an IPv4 address is judged by it: lib/address-guard.ts),
+ * and no internal names (localhost, *.internal, *.local). Hostnames that resolve
  * to private addresses cannot be checked from a Worker (no DNS API); Cloudflare's edge does not
  * route Worker subrequests to private networks, which closes that gap in production.
  *
@@ -16,6 +17,11 @@
  * GIF (its first frame) are decoded and SVG is rasterised, all handed on as PNG (decode.ts,
  * svg-image.ts), so engines and PDFs see two formats: PNG and JPEG.
  *
+ * A render's images together are held to REMOTE_IMAGE_BUDGET (budget.ts): fetchRemoteImages
+ * fetches a render's distinct URLs a few at a time, charging every byte read and every picture's
+ * declared pixels to one RemoteImageSpend; the image that crosses a total is a 422 naming its var,
+ * and the fetches still running are aborted.
+ *
  * With a cache bucket in the policy, what a URL gave is kept in R2 for a day (image-cache.ts) and
  * reused without fetching; the guard still runs on the URL first. Every refusal is a 422 whose
  * message names the var, the URL and the reason (an HTTP status, a type, a size).
@@ -23,7 +29,10 @@
 import { Buffer } from 'node:buffer';
 import ipaddr from 'ipaddr.js';
 import { type FieldError, type ProblemCode, ProblemError } from '../errors/problem';
+import { blockedAddressReason } from '../lib/address-guard';
 import { now } from '../lib/time';
+import { trimEnd } from '../lib/trim';
+import { megabytes, REMOTE_IMAGE_BUDGET } from './budget';
 import { DecodeLimitError, toPng } from './decode';
 import { readCachedImage, writeCachedImage } from './image-cache';
 import { checkImage, MAX_INPUT_PIXELS, sniffImage } from './image-check';
@@ -81,7 +90,7 @@ export function checkRemoteUrl(
     fail(code, varPath, `"${raw.length > 200 ? `${raw.slice(0, 200)}…` : raw}" is not a valid URL`);
   }
   // trailing dots name the same host ("localhost." is localhost)
-  const host = url.hostname.toLowerCase().replace(/\.+$/, '');
+  const host = trimEnd(url.hostname.toLowerCase(), '.');
   const trusted = policy.insecureHosts.has(host);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && trusted)) {
     fail(code, varPath, `${url.href} must use https (got ${url.protocol.replace(':', '')})`);
@@ -96,12 +105,8 @@ export function checkRemoteUrl(
 
   const literal = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   if (ipaddr.isValid(literal)) {
-    let addr = ipaddr.parse(literal);
-    if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) {
-      addr = (addr as ipaddr.IPv6).toIPv4Address();
-    }
-    const range = addr.range();
-    if (range !== 'unicast') fail(code, varPath, `${url.href} points to a ${range} address, which is not allowed`);
+    const blocked = blockedAddressReason(literal);
+    if (blocked) fail(code, varPath, `${url.href} points to ${blocked}, which is not allowed`);
   } else if (INTERNAL_NAME.test(host) || !host.includes('.')) {
     fail(code, varPath, `${url.href}: host "${host}" is an internal name`);
   }
@@ -113,7 +118,62 @@ const ACCEPTED_TYPES = new Set(['image/png', 'image/jpeg', 'image/jpg', 'image/g
 const ACCEPT_HEADER = 'image/png,image/jpeg,image/gif,image/webp,image/avif,image/svg+xml';
 const TYPE_NAMES = 'PNG, JPEG, GIF, WebP, AVIF or SVG';
 
-async function readCapped(body: ReadableStream<Uint8Array>, max: number, varPath: string, href: string): Promise<Uint8Array> {
+/**
+ * What one render's remote images have cost so far (bytes read, pixels declared), against its
+ * budget. JavaScript runs one fetch's continuation at a time, so concurrent fetches charging it
+ * never race; the first charge past a total fails (naming its var) and aborts every fetch that
+ * shares the spend, so nothing more is read or decoded for a render that is already refused.
+ */
+export class RemoteImageSpend {
+  bytes = 0;
+  pixels = 0;
+  readonly #abort = new AbortController();
+
+  constructor(readonly budget: { maxBytes: number; maxPixels: number } = REMOTE_IMAGE_BUDGET) {}
+
+  /** Aborted once the render is refused (a budget crossed, or another image failed). */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (!this.#abort.signal.aborted) this.#abort.abort(reason);
+  }
+
+  chargeBytes(n: number, varPath: string, href: string): void {
+    this.bytes += n;
+    if (this.bytes > this.budget.maxBytes) {
+      this.refuse(
+        varPath,
+        `${href} brings the render's remote images past ${megabytes(this.budget.maxBytes)} in all (they may total ${this.budget.maxBytes} bytes)`,
+      );
+    }
+  }
+
+  chargePixels(width: number, height: number, varPath: string, href: string): void {
+    this.pixels += width * height;
+    if (this.pixels > this.budget.maxPixels) {
+      this.refuse(
+        varPath,
+        `${href} (${width}×${height}) brings the render's remote images to ${this.pixels} pixels; together they may have ${this.budget.maxPixels}`,
+      );
+    }
+  }
+
+  private refuse(varPath: string, reason: string): never {
+    const err = new ProblemError('remote_image_too_large', `${varPath}: ${reason}`, { errors: [{ path: varPath, message: reason }] });
+    this.abort(err);
+    throw err;
+  }
+}
+
+async function readCapped(
+  body: ReadableStream<Uint8Array>,
+  max: number,
+  varPath: string,
+  href: string,
+  spend: RemoteImageSpend | undefined,
+): Promise<Uint8Array> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -124,6 +184,12 @@ async function readCapped(body: ReadableStream<Uint8Array>, max: number, varPath
     if (total > max) {
       await reader.cancel();
       fail('remote_image_too_large', varPath, `${href} is larger than ${max / 1024 / 1024} MB`);
+    }
+    try {
+      spend?.chargeBytes(value.byteLength, varPath, href);
+    } catch (err) {
+      await reader.cancel();
+      throw err;
     }
     chunks.push(value);
   }
@@ -141,34 +207,89 @@ async function readCapped(body: ReadableStream<Uint8Array>, max: number, varPath
  * policy has one and it holds the URL, fetched otherwise (and then cached). Errors are 422
  * problems naming the var, the URL and the reason; they are never cached.
  */
-export async function fetchRemoteImage(raw: string, varPath: string, policy: RemoteImagePolicy): Promise<FetchedImage> {
+export async function fetchRemoteImage(raw: string, varPath: string, policy: RemoteImagePolicy, spend?: RemoteImageSpend): Promise<FetchedImage> {
   const url = checkRemoteUrl(raw, varPath, policy);
   const { cache } = policy;
-  if (!cache) return fetchAndNormalise(url, varPath, policy);
+  if (!cache) return fetchAndNormalise(url, varPath, policy, spend);
   const at = (policy.now ?? now)();
   // the cache saves work; when R2 fails the image is fetched as if it were not there
   const cached = await readCachedImage(cache, url.href, at).catch((err: unknown) => {
     console.warn(`remote image cache read failed for ${varPath}: ${(err as Error).message}`);
     return undefined;
   });
-  if (cached) return cached;
-  const image = await fetchAndNormalise(url, varPath, policy);
+  if (cached) {
+    // a cached picture costs the render what a fetched one does: it is held and drawn alike
+    if (spend) {
+      spend.chargeBytes(cached.bytes.byteLength, varPath, url.href);
+      const check = checkImage(cached.bytes, cached.contentType);
+      if (check.ok) spend.chargePixels(check.width, check.height, varPath, url.href);
+    }
+    return cached;
+  }
+  const image = await fetchAndNormalise(url, varPath, policy, spend);
   await writeCachedImage(cache, url.href, image, at).catch((err: unknown) => {
     console.warn(`remote image cache write failed for ${varPath}: ${(err as Error).message}`);
   });
   return image;
 }
 
-async function fetchAndNormalise(start: URL, varPath: string, policy: RemoteImagePolicy): Promise<FetchedImage> {
+/** A remote image a render asks for: its URL and the var (field path) that holds it. */
+export interface ImageWant {
+  url: string;
+  path: string;
+}
+
+/**
+ * Fetches a render's remote images under one budget: each distinct URL once (named by the first
+ * var that asks for it), `concurrency` at a time, every byte and pixel charged to one spend. The
+ * first failure — an image refused, or the totals crossed — aborts the fetches under way, starts
+ * no more, and is what the render answers. Returns the images by URL.
+ */
+export async function fetchRemoteImages(
+  wants: readonly ImageWant[],
+  policy: RemoteImagePolicy,
+  budget: { maxImages: number; maxBytes: number; maxPixels: number; concurrency: number } = REMOTE_IMAGE_BUDGET,
+): Promise<Map<string, FetchedImage>> {
+  const first = new Map<string, string>();
+  for (const want of wants) if (!first.has(want.url)) first.set(want.url, want.path);
+  const queue = [...first];
+  // the request was counted before any work (image-request.ts, pdf-request.ts): this holds for any other caller
+  const over = queue[budget.maxImages];
+  if (over)
+    fail('remote_image_too_large', over[1], `is the ${budget.maxImages + 1}th different remote image of the render; a render may have ${budget.maxImages}`);
+  const spend = new RemoteImageSpend(budget);
+  const out = new Map<string, FetchedImage>();
+  let failure: { err: unknown } | undefined;
+  const worker = async () => {
+    for (let next = queue.shift(); next && !failure; next = queue.shift()) {
+      const [url, path] = next;
+      try {
+        out.set(url, await fetchRemoteImage(url, path, policy, spend));
+      } catch (err) {
+        // the first failure is the render's answer; the fetches it aborts fail after it
+        failure ??= { err };
+        spend.abort(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(budget.concurrency, queue.length) }, worker));
+  if (failure) throw failure.err;
+  return out;
+}
+
+async function fetchAndNormalise(start: URL, varPath: string, policy: RemoteImagePolicy, spend: RemoteImageSpend | undefined): Promise<FetchedImage> {
   let url = start;
   const raw = start.href;
-  const signal = AbortSignal.timeout(policy.timeoutMs);
+  const timeout = AbortSignal.timeout(policy.timeoutMs);
+  // a render refused meanwhile (another image crossed the budget, or failed) stops this fetch too
+  const signal = spend ? AbortSignal.any([timeout, spend.signal]) : timeout;
   try {
     for (let hop = 0; ; hop++) {
       let res: Response;
       try {
         res = await fetch(url, { redirect: 'manual', signal, headers: { accept: ACCEPT_HEADER } });
       } catch (err) {
+        if (spend?.signal.aborted) throw spend.signal.reason;
         if (signal.aborted) throw err;
         fail('remote_image_fetch_failed', varPath, `could not be fetched from ${url.href} (${(err as Error).message})`);
       }
@@ -192,8 +313,13 @@ async function fetchAndNormalise(start: URL, varPath: string, policy: RemoteImag
         await res.body?.cancel();
         fail('remote_image_too_large', varPath, `${url.href} is ${length} bytes; the limit is ${policy.maxBytes}`);
       }
-      const bytes = res.body ? await readCapped(res.body, policy.maxBytes, varPath, url.href) : new Uint8Array();
-      if (declared === SVG) return await fromSvg(bytes, url.href, varPath);
+      const bytes = res.body ? await readCapped(res.body, policy.maxBytes, varPath, url.href, spend) : new Uint8Array();
+      if (declared === SVG) {
+        const png = await fromSvg(bytes, url.href, varPath);
+        const drawn = checkImage(png.bytes, png.contentType);
+        if (drawn.ok) spend?.chargePixels(drawn.width, drawn.height, varPath, url.href);
+        return png;
+      }
       const sniffed = sniffImage(bytes);
       if (!sniffed) fail('remote_image_invalid_type', varPath, `${url.href} says ${declared} but is not a ${TYPE_NAMES} file`);
       const check = checkImage(bytes, sniffed);
@@ -201,6 +327,8 @@ async function fetchAndNormalise(start: URL, varPath: string, policy: RemoteImag
       if (check.width * check.height > MAX_INPUT_PIXELS) {
         fail('remote_image_too_large', varPath, `${url.href} is ${check.width}×${check.height} pixels; the limit is ${MAX_INPUT_PIXELS}`);
       }
+      // charged from the declared size, before anything is decoded
+      spend?.chargePixels(check.width, check.height, varPath, url.href);
       if (sniffed === 'image/webp' || sniffed === 'image/avif' || sniffed === 'image/gif') {
         // handed on as PNG: the engines don't read WebP/AVIF, PDFs don't take GIF, and an animated
         // GIF must show its first frame on every engine alike
@@ -215,7 +343,8 @@ async function fetchAndNormalise(start: URL, varPath: string, policy: RemoteImag
     }
   } catch (err) {
     if (err instanceof ProblemError) throw err;
-    if (signal.aborted) fail('remote_image_timeout', varPath, `${url.href} took longer than ${policy.timeoutMs / 1000} s`);
+    if (spend?.signal.aborted) throw spend.signal.reason;
+    if (timeout.aborted) fail('remote_image_timeout', varPath, `${url.href} took longer than ${policy.timeoutMs / 1000} s`);
     throw err;
   }
 }

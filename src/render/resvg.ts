@@ -5,10 +5,13 @@
 import { initWasm } from '@resvg/resvg-wasm';
 import resvgWasm from '@resvg/resvg-wasm/index_bg.wasm';
 
+import { captureInstance } from '../lib/wasm-memory';
+
 let ready: Promise<void> | undefined;
 
 export function ensureResvg(): Promise<void> {
-  ready ??= initWasm(resvgWasm);
+  // resvg keeps its instance to itself: its memory is read for the budget (lib/wasm-memory.ts)
+  ready ??= captureInstance('resvg', resvgWasm as WebAssembly.Module, () => initWasm(resvgWasm));
   ready.catch(() => {
     ready = undefined; // a later request tries again
   });

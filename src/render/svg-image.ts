@@ -23,7 +23,7 @@ import { checkImage, MAX_INPUT_PIXELS, sniffImage } from './image-check';
 import { encodePng, unpremultiply } from './png';
 import { ensureResvg } from './resvg';
 
-/** Longest side of a rasterised SVG: 2048² ≈ 4.19 MP, within what a PDF may embed (MAX_PDF_IMAGE_PIXELS). */
+/** Longest side of a rasterised SVG: 2048² ≈ 4.19 MP, within the 4.2 MP a remote image may have (MAX_INPUT_PIXELS). */
 export const SVG_RASTER_MAX_SIDE = 2048;
 /** Small icons (a 24×24 viewBox) are drawn bigger so they stay sharp when an engine scales them up. */
 export const SVG_RASTER_MIN_SIDE = 512;
@@ -51,7 +51,7 @@ export function looksLikeSvg(bytes: Uint8Array): boolean {
   let head = new TextDecoder().decode(bytes.subarray(0, 4096)).replace(/^\uFEFF/, '');
   for (;;) {
     head = head.trimStart();
-    const prolog = head.match(/^(<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(\[[\s\S]*?\])?\s*>)/i);
+    const prolog = head.match(/^(<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(\[[\s\S]*?\]\s*)?>)/i);
     if (!prolog) break;
     head = head.slice(prolog[0].length);
   }
@@ -163,7 +163,8 @@ function declarations(css: string): [string, string][] {
 /** Filter primitives a CSS filter function list runs (drop-shadow() is a chain of five). */
 function filterFunctions(value: string): number {
   let n = 0;
-  for (const [, name = ''] of value.matchAll(/([A-Za-z-]+)\s*\(/g)) if (name.toLowerCase() !== 'url') n += name.toLowerCase() === 'drop-shadow' ? 5 : 1;
+  for (const [, name = ''] of value.matchAll(/(?<![A-Za-z-])([A-Za-z-]+)\s*\(/g))
+    if (name.toLowerCase() !== 'url') n += name.toLowerCase() === 'drop-shadow' ? 5 : 1;
   return n;
 }
 
@@ -177,7 +178,7 @@ interface StyleRule {
 
 function parseStyleRules(css: string): StyleRule[] {
   const rules: StyleRule[] = [];
-  for (const [, selectors = '', body = ''] of css.replace(/\/\*[\s\S]*?\*\//g, '').matchAll(/([^{}]*)\{([^{}]*)\}/g)) {
+  for (const [, selectors = '', body = ''] of withoutComments(css).matchAll(/(?<=^|[{}])([^{}]*)\{([^{}]*)\}/g)) {
     const refs: Ref[] = [];
     let functions = 0;
     for (const [property, value] of declarations(body)) {
@@ -414,9 +415,68 @@ function measure(root: ElementNode): Cost {
   return cost(root);
 }
 
+/** CSS without its comments (a scanner: /\/\*[\s\S]*?\*\//g rescanned to the end from every unclosed "/*"). */
+function withoutComments(css: string): string {
+  let out = '';
+  let last = 0;
+  for (let i = css.indexOf('/*'); i !== -1; i = css.indexOf('/*', last)) {
+    const end = css.indexOf('*/', i + 2);
+    if (end === -1) break; // unclosed: kept as written, as the regex did
+    out += css.slice(last, i);
+    last = end + 2;
+  }
+  return out + css.slice(last);
+}
+
+/**
+ * The markup without comments, CDATA sections, processing instructions and DOCTYPEs, by a scanner
+ * doing what /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>/gi did — which
+ * rescanned to the end of the file from every opener with no closer (quadratic on a hostile SVG).
+ * An opener with no closer is kept as text; once a closer is known to be missing, it is not looked for again.
+ */
+function withoutSpecials(text: string): string {
+  const kinds: [string, string][] = [
+    ['<!--', '-->'],
+    ['<![cdata[', ']]>'],
+    ['<?', '?>'],
+    ['<!doctype', '>'],
+  ];
+  const missing = new Set<string>();
+  let out = '';
+  let last = 0;
+  for (let i = text.indexOf('<'); i !== -1; i = text.indexOf('<', i + 1)) {
+    // openers compared case-insensitively one by one (lower-casing the whole text can change its length)
+    const kind = kinds.find(([open]) => text.slice(i, i + open.length).toLowerCase() === open);
+    if (!kind || missing.has(kind[1])) continue;
+    const end = text.indexOf(kind[1], i + kind[0].length);
+    if (end === -1) {
+      missing.add(kind[1]);
+      continue;
+    }
+    out += text.slice(last, i);
+    last = end + kind[1].length;
+    i = last - 1;
+  }
+  return out + text.slice(last);
+}
+
+/** `<!ENTITY` anywhere, or a DOCTYPE with an internal subset (`[` before its `>`), found in one pass. */
+function declaresEntities(text: string): boolean {
+  const lower = text.toLowerCase();
+  if (lower.includes('<!entity')) return true;
+  for (let i = lower.indexOf('<!doctype'); i !== -1; ) {
+    let j = i + 9;
+    while (j < lower.length && lower[j] !== '>' && lower[j] !== '[') j++;
+    if (lower[j] === '[') return true;
+    if (j >= lower.length) return false;
+    i = lower.indexOf('<!doctype', j);
+  }
+  return false;
+}
+
 /** Elements in the markup as an XML parser sees them: start tags outside comments, CDATA and processing instructions. */
 function markupElements(text: string): number {
-  const bare = text.replace(/<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>/gi, '');
+  const bare = withoutSpecials(text);
   return bare.match(/<(?![/!?])/g)?.length ?? 0;
 }
 
@@ -437,7 +497,7 @@ export function checkSvgMarkup(bytes: Uint8Array): string {
   } catch {
     throw new SvgRejected('is not UTF-8 text');
   }
-  if (/<!ENTITY|<!DOCTYPE[^>]*\[/i.test(text)) throw new SvgRejected('declares DTD entities, which are not allowed');
+  if (declaresEntities(text)) throw new SvgRejected('declares DTD entities, which are not allowed');
   if (/@import/i.test(text)) throw new SvgRejected('uses CSS @import, which is not allowed');
   // a first pass over the raw text; the parsed tree is checked again, with references decoded
   for (const [, , raw = ''] of text.matchAll(REF_ATTRIBUTE)) {

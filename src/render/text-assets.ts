@@ -16,6 +16,7 @@
  */
 import { ProblemError } from '../errors/problem';
 import { ByteCache } from '../lib/byte-cache';
+import { registerCache, stringBytes } from '../lib/caches';
 import { BUNDLED_RANGES } from './fonts';
 import type { TemplateNode } from './jsx';
 
@@ -246,9 +247,6 @@ export function textNeeds(runs: readonly TextRun[]): TextNeeds {
 // ---------------------------------------------------------------------------------------------
 // The store
 
-/** Bytes of fallback fonts and emoji an isolate keeps (WOFF2 subsets run 20–60 KB). */
-const CACHE_BYTES = 24 * 1024 * 1024;
-
 interface LoadedManifest extends Manifest {
   /** Per family: its subsets' ranges merged and sorted, each tagged with the subset's index. */
   lookup: { ranges: Range[]; subset: number[] }[];
@@ -256,11 +254,16 @@ interface LoadedManifest extends Manifest {
 
 /** Per bucket (one per deployment; tests also use an empty one), its manifest, read once. */
 let manifests = new WeakMap<R2Bucket, Promise<LoadedManifest | null>>();
-const cache = new ByteCache(CACHE_BYTES);
+/** Fallback subsets and emoji (WOFF2 subsets run 20–60 KB): 10 MB, lib/caches.ts. */
+const cache = new ByteCache('fallback fonts and emoji');
+/** The manifests' text as read, for the registry (one bucket per deployment: the last one read). */
+let manifestBytes = 0;
+registerCache('font manifest', () => manifestBytes);
 
 /** Forgets the isolate's manifests and cached slices (tests start a cold isolate with it). */
 export function resetTextAssetCaches(): void {
   manifests = new WeakMap();
+  manifestBytes = 0;
   cache.clear();
 }
 
@@ -293,7 +296,11 @@ function loadManifest(bucket: R2Bucket): Promise<LoadedManifest | null> {
     const loading = (async () => {
       fontStoreReads.manifest++;
       const object = await bucket.get(MANIFEST_KEY);
-      return object ? indexManifest(await object.json<Manifest>()) : null;
+      if (!object) return null;
+      const text = await object.text();
+      // parsed and indexed, it holds about what its text does, twice over (the index)
+      manifestBytes = stringBytes(text) * 2;
+      return indexManifest(JSON.parse(text) as Manifest);
     })();
     // a missing or unreadable manifest is looked for again by the next render (a seed may land)
     loading.then(

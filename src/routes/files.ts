@@ -10,6 +10,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { fileVerificationSecrets } from '../env';
 import { ProblemError } from '../errors/problem';
 import { now } from '../lib/time';
+import { trimBoth } from '../lib/trim';
 import { getOutput, headOutput } from '../storage/outputs';
 import { FILE_ID, fileObjectKey, verifyFileUrl } from '../storage/signed-urls';
 import { type App, only, problems } from './shared';
@@ -47,7 +48,7 @@ export const route = createRoute({
     200: { description: 'The file', content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } } },
     206: { description: 'The requested byte range', content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } } },
     304: { description: 'Not modified' },
-    ...problems(403, only(404, 'not_found'), 416, 503),
+    ...problems(only(403, 'url_expired', 'invalid_signature'), only(404, 'not_found'), 416, 503),
   },
 });
 
@@ -60,13 +61,15 @@ function single(values: string[] | undefined): string | null {
 export function dispositionFilename(suggested: string | undefined, fileId: string): string {
   const fallback = `${fileId}.pdf`;
   if (!suggested) return fallback;
-  const base = suggested
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/\.pdf$/i, '')
-    .replace(/[^A-Za-z0-9._ -]+/g, '_')
-    .slice(0, 100)
-    .replace(/^[\s._-]+|[\s._-]+$/g, '');
+  const base = trimBoth(
+    suggested
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/\.pdf$/i, '')
+      .replace(/[^A-Za-z0-9._ -]+/g, '_')
+      .slice(0, 100),
+    ' ._-', // what is left of \s once every other character but these became "_"
+  );
   return /[A-Za-z0-9]/.test(base) ? `${base}.pdf` : fallback;
 }
 

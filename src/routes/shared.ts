@@ -1,9 +1,10 @@
 /** Pieces every route file uses: the app type, problem responses for the spec, base URL. */
 
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono, RouteConfig } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AuthContext } from '../auth/middleware';
+import { declareLiveOnly } from '../auth/modes';
 import type { AppEnv } from '../env';
 import { PROBLEMS, type ProblemCode } from '../errors/problem';
 import type { Timings } from '../lib/timing';
@@ -97,10 +98,28 @@ function problemResponse(status: number, codes: ProblemCode[]) {
   return response;
 }
 
+/** What a status means when it can carry only these codes (a 403 is a signed URL's answer, or this one). */
+const CODES_MEANING: Partial<Record<ProblemCode, string>> = {
+  live_key_required: 'This operation takes a live key (pk_live_…); test keys may read and render, not change the account',
+};
+
 function buildProblemResponse(status: number, codes: ProblemCode[]) {
-  const description = `${STATUS_MEANING[status] ?? 'Error'}: ${codes.map((c) => `\`${c}\``).join(', ')}`;
+  const meaning = codes.length === 1 && codes[0] ? CODES_MEANING[codes[0]] : undefined;
+  const description = `${meaning ?? STATUS_MEANING[status] ?? 'Error'}: ${codes.map((c) => `\`${c}\``).join(', ')}`;
   const schema = ProblemSchema.extend({ status: z.literal(status), code: z.enum(codes as [ProblemCode, ...ProblemCode[]]) });
   return { description, content: { 'application/problem+json': { schema } } };
+}
+
+/**
+ * Declares an operation live-key only (README "Key modes"): a test key gets `403 live_key_required`
+ * from the key-mode guard right after authentication (auth/modes.ts), before any body is read, and
+ * the 403 is added to the operation's responses. Wrap the config given to `createRoute`.
+ *
+ * @example export const route = createRoute(liveKeyOnly({ method: 'post', path: '/api/v1/keys', … }));
+ */
+export function liveKeyOnly<R extends RouteConfig>(config: R): R {
+  declareLiveOnly(config.method, config.path);
+  return { ...config, responses: { ...config.responses, 403: problemResponse(403, ['live_key_required']) } };
 }
 
 /** The host for returned URLs: PUBLIC_BASE_URL when set, else the request's own origin. */

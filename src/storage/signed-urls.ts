@@ -18,6 +18,7 @@
  */
 
 import { Buffer } from 'node:buffer';
+import { trimEnd } from '../lib/trim';
 /** How long a signed file URL is valid by default: 24 hours, in seconds. */
 export const fileUrlTtl = 24 * 3600;
 
@@ -128,5 +129,5 @@ export async function signedPdfUrl(secret: string, objectKey: string, baseUrl: s
   const fileId = fileIdOfObjectKey(objectKey);
   if (!fileId) return undefined;
   const expiresAt = Math.floor(nowMs / 1000) + fileUrlTtl;
-  return { url: `${baseUrl.replace(/\/+$/, '')}${await signFileUrl(secret, fileId, expiresAt)}`, expiresAt };
+  return { url: `${trimEnd(baseUrl, '/')}${await signFileUrl(secret, fileId, expiresAt)}`, expiresAt };
 }

@@ -10,7 +10,7 @@ import type { FieldError } from '../errors/problem';
 import { type EngineName, MAX_OUTPUT_PIXELS } from '../render/engine';
 import { SANS } from '../render/fonts';
 import type { Style, TemplateElement, TemplateNode } from '../render/jsx';
-import { literalValue, MarkupError, type MarkupNode, type Part, parseMarkup, urlItemAt, type VarUse } from './markup';
+import { literalValue, MarkupError, type MarkupNode, type Part, parseLength, parseMarkup, urlItemAt, urlStarts, type VarUse } from './markup';
 
 export const VAR_TYPES = ['text', 'image', 'color', 'number'] as const;
 export type VarType = (typeof VAR_TYPES)[number];
@@ -59,8 +59,19 @@ const BUILT_IN_FAMILIES = new Set([SANS.toLowerCase(), 'noto sans', 'sans-serif'
 
 export const isBuiltInFamily = (family: string) => BUILT_IN_FAMILIES.has(family.toLowerCase());
 
-/** CSS colours both engines read: hex, the rgb()/hsl() functions, transparent. */
-const COLOR = /^(?:#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|(?:rgba?|hsla?)\(\s*-?[\d.]+%?(?:\s*[,\s/]\s*-?[\d.]+%?){2,3}\s*\)|transparent)$/;
+/** A colour var's value is at most this long (the longest one anyone writes, `hsla(…)` with spaces, is far shorter). */
+export const MAX_COLOR_LENGTH = 64;
+
+/**
+ * CSS colours both engines read: hex, the rgb()/hsl() functions, transparent. Written so that each
+ * input has one way to match (a separator is a comma or slash with spaces around it, or spaces
+ * alone): the pattern before it let a run of spaces split three ways per separator, which was
+ * 4th-degree polynomial on long whitespace runs. And it only ever sees MAX_COLOR_LENGTH characters.
+ */
+const COLOR = /^(?:#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|(?:rgba?|hsla?)\(\s*-?[\d.]+%?(?:(?:\s*[,/]|\s)\s*-?[\d.]+%?){2,3}\s*\)|transparent)$/;
+
+/** Whether a (trimmed) value is a colour a color var may hold. */
+export const isColor = (value: string) => value.length <= MAX_COLOR_LENGTH && COLOR.test(value);
 
 /** What a var's value may be, by its declaration: the schema requests are checked with. */
 function varSchema(d: VarDeclaration): z.ZodType {
@@ -82,7 +93,14 @@ function varSchema(d: VarDeclaration): z.ZodType {
         .describe('URL of a PNG, JPEG, GIF, WebP, AVIF or SVG image (https; at most 5 MB)');
       break;
     case 'color':
-      schema = z.string().trim().regex(COLOR, 'must be a CSS colour: #rgb, #rrggbb, #rrggbbaa, rgb(), rgba(), hsl(), hsla() or transparent');
+      // a refinement, not .regex() after .max(): zod runs every check, so the length must guard the pattern itself
+      schema = z
+        .string()
+        .trim()
+        .refine(
+          isColor,
+          `must be a CSS colour of at most ${MAX_COLOR_LENGTH} characters: #rgb, #rrggbb, #rrggbbaa, rgb(), rgba(), hsl(), hsla() or transparent`,
+        );
       break;
     case 'number':
       schema = z
@@ -172,24 +190,215 @@ function fillValue(p: Part[] | string | number, vars: Record<string, unknown>, p
 const DATA_URL = /^data:image\/[a-z+]+;base64,[A-Za-z0-9+/=]+$/;
 
 /** Every url( of a filled style value holds a data: URL (the markup allows nothing else; this makes sure). */
-const onlyDataUrls = (value: string) => [...value.matchAll(/url\s*\(/gi)].every((m) => DATA_URL.test(urlItemAt(value, m.index)?.src ?? ''));
+const onlyDataUrls = (value: string) => urlStarts(value).every((index) => DATA_URL.test(urlItemAt(value, index)?.src ?? ''));
+
+/** The font size the engines start from (satori's and takumi's default, and CSS's `medium`). */
+const ROOT_FONT_SIZE = 16;
+
+/** CSS's absolute length units, in px (1in = 96px). */
+const PX_PER_UNIT = new Map([
+  ['px', 1],
+  ['pt', 96 / 72],
+  ['pc', 16],
+  ['in', 96],
+  ['cm', 96 / 2.54],
+  ['mm', 96 / 25.4],
+  ['q', 96 / 101.6],
+]);
+
+export const LENGTH_UNITS = [...PX_PER_UNIT.keys(), 'em', 'rem', '%', 'vw', 'vh', 'vmin', 'vmax'];
+
+/** What the relative units of a length are relative to, where it is used. */
+interface Frame {
+  canvas: TemplateSize;
+  /** The font size `em` (and `%` of font-size) refers to, in px. */
+  em: number;
+  /** Twice the canvas's longer side: the most any bounded length may be. */
+  limit: number;
+}
 
 /**
- * Caps sizes a var (or the markup) could make ruinous to draw: a picture's box (takumi rasterises an
- * SVG at its layout size, whatever part of it is seen) and the font size (glyphs are rasterised
- * whole) at twice the canvas's longer side.
+ * A length in px: a bare number is px (as the engines read it), absolute units by their size, em
+ * of the frame's font size, rem of the root's, vw/vh/vmin/vmax of the canvas, % of `percentOf`
+ * when given. Undefined for anything else (calc(), keywords, unknown units), whatever its case.
  */
-function capped(type: string, property: string, value: string | number, limit: number): string | number {
-  if (typeof value !== 'number') return value;
-  const boxed = (type === 'svg' || type === 'img') && (property === 'width' || property === 'height');
-  return boxed || property === 'fontSize' ? Math.max(-limit, Math.min(limit, value)) : value;
+export function toPx(value: string | number, frame: Frame, percentOf?: number): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  const length = parseLength(value);
+  if (!length) return undefined;
+  const { n, unit } = length;
+  const { width, height } = frame.canvas;
+  const absolute = unit === '' ? 1 : PX_PER_UNIT.get(unit);
+  if (absolute !== undefined) return n * absolute;
+  switch (unit) {
+    case 'em':
+      return n * frame.em;
+    case 'rem':
+      return n * ROOT_FONT_SIZE;
+    case '%':
+      return percentOf === undefined ? undefined : (n / 100) * percentOf;
+    case 'vw':
+      return (n / 100) * width;
+    case 'vh':
+      return (n / 100) * height;
+    case 'vmin':
+      return (n / 100) * Math.min(width, height);
+    case 'vmax':
+      return (n / 100) * Math.max(width, height);
+  }
+  return undefined;
+}
+
+/** Clamped, and rounded to a thousandth of a px (12pt is 16, not 15.999999999999998). */
+const clamp = (x: number, low: number, high: number) => Math.round(Math.max(low, Math.min(high, x)) * 1000) / 1000;
+const pxText = (x: number) => `${x}px`;
+
+/**
+ * A picture's box: takumi rasterises an SVG at its layout size, whatever part of it is seen, and
+ * satori hands resvg the whole picture. These are resolved to px and clamped to the limit; width,
+ * height and flex-basis may also be `auto` or a percentage (of the parent: the box is then capped
+ * by max-width/max-height, which `fill` sets).
+ */
+const PICTURE_BOX = new Set(['width', 'height', 'minWidth', 'minHeight', 'maxWidth', 'maxHeight', 'flexBasis']);
+const PICTURE_RELATIVE = new Set(['width', 'height', 'flexBasis']);
+const isPicture = (type: string) => type === 'img' || type === 'svg';
+
+/**
+ * Lengths that make the engines rasterise more than the canvas, not only lay out: a shadow's blur
+ * (a blurred copy of the box, blur-sized margins included), a border or text stroke width, a
+ * background picture's size, a blur() filter. Read token by token (they are shorthands) and each
+ * length clamped; numbers inside colour functions are left alone.
+ */
+const RASTER_LENGTHS = new Set([
+  'boxShadow',
+  'textShadow',
+  'border',
+  'borderTop',
+  'borderRight',
+  'borderBottom',
+  'borderLeft',
+  'borderWidth',
+  'borderTopWidth',
+  'borderRightWidth',
+  'borderBottomWidth',
+  'borderLeftWidth',
+  'outline',
+  'outlineWidth',
+  'WebkitTextStroke',
+  'WebkitTextStrokeWidth',
+  'backgroundSize',
+  'filter',
+]);
+
+const COLOR_FUNCTIONS = new Set(['rgb', 'rgba', 'hsl', 'hsla', 'hwb', 'lab', 'lch', 'oklab', 'oklch', 'color']);
+const TOKEN_END = new Set([' ', '\t', '\n', '\r', '\f', ',', '/', '(', ')']);
+
+/** A shorthand's lengths clamped to ±limit px (percentages to ±200 %), the rest as written. */
+function boundTokens(value: string, frame: Frame): string {
+  let out = '';
+  const functions: string[] = [];
+  for (let i = 0; i < value.length; ) {
+    const c = value[i] as string;
+    if (TOKEN_END.has(c)) {
+      if (c === ')') functions.pop();
+      out += c;
+      i++;
+      continue;
+    }
+    let end = i;
+    while (end < value.length && !TOKEN_END.has(value[end] as string)) end++;
+    const token = value.slice(i, end);
+    i = end;
+    if (value[end] === '(') {
+      functions.push(token.toLowerCase());
+      out += token;
+      continue;
+    }
+    const length = functions.some((f) => COLOR_FUNCTIONS.has(f)) ? null : parseLength(token);
+    if (!length || (length.unit === '' && functions.length > 0)) out += token;
+    else if (length.unit === '%') out += `${clamp(length.n, -200, 200)}%`;
+    else {
+      const px = toPx(token, frame);
+      out += px === undefined ? token : length.unit === '' ? String(clamp(px, -frame.limit, frame.limit)) : pxText(clamp(px, -frame.limit, frame.limit));
+    }
+  }
+  return out;
+}
+
+/** Units the engines resolve as `toPx` does (relative to the parent's font size, or the root's). */
+const FONT_RELATIVE = new Set(['em', 'rem', '%']);
+
+/**
+ * A font size in px, clamped to [0, limit], and as it is handed to the engines: as written when it
+ * is em, rem or % (lower case) and within the limit — the engines then resolve it to the same px
+ * against the same parent — else the px number. Undefined when it is not a length.
+ */
+function fontSizeOf(value: string | number, frame: Frame): { px: number; css: string | number } | undefined {
+  const resolved = toPx(value, frame, frame.em);
+  if (resolved === undefined) return undefined;
+  const px = clamp(resolved, 0, frame.limit);
+  const written = typeof value === 'string' ? value.trim() : '';
+  const unit = parseLength(written)?.unit ?? '';
+  return { px, css: resolved >= 0 && resolved <= frame.limit && FONT_RELATIVE.has(unit) && written.endsWith(unit) ? written : px };
+}
+
+/**
+ * A filled style or attribute value made safe to draw: the font size and a picture's box resolved
+ * to px (every CSS unit, any case) and clamped to the limit, the raster lengths clamped; undefined
+ * when such a value is not a length (it is then left out; a literal one was refused at compile).
+ * `frame.em` is the font size the element inherits; the element's own comes back in `fontSize`.
+ */
+function bounded(type: string, property: string, value: string | number, frame: Frame): string | number | undefined {
+  if (property === 'fontSize') return fontSizeOf(value, frame)?.css;
+  if (isPicture(type) && PICTURE_BOX.has(property)) {
+    if (PICTURE_RELATIVE.has(property) && typeof value === 'string') {
+      const length = parseLength(value);
+      if (value.trim() === 'auto') return 'auto';
+      if (length?.unit === '%') return `${clamp(length.n, 0, 100)}%`;
+    }
+    const px = toPx(value, frame);
+    return px === undefined ? undefined : clamp(px, 0, frame.limit);
+  }
+  if (RASTER_LENGTHS.has(property)) return typeof value === 'number' ? clamp(value, -frame.limit, frame.limit) : boundTokens(value, frame);
+  return value;
+}
+
+/** The literal values `bounded` would leave out, as field errors: refused when the template is made. */
+function checkBoundedLiterals(nodes: readonly MarkupNode[], canvas: TemplateSize, errors: FieldError[]): void {
+  const frame: Frame = { canvas, em: ROOT_FONT_SIZE, limit: Number.POSITIVE_INFINITY };
+  const units = LENGTH_UNITS.join(', ');
+  for (const node of nodes) {
+    if (node.kind !== 'el') continue;
+    const literals: [string, string | number][] = [
+      ...Object.entries(node.style).filter((e): e is [string, string | number] => !Array.isArray(e[1])),
+      ...(isPicture(node.type)
+        ? Object.entries(node.attrs).filter((e): e is [string, string] => (e[0] === 'width' || e[0] === 'height') && !Array.isArray(e[1]))
+        : []),
+    ];
+    for (const [property, value] of literals) {
+      if (
+        (property === 'fontSize' || (isPicture(node.type) && PICTURE_BOX.has(property))) &&
+        bounded(node.type, property, value, frame) === undefined &&
+        errors.length < 20
+      ) {
+        errors.push({
+          path: 'html',
+          message: `<${node.type}>: ${property} "${String(value).slice(0, 40)}" must be a length: a number with ${units} (calc() and keywords are not supported there${PICTURE_RELATIVE.has(property) ? '; auto is' : ''})`,
+        });
+      }
+    }
+    checkBoundedLiterals(node.children, canvas, errors);
+  }
 }
 
 function fillText(p: Part[], vars: Record<string, unknown>): string {
   return p.map((x) => (typeof x === 'string' ? x : present(vars[x.v]) ? String(vars[x.v]) : '')).join('');
 }
 
-function fill(nodes: readonly MarkupNode[], vars: Record<string, unknown>, limit: number): TemplateNode[] {
+/** Properties with which a picture whose width and height are fixed in px can still grow. */
+const GROWS = ['flex', 'flexGrow', 'flexBasis'];
+
+function fill(nodes: readonly MarkupNode[], vars: Record<string, unknown>, frame: Frame): TemplateNode[] {
   const out: TemplateNode[] = [];
   for (const node of nodes) {
     if (node.kind === 'text') {
@@ -199,22 +408,43 @@ function fill(nodes: readonly MarkupNode[], vars: Record<string, unknown>, limit
     }
     if (node.when && present(vars[node.when.v]) !== node.when.present) continue;
     if (node.srcVar && !present(vars[node.srcVar])) continue;
+    // the font size first: this element's em lengths (and its children's) are relative to it
+    let own = frame;
+    const fontSize = node.style.fontSize === undefined ? undefined : fillValue(node.style.fontSize, vars, 'fontSize');
+    const font = fontSize === undefined ? undefined : fontSizeOf(fontSize, frame);
+    if (font) own = { ...frame, em: font.px };
     const style: Style = {};
     for (const [name, p] of Object.entries(node.style)) {
+      if (name === 'fontSize') {
+        if (font) style.fontSize = font.css;
+        continue;
+      }
       const value = fillValue(p, vars, name);
       if (value === undefined || (typeof value === 'string' && /url\s*\(/i.test(value) && !onlyDataUrls(value))) continue;
-      style[name] = capped(node.type, name, value, limit);
+      const safe = bounded(node.type, name, value, own);
+      if (safe !== undefined) style[name] = safe;
     }
     const props: TemplateElement['props'] = {};
     for (const [name, p] of Object.entries(node.attrs)) {
       const value = fillValue(p, vars, name);
       if (value === undefined) continue;
-      props[name] = capped(node.type, name, node.type === 'img' && (name === 'width' || name === 'height') ? Number(value) : value, limit);
+      const box = isPicture(node.type) && (name === 'width' || name === 'height');
+      const safe = box ? bounded(node.type, name, value, own) : value;
+      if (safe !== undefined) props[name] = safe;
     }
     // an image draws only from a data: URL (an image var's picture, fetched under the guard, or a literal one)
     if (node.type === 'img' && !(typeof props.src === 'string' && DATA_URL.test(props.src))) continue;
+    if (isPicture(node.type)) {
+      // a picture's box from a percentage, a flex grow or a stretch is its parent's business: the
+      // max-* caps bound it whatever the layout makes of it (min-* are clamped below them)
+      const fixed = (side: 'width' | 'height') => typeof (style[side] ?? props[side]) === 'number';
+      if (!(fixed('width') && fixed('height') && GROWS.every((g) => style[g] === undefined))) {
+        style.maxWidth = Math.min(typeof style.maxWidth === 'number' ? style.maxWidth : frame.limit, frame.limit);
+        style.maxHeight = Math.min(typeof style.maxHeight === 'number' ? style.maxHeight : frame.limit, frame.limit);
+      }
+    }
     if (Object.keys(style).length > 0) props.style = style;
-    const children = fill(node.children, vars, limit);
+    const children = fill(node.children, vars, own);
     if (children.length === 1) props.children = children[0];
     else if (children.length > 1) props.children = children;
     out.push({ type: node.type, props });
@@ -231,6 +461,9 @@ export function compileTemplate(meta: { id: string; version: number; name: strin
     throw new MarkupError([{ path: 'width', message: `width×height (${source.width}×${source.height}) exceeds ${MAX_OUTPUT_PIXELS} pixels` }]);
   }
   const markup = parseMarkup(source.html);
+  const lengthErrors: FieldError[] = [];
+  checkBoundedLiterals(markup.root, { width: source.width, height: source.height }, lengthErrors);
+  if (lengthErrors.length > 0) throw new MarkupError(lengthErrors);
   const declared = resolveVars(source.vars, markup.uses);
   const shape: Record<string, z.ZodType> = {};
   for (const [name, d] of Object.entries(declared)) shape[name] = varSchema(d);
@@ -255,7 +488,7 @@ export function compileTemplate(meta: { id: string; version: number; name: strin
     fontFamilies,
     declared,
     render(values: Record<string, unknown>, size: TemplateSize): TemplateElement {
-      const children = fill(markup.root, values, 2 * Math.max(size.width, size.height));
+      const children = fill(markup.root, values, { canvas: size, em: ROOT_FONT_SIZE, limit: 2 * Math.max(size.width, size.height) });
       // the canvas, as a page's body: the template's elements in a flex row the size of the image
       const props: TemplateElement['props'] = { style: { display: 'flex', width: size.width, height: size.height, fontFamily: SANS } };
       if (children.length === 1) props.children = children[0];

@@ -101,16 +101,55 @@ const SUPPORTED = [...Object.keys(HTML_ELEMENTS), 'img', ...SVG_ELEMENTS].join('
 /** A literal image: a PNG or JPEG data: URL (both engines decode them; nothing is fetched). */
 const DATA_IMAGE = /^data:image\/(?:png|jpeg);base64,[A-Za-z0-9+/=\s]+$/;
 
-/** One `url(…)` item, read from where `url(` starts (sticky): its quote and what it holds. */
-const URL_ITEM = /url\s*\(\s*(['"]?)([^'"()]*?)\1\s*\)/iy;
+const isSpace = (c: string | undefined) => c !== undefined && c !== '' && c.trim() === '';
 
-/** The `url(…)` item starting at `index` of a CSS value (the whole item, and what it holds), or null when none is well-formed there. */
-export function urlItemAt(value: string, index: number): { text: string; src: string } | null {
-  const item = new RegExp(URL_ITEM.source, 'iy');
-  item.lastIndex = index;
-  const found = item.exec(value);
-  return found ? { text: found[0], src: found[2] as string } : null;
+/** The index of the first character at or after `i` that is not CSS-source whitespace (what `\s` matches). */
+function skipSpace(value: string, i: number): number {
+  while (isSpace(value[i])) i++;
+  return i;
 }
+
+/** Where `url(` (any case, spaces before the parenthesis allowed) starts at `index`: the index just past the `(`, or -1. */
+function urlOpenAt(value: string, index: number): number {
+  if (value.slice(index, index + 3).toLowerCase() !== 'url') return -1;
+  const open = skipSpace(value, index + 3);
+  return value[open] === '(' ? open + 1 : -1;
+}
+
+/** Every index where a `url(` starts (what `/url\s*\(/gi` finds), in one pass. */
+export function urlStarts(value: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if ((c === 'u' || c === 'U') && urlOpenAt(value, i) !== -1) out.push(i);
+  }
+  return out;
+}
+
+/**
+ * The `url(…)` item starting at `index` of a CSS value (the whole item, and what it holds), or null
+ * when none is well-formed there: `url(`, spaces, an optional quote, anything but quotes and
+ * parentheses, the same quote, spaces, `)`. A scanner, not a regex: the pattern it replaces
+ * (/url\s*\(\s*(['"]?)([^'"()]*?)\1\s*\)/iy) backtracked polynomially on an unclosed `url(` and
+ * spaces, and was run from every `url(` of a value.
+ */
+export function urlItemAt(value: string, index: number): { text: string; src: string } | null {
+  const open = urlOpenAt(value, index);
+  if (open === -1) return null;
+  const first = skipSpace(value, open);
+  const quote = value[first] === '"' || value[first] === "'" ? value[first] : '';
+  const start = quote ? first + 1 : first;
+  let end = start;
+  while (end < value.length && !QUOTES_AND_PARENS.has(value[end] as string)) end++;
+  if (quote) {
+    if (value[end] !== quote) return null;
+    const close = skipSpace(value, end + 1);
+    return value[close] === ')' ? { text: value.slice(index, close + 1), src: value.slice(start, end) } : null;
+  }
+  return value[end] === ')' ? { text: value.slice(index, end + 1), src: value.slice(start, end).trimEnd() } : null;
+}
+
+const QUOTES_AND_PARENS = new Set(['"', "'", '(', ')']);
 
 /** Pixels of all the markup's literal images together (each is decoded for every render). */
 export const MAX_LITERAL_PIXELS = 4_200_000;
@@ -135,7 +174,50 @@ export function parts(value: string): Part[] {
   return out;
 }
 
-const unmark = (s: string) => s.replace(/\uE000([A-Za-z0-9_]+)\uE001/g, '{{$1}}');
+/** A CSS value longer than this (url() items aside) is refused: no declaration needs more. */
+export const MAX_CSS_VALUE = 4096;
+
+const countMarks = (text: string) => text.split('\uE000').length - 1 + text.split('\uE002').length - 1;
+
+/**
+ * A style attribute made safe for the CSS parser (style-to-js → inline-style-parser): its value
+ * pattern ends a value at "}" (placeholders go through as private-use marks) and backtracks
+ * quadratically from every `url(` or escaped quote with no end, so every `url(…)` item and quoted
+ * string is read here first, by scanners, and stands in the text as a numbered mark; an unclosed
+ * one is refused. `restore` puts everything back in a parsed name or value. Returns the reason
+ * when the attribute cannot be read.
+ */
+function shieldCss(css: string): { marked: string; restore: (s: string) => string } | string {
+  if (/[\uE000-\uE003]/.test(css)) return 'the style attribute may not hold the private-use characters U+E000–U+E003';
+  const saved: string[] = [];
+  let marked = '';
+  let last = 0;
+  const save = (from: number, to: number) => {
+    marked += `${placeholdersMarked(css.slice(last, from))}\uE002${saved.length}\uE003`;
+    saved.push(css.slice(from, to));
+    last = to;
+  };
+  for (let i = 0; i < css.length; ) {
+    const c = css[i];
+    if ((c === 'u' || c === 'U') && urlOpenAt(css, i) !== -1) {
+      const item = urlItemAt(css, i);
+      if (!item) return `url() must be an image var ({{logo}}) or a PNG/JPEG data: URL, closed by ")", not "${css.slice(i, i + 60)}"`;
+      save(i, i + item.text.length);
+      i += item.text.length;
+    } else if (c === '"' || c === "'") {
+      let end = i + 1;
+      while (end < css.length && css[end] !== c) end += css[end] === '\\' ? 2 : 1;
+      if (end >= css.length) return `a quoted string is not closed: "${css.slice(i, i + 60)}"`;
+      save(i, end + 1);
+      i = end + 1;
+    } else i++;
+  }
+  marked += placeholdersMarked(css.slice(last));
+  const restore = (s: string) => s.replace(/\uE002(\d+)\uE003/g, (_m, k: string) => saved[Number(k)] ?? '').replace(/\uE000([A-Za-z0-9_]+)\uE001/g, '{{$1}}');
+  return { marked, restore };
+}
+
+const placeholdersMarked = (text: string) => text.replace(PLACEHOLDER, (_m, name: string) => `\uE000${name}\uE001`);
 
 const hasVar = (p: Part[]) => p.some((x) => typeof x !== 'string');
 
@@ -145,14 +227,42 @@ const hasVar = (p: Part[]) => p.some((x) => typeof x !== 'string');
  */
 export const UNITLESS = new Set(['lineHeight', 'opacity', 'fontWeight', 'flex', 'flexGrow', 'flexShrink', 'zIndex', 'lineClamp', 'aspectRatio', 'order']);
 
+/** Longer than any number or length anyone writes: such a value is left as text without being read. */
+const MAX_LENGTH_TEXT = 32;
+
+/**
+ * A CSS number with its unit as written (`12`, `-1.5em`, `.5PX`, `50%`): the number, and the unit
+ * lower-cased ('' for none); null for anything else. A scanner: the pattern it replaces
+ * (/^(-?\d*\.?\d+)(px)?$/) was quadratic on long runs of digits.
+ */
+export function parseLength(value: string): { n: number; unit: string } | null {
+  const s = value.trim();
+  if (s.length === 0 || s.length > MAX_LENGTH_TEXT) return null;
+  let i = s[0] === '-' ? 1 : 0;
+  const digits = () => {
+    const from = i;
+    while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+    return i - from;
+  };
+  const whole = digits();
+  if (s[i] === '.') {
+    i++;
+    if (digits() === 0) return null;
+  } else if (whole === 0) return null;
+  const numberEnd = i;
+  while (i < s.length && (s[i] === '%' || /[A-Za-z]/.test(s[i] as string))) i++;
+  if (i !== s.length) return null;
+  return { n: Number(s.slice(0, numberEnd)), unit: s.slice(numberEnd).toLowerCase() };
+}
+
 /**
  * A number, or a length in px, as the engines take it: a bare number is pixels (px dropped) —
  * except where CSS reads a bare number as itself (UNITLESS), where a px length keeps its unit.
  */
 export function literalValue(value: string, property: string): string | number {
-  const px = /^(-?\d*\.?\d+)(px)?$/.exec(value.trim());
-  if (!px) return value.trim();
-  return px[2] && UNITLESS.has(property) ? value.trim() : Number(px[1]);
+  const length = parseLength(value);
+  if (!length || (length.unit !== '' && length.unit !== 'px')) return value.trim();
+  return length.unit === 'px' && UNITLESS.has(property) ? value.trim() : length.n;
 }
 
 export function parseMarkup(html: string): ParsedMarkup {
@@ -173,19 +283,22 @@ export function parseMarkup(html: string): ParsedMarkup {
   const styleOf = (el: Element, where: string): Record<string, Part[] | number | string> => {
     const css = el.attribs.style;
     if (css === undefined) return {};
+    const shielded = shieldCss(css);
+    if (typeof shielded === 'string') {
+      fail(`${where}: ${shielded}`);
+      return {};
+    }
     let decl: Record<string, string>;
     try {
-      // the CSS parser ends a value at "}": placeholders go through it as private-use marks
-      const marked = css.replace(PLACEHOLDER, (_m, name: string) => `\uE000${name}\uE001`);
-      const parsed = Object.entries(styleToJs(marked, { reactCompat: true }) as Record<string, string>);
+      const parsed = Object.entries(styleToJs(shielded.marked, { reactCompat: true }) as Record<string, string>);
       // the parser stops, without a word, at a mark where a property name starts: every placeholder
-      // must have come through in a value, or the style is refused rather than cut short
-      const marks = (text: string) => text.split('\uE000').length - 1;
-      if (parsed.reduce((n, [k, v]) => n + marks(k) + marks(String(v)), 0) !== marks(marked)) {
+      // (and every string and url() item) must have come through in a value, or the style is
+      // refused rather than cut short
+      if (parsed.reduce((n, [k, v]) => n + countMarks(k) + countMarks(String(v)), 0) !== countMarks(shielded.marked)) {
         fail(`${where}: a placeholder can stand only for a CSS value, not a property name`);
         return {};
       }
-      decl = Object.fromEntries(parsed.map(([k, v]) => [unmark(k), unmark(String(v))]));
+      decl = Object.fromEntries(parsed.map(([k, v]) => [shielded.restore(k), shielded.restore(String(v))]));
     } catch (err) {
       fail(`${where}: the style attribute is not valid CSS (${(err as Error).message.replace(/^.*?: /, '')})`);
       return {};
@@ -203,20 +316,25 @@ export function parseMarkup(html: string): ParsedMarkup {
         out.display = 'block';
         continue;
       }
+      if (value.length > MAX_CSS_VALUE && urlStarts(value).length === 0) {
+        fail(`${where}: the ${rawName} value is longer than ${MAX_CSS_VALUE} characters`);
+        continue;
+      }
       const p = parts(value);
       if (name === 'fontFamily') {
         if (hasVar(p)) fail(`${where}: font-family cannot come from a var`);
         for (const family of familyNames(value)) families.add(family);
       }
       let text = value;
-      if (/url\s*\(/i.test(value)) {
+      const urls = urlStarts(value);
+      if (urls.length > 0) {
         // every url( must be, from there on, exactly an image var or a literal PNG/JPEG data: URL
         // (satori fetches any other URL it finds in a style, past the SSRF guard)
         const images = new Set<string>();
         let rebuilt = '';
         let last = 0;
-        for (const m of value.matchAll(/url\s*\(/gi)) {
-          const found = urlItemAt(value, m.index);
+        for (const index of urls) {
+          const found = urlItemAt(value, index);
           const src = found?.src ?? '';
           const sp = parts(src);
           const only = sp.length === 1 ? sp[0] : undefined;
@@ -225,10 +343,10 @@ export function parseMarkup(html: string): ParsedMarkup {
             use(sp, 'image');
           } else if (found && DATA_IMAGE.test(src)) {
             const clean = literalImage(src, `${where}: url() in ${rawName}`);
-            rebuilt += `${value.slice(last, m.index)}url(${clean})`;
-            last = m.index + found.text.length;
+            rebuilt += `${value.slice(last, index)}url(${clean})`;
+            last = index + found.text.length;
           } else {
-            fail(`${where}: url() in ${rawName} must be an image var ({{logo}}) or a PNG/JPEG data: URL, not "${value.slice(m.index, m.index + 60)}"`);
+            fail(`${where}: url() in ${rawName} must be an image var ({{logo}}) or a PNG/JPEG data: URL, not "${value.slice(index, index + 60)}"`);
           }
         }
         text = rebuilt + value.slice(last);
@@ -340,7 +458,10 @@ export function parseMarkup(html: string): ParsedMarkup {
     ] as const) {
       const name = node.attribs[attr];
       if (name === undefined) continue;
-      const v = name.trim().replace(/^\{\{\s*(.*?)\s*\}\}$/, '$1');
+      // `data-if="{{logo}}"` names the var as `data-if="logo"` does (sliced, not a lazy regex:
+      // /^\{\{\s*(.*?)\s*\}\}$/ was cubic on "{{" and spaces)
+      const t = name.trim();
+      const v = t.length >= 4 && t.startsWith('{{') && t.endsWith('}}') ? t.slice(2, -2).trim() : t;
       if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(v)) {
         fail(`${where}: ${attr} names a var ("${attr}=\\"logo\\""), not "${name.slice(0, 40)}"`);
         continue;
@@ -404,7 +525,7 @@ export function parseMarkup(html: string): ParsedMarkup {
         fail(`${where}: the ${attr} attribute is not supported`);
         continue;
       }
-      if (/url\s*\(\s*(?!#)/i.test(value)) {
+      if (urlStarts(value).some((i) => value[skipSpace(value, urlOpenAt(value, i))] !== '#')) {
         fail(`${where}: ${attr} may refer only to an element of the same drawing (url(#id))`);
         continue;
       }

@@ -12,6 +12,7 @@ import {
   getTemplate,
   insertTemplate,
   listTemplates,
+  markPinned,
   type TemplateListing,
   type TemplateRow,
   type TemplateWithSource,
@@ -20,11 +21,14 @@ import {
 } from '../db/templates';
 import type { AppEnv } from '../env';
 import { ProblemError } from '../errors/problem';
-import type { FontFace } from '../fonts/custom';
+import { type FontFace, fontBudgetExcess } from '../fonts/custom';
 import { prepareImage } from '../jobs/image-request';
+import { retentionPolicy } from '../jobs/retention';
 import { BoundedMap } from '../lib/bounded-map';
+import { ENTRY_OVERHEAD_BYTES, stringBytes } from '../lib/caches';
 import { newId } from '../lib/ids';
 import { isoNow } from '../lib/time';
+import { REMOTE_IMAGE_BUDGET } from '../render/budget';
 import { ENGINES, type EngineName, type RenderOutput } from '../render/engine';
 import { type ImageJob, renderImage } from '../render/index';
 import { checkRemoteUrl, remoteImagePolicy } from '../render/remote-images';
@@ -39,7 +43,10 @@ export const MAX_TEMPLATES_PER_ACCOUNT = 100;
  * request pinning one reads nothing from D1 after the first. A delete in this isolate forgets the
  * template's; another isolate may still draw a deleted template's pinned versions for up to a minute.
  */
-const pinned = new BoundedMap<string, UserTemplateDefinition>(256, 60 * 1000);
+const pinned = new BoundedMap<string, UserTemplateDefinition>(256, 60 * 1000, {
+  name: 'pinned template versions',
+  sizeOf: (key, d) => definitionBytes(key, d),
+});
 
 export interface UserTemplate {
   row: TemplateRow;
@@ -48,17 +55,57 @@ export interface UserTemplate {
 }
 
 /** Compiled versions (immutable: a version's source never changes), per isolate. */
-const compiled = new BoundedMap<string, UserTemplateDefinition>(64, 24 * 60 * 60 * 1000);
+const compiled = new BoundedMap<string, UserTemplateDefinition>(64, 24 * 60 * 60 * 1000, {
+  name: 'compiled templates',
+  sizeOf: (key, d) => definitionBytes(key, d),
+});
+
+/**
+ * What a compiled definition holds, estimated from its source's JSON text: the parsed tree, the
+ * vars schema and the example are small objects, which cost V8 a few times the UTF-16 text they
+ * came from (an estimate, ×3 the string's bytes). A 256 KB markup is ~1.5 MB here, so the memo
+ * keeps a handful of the largest templates and dozens of ordinary ones.
+ */
+const sourceBytes = new WeakMap<UserTemplateDefinition, number>();
+function definitionBytes(key: string, definition: UserTemplateDefinition): number {
+  return stringBytes(key) + ENTRY_OVERHEAD_BYTES + (sourceBytes.get(definition) ?? 0) * 3;
+}
+/** A copy of a definition (a name changed) costs what the original does: it shares its parts. */
+function sameSize<T extends UserTemplateDefinition>(copy: T, of: UserTemplateDefinition): T {
+  const bytes = sourceBytes.get(of);
+  if (bytes !== undefined) sourceBytes.set(copy, bytes);
+  return copy;
+}
 
 function compile(row: Pick<TemplateRow, 'id' | 'version' | 'name' | 'description'>, source: TemplateSource): UserTemplateDefinition {
   try {
-    return compileTemplate(row, source);
+    const definition = compileTemplate(row, source);
+    sourceBytes.set(definition, stringBytes(JSON.stringify(source)));
+    return definition;
   } catch (err) {
     if (err instanceof MarkupError) {
       throw new ProblemError('template_invalid', `The template cannot be used: ${err.message}`, { errors: err.errors });
     }
     throw err;
   }
+}
+
+/**
+ * A source about to be kept or previewed, compiled and held to the render budget: each image var
+ * may be sent a URL of its own (an undeclared {{x}} in a src or url() is one), so a template with
+ * more image vars than a render may fetch is one no request could fill. Versions kept before the
+ * budget still compile (they can be read, fixed and deleted); a render of one naming too many URLs
+ * is refused before any fetch (jobs/image-request.ts).
+ */
+function compileNew(row: Pick<TemplateRow, 'id' | 'version' | 'name' | 'description'>, source: TemplateSource): UserTemplateDefinition {
+  const definition = compile(row, source);
+  const images = definition.imageVars;
+  if (images.length > REMOTE_IMAGE_BUDGET.maxImages) {
+    const named = `${images.slice(0, 5).join(', ')}${images.length > 5 ? `, … (${images.length - 5} more)` : ''}`;
+    const message = `declares or uses ${images.length} image vars (${named}); a template may have at most ${REMOTE_IMAGE_BUDGET.maxImages}, the remote images one render may fetch`;
+    throw new ProblemError('template_invalid', `The template cannot be used: it ${message}`, { errors: [{ path: 'html', message }] });
+  }
+  return definition;
 }
 
 function fromRow(row: TemplateWithSource): UserTemplate {
@@ -71,7 +118,7 @@ function fromRow(row: TemplateWithSource): UserTemplate {
   }
   const { source: _source, ...meta } = row;
   // name and description change without a new version
-  return { row: meta, source, definition: { ...definition, name: row.name, description: row.description } };
+  return { row: meta, source, definition: sameSize({ ...definition, name: row.name, description: row.description }, definition) };
 }
 
 /** The faces of each uploaded family the template names; a family without faces is a 422. */
@@ -98,6 +145,9 @@ const STAND_IN_IMAGE = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCA
 /** Draws the template's example with each engine; what an engine refuses is a 422 naming it. */
 async function tryTemplate(env: AppEnv, accountId: string, definition: UserTemplateDefinition): Promise<void> {
   const faces = await templateFaces(definition, (family) => familyFaces(env.DB, accountId, family), 'html');
+  // counted from the faces' rows, before the trial below reads any file
+  const excess = fontBudgetExcess(faces);
+  if (excess) throw new ProblemError('template_invalid', `The template cannot be used: it ${excess}`, { errors: [{ path: 'html', message: excess }] });
   const policy = remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS);
   // a default image the guard refuses would fail every render that leaves the var out
   for (const name of definition.imageVars) {
@@ -147,7 +197,7 @@ export async function previewTemplate(
   source: TemplateSource,
   options: { values?: Record<string, unknown>; format: 'png' | 'webp'; engine?: EngineName },
 ): Promise<RenderOutput> {
-  const definition = compile({ id: 'tpl_preview', version: 0, name: 'Preview', description: '' }, source);
+  const definition = compileNew({ id: 'tpl_preview', version: 0, name: 'Preview', description: '' }, source);
   const policy = remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS, env.OUTPUT);
   // the generate path's own checks (vars, engine and script, size, image URLs, fonts), on a template not kept
   const { job } = await prepareImage(
@@ -158,6 +208,7 @@ export async function previewTemplate(
       scale: 1,
       watermark: true,
       varsPath: 'values',
+      templatePath: 'html',
       ...(options.engine ? { engine: options.engine } : {}),
     },
     policy,
@@ -185,7 +236,7 @@ export async function createUserTemplate(env: AppEnv, accountId: string, input: 
     updated_at: at,
     deleted_at: null,
   };
-  const definition = compile(row, input.source);
+  const definition = compileNew(row, input.source);
   await tryTemplate(env, accountId, definition);
   const source = JSON.stringify(input.source);
   if (!(await insertTemplate(env.DB, row, source, MAX_TEMPLATES_PER_ACCOUNT))) {
@@ -208,12 +259,25 @@ export async function updateUserTemplate(
     // a new set of vars without a new example: the old example may not fit it
     if (change.source.vars && !change.source.example) delete next.example;
     if (JSON.stringify(next) !== JSON.stringify(current.source)) {
-      const definition = compile({ ...current.row, version: current.row.version + 1 }, next);
+      const definition = compileNew({ ...current.row, version: current.row.version + 1 }, next);
       await tryTemplate(env, accountId, definition);
       source = JSON.stringify(next);
     }
   }
-  const updated = await updateTemplate(env.DB, accountId, id, current.row.version, { name: change.name, description: change.description, source }, isoNow());
+  // a new version prunes the old ones beyond the policy (db/templates.ts): a version pinned within
+  // the render retention period counts as still in use, as the renders that drew it do
+  const policy = retentionPolicy(env);
+  const at = isoNow();
+  const retention = { kept: policy.templateVersionsKept, pinnedSince: new Date(Date.parse(at) - policy.renderMs).toISOString().slice(0, 10) };
+  const updated = await updateTemplate(
+    env.DB,
+    accountId,
+    id,
+    current.row.version,
+    { name: change.name, description: change.description, source },
+    at,
+    retention,
+  );
   if (updated === 'missing') throw notFound(id);
   if (updated === 'conflict') {
     // another update landed since this one read the template: applying this one on top of the
@@ -268,6 +332,12 @@ export async function resolveUserTemplate(db: D1Database, accountId: string, ref
   const row = await templateVersion(db, accountId, id, version, { deleted: false });
   if (!row)
     throw new ProblemError('template_not_found', `No template "${id}" with a version ${version}. GET /api/v1/templates/${id} shows its current version.`);
+  // A site may name `tpl_…@3` in its URLs for years: the day it last did keeps the version from
+  // being pruned by later updates. Once a day per version at most (the memo below spares the read).
+  const today = isoNow().slice(0, 10);
+  if (row.last_pinned_at === null || row.last_pinned_at < today) {
+    await markPinned(db, id, version, today).catch((err) => console.error(`recording a pin of ${id}@${version} failed`, err));
+  }
   const definition = fromRow(row).definition;
   pinned.set(key, definition);
   return definition;

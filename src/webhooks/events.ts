@@ -23,7 +23,7 @@ export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
  * was accepted) is announced as failed with `signing_unavailable`, as its GET would answer.
  */
 export async function renderPayload(row: RenderRow, env: Pick<AppEnv, 'PUBLIC_BASE_URL' | 'FILE_SIGNING_SECRET'>): Promise<RenderEventPayload> {
-  const base = { job_id: row.id, template: row.template, created_at: row.created_at, completed_at: row.completed_at };
+  const base = { job_id: row.id, template: row.template, livemode: row.mode !== 'test', created_at: row.created_at, completed_at: row.completed_at };
   const done = row.status === 'complete' && row.object_key ? row.object_key : null;
   const outcome = { render_ms: row.render_ms, cached: row.cached === 1 };
   let error = { code: row.error_code ?? 'render_failed', message: row.error_message ?? '' };
@@ -41,7 +41,11 @@ export async function renderPayload(row: RenderRow, env: Pick<AppEnv, 'PUBLIC_BA
   return { event: 'render.failed', ...base, error };
 }
 
-/** Queues one delivery per subscribed endpoint for a render that has just ended. Safe to repeat. */
+/**
+ * Queues one delivery per subscribed endpoint for a render that has just ended. Safe to repeat.
+ * A test key's renders are announced too (a receiver is built against test renders), each event
+ * saying which it is in `livemode`, as Stripe's do.
+ */
 export async function announceRender(env: AppEnv, row: RenderRow): Promise<number> {
   if ((row.status !== 'complete' && row.status !== 'failed') || !row.account_id) return 0;
   const body = await renderPayload(row, env);

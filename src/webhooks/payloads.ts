@@ -8,6 +8,7 @@ import { z } from '@hono/zod-openapi';
 const RenderEventBase = z.object({
   job_id: z.string().openapi({ description: 'The render (GET /api/v1/renders/{id})', example: 'rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M' }),
   template: z.string().openapi({ example: 'og-card' }),
+  livemode: z.boolean().openapi({ description: 'false for a render made with a test key (watermarked, free)' }),
   created_at: z.string().openapi({ format: 'date-time' }),
   completed_at: z.string().nullable().openapi({ format: 'date-time' }),
 });

@@ -184,6 +184,7 @@ describe('the response checker every test goes through', () => {
       event: 'render.complete',
       job_id: 'rnd_1',
       template: 'og-card',
+      livemode: true,
       url: 'https://example.com/img/a.png',
       render_ms: 40,
       cached: false,

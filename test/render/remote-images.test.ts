@@ -119,6 +119,11 @@ describe('remote image vars', () => {
     ['https://100.64.0.1/x.png', 'carrierGradeNat'],
     ['https://[fd00::1]/x.png', 'uniqueLocal'],
     ['https://[::ffff:127.0.0.1]/x.png', 'loopback'],
+    ['https://[::127.0.0.1]/x.png', 'IPv4-compatible loopback'],
+    ['https://[::169.254.169.254]/latest/meta-data', 'IPv4-compatible metadata'],
+    ['https://[64:ff9b::7f00:1]/x.png', 'NAT64 loopback'],
+    ['https://[2002:7f00:1::1]/x.png', '6to4 loopback'],
+    ['https://[2001:0:808:808::80ff:fffe]/x.png', 'Teredo loopback client'],
     ['https://2130706433/x.png', 'loopback'], // 127.0.0.1 as a decimal integer
     ['https://0x7f.1/x.png', 'loopback'],
     ['https://0.0.0.0/x.png', 'unspecified'],
@@ -527,7 +532,7 @@ describe('every refusal names the var, the URL and the reason', () => {
     ['/disguised.png', 'remote_image_invalid_type', /says image\/png but is not a PNG, JPEG, GIF, WebP, AVIF or SVG file/],
     ['/big.png', 'remote_image_too_large', /is 6291456 bytes; the limit is 5242880/],
     ['/big-chunked.png', 'remote_image_too_large', /is larger than 5 MB/],
-    ['/bomb.png', 'remote_image_too_large', /is 20000×20000 pixels; the limit is 16000000/],
+    ['/bomb.png', 'remote_image_too_large', /is 20000×20000 pixels; the limit is 4200000/],
     ['/corrupt.png', 'remote_image_undecodable', /: PNG chunk .* (is corrupt|runs past)/],
     ['/broken.webp', 'remote_image_undecodable', /could not be decoded as image\/webp/],
     ['/frame-bomb.gif', 'remote_image_too_large', /GIF frame is 65535×65535 pixels/],
@@ -551,7 +556,7 @@ describe('every refusal names the var, the URL and the reason', () => {
     expect(p.errors).toEqual([{ path: 'vars.logo', message: `${url} took longer than 5 s` }]);
   }, 15_000);
 
-  it('in a PDF too: a picture too large to embed', async () => {
+  it('in a PDF too: a picture over the 4.2 MP limit', async () => {
     const url = fresh('/wide.png');
     const res = await postJson('/api/v1/generate/pdf', {
       template: 'invoice',
@@ -565,6 +570,6 @@ describe('every refusal names the var, the URL and the reason', () => {
       },
     });
     const p = await expectProblem(res, 422, 'remote_image_too_large');
-    expect(p.errors).toEqual([{ path: 'vars.logo', message: `${url} is 2100×2100 pixels; images in PDFs may have up to 4200000` }]);
+    expect(p.errors).toEqual([{ path: 'vars.logo', message: `${url} is 2100×2100 pixels; the limit is 4200000` }]);
   });
 });

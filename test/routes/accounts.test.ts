@@ -107,19 +107,26 @@ describe('API keys', () => {
     expect(key.key).toMatch(/^pk_test_[0-9A-Za-z]{40}$/);
     expect(key.start).toBe(key.key.slice(0, 12));
 
-    const listed = await (await get('/api/v1/keys', bearer(key.key))).json<{ data: Record<string, unknown>[] }>();
+    const listed = await (await get('/api/v1/keys', bearer(account.apiKey))).json<{ data: Record<string, unknown>[] }>();
     expect(listed.data.map((k) => k.name)).toEqual(['Default live key', 'Default test key', 'CI']);
     for (const k of listed.data) expect(k).not.toHaveProperty('key');
     expect(JSON.stringify(listed)).not.toContain(key.key);
+    // keys take a live key: a test key neither lists nor revokes them, its own included (README "Key modes")
+    await expectProblem(await get('/api/v1/keys', bearer(key.key)), 403, 'live_key_required');
+    await expectProblem(await del(`/api/v1/keys/${key.id}`, bearer(key.key)), 403, 'live_key_required');
 
-    // a key may revoke itself; the very next request with it is refused
-    const revoked = await del(`/api/v1/keys/${key.id}`, bearer(key.key));
-    expect(revoked.status).toBe(204);
+    // a live key may revoke itself; the very next request with it is refused
+    const live = await (await postJson('/api/v1/keys', { name: 'Server' }, bearer(account.apiKey))).json<{ id: string; key: string }>();
+    expect((await del(`/api/v1/keys/${live.id}`, bearer(live.key))).status).toBe(204);
+    await expectProblem(await get('/api/v1/account', bearer(live.key)), 401, 'unauthorized');
+    // the test key revoked by a live one is refused at once too
+    expect((await del(`/api/v1/keys/${key.id}`, bearer(account.apiKey))).status).toBe(204);
     await expectProblem(await get('/api/v1/account', bearer(key.key)), 401, 'unauthorized');
     // revoking again is fine; the key stays listed with its revocation time
     expect((await del(`/api/v1/keys/${key.id}`, bearer(account.apiKey))).status).toBe(204);
     const after = await (await get('/api/v1/keys', bearer(account.apiKey))).json<{ data: { id: string; revoked_at: string | null }[] }>();
     expect(after.data.find((k) => k.id === key.id)?.revoked_at).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(after.data.find((k) => k.id === live.id)?.revoked_at).toMatch(/^\d{4}-\d\d-\d\dT/);
     // the other keys still work
     expect((await get('/api/v1/account', bearer(account.apiKey))).status).toBe(200);
   });

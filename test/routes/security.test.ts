@@ -4,62 +4,11 @@
  */
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { BASE, bearer, del, expectProblem, freshIp, generate, get, type Problem, patchJson, postJson, signup, type TestAccount } from '../helpers/api';
-import { commonRouteTests, type RouteUnderTest } from '../helpers/common-route-tests';
+import { BASE, bearer, del, expectProblem, freshIp, generate, get, type Problem, patchJson, signup } from '../helpers/api';
+import { commonRouteTests, endpointOf, keyedOperations, keyIdOf, type RouteUnderTest, renderOf, templateOf } from '../helpers/common-route-tests';
 
-async function renderOf(account: TestAccount): Promise<string> {
-  const res = await generate({ template: 'quote', vars: { quote: `Mine ${crypto.randomUUID()}`, author: 'A' } }, bearer(account.apiKey));
-  return (await res.json<{ id: string }>()).id;
-}
-
-async function keyIdOf(account: TestAccount, mode: 'live' | 'test'): Promise<string> {
-  const keys = await (await get('/api/v1/keys', bearer(account.apiKey))).json<{ data: { id: string; mode: string }[] }>();
-  return keys.data.find((k) => k.mode === mode)?.id as string;
-}
-
-const ROUTES: [string, RouteUnderTest][] = [
-  ['GET /api/v1/account', { method: 'GET', path: () => '/api/v1/account' }],
-  ['GET /api/v1/usage', { method: 'GET', path: () => '/api/v1/usage' }],
-  ['GET /api/v1/keys', { method: 'GET', path: () => '/api/v1/keys' }],
-  ['POST /api/v1/keys', { method: 'POST', path: () => '/api/v1/keys', body: { name: 'k' } }],
-  ['DELETE /api/v1/keys/:id', { method: 'DELETE', path: (a) => keyIdOf(a, 'test').then((id) => `/api/v1/keys/${id}`) }],
-  ['POST /api/v1/generate/image', { method: 'POST', path: () => '/api/v1/generate/image', body: { template: 'og-card', vars: { title: 'Common' } } }],
-  ['POST /api/v1/generate/pdf', { method: 'POST', path: () => '/api/v1/generate/pdf', body: { pages: [{ template: 'og-card', vars: { title: 'Common' } }] } }],
-  ['GET /api/v1/fonts', { method: 'GET', path: () => '/api/v1/fonts' }],
-  ['POST /api/v1/fonts', { method: 'POST', path: () => '/api/v1/fonts', body: { family: 'Common', data: 'AAEAAA==' } }],
-  ['DELETE /api/v1/fonts/:id', { method: 'DELETE', path: () => '/api/v1/fonts/fnt_01JD5X1Q4ZB8R3W2K7T6YV9N0M' }],
-  ['GET /api/v1/renders/:id', { method: 'GET', path: (a) => renderOf(a).then((id) => `/api/v1/renders/${id}`) }],
-  ['GET /api/v1/templates', { method: 'GET', path: () => '/api/v1/templates' }],
-  ['GET /api/v1/templates/:id', { method: 'GET', path: () => '/api/v1/templates/og-card' }],
-  ['GET /api/v1/templates/:id (own)', { method: 'GET', path: (a) => templateOf(a).then((id) => `/api/v1/templates/${id}`) }],
-  ['POST /api/v1/templates', { method: 'POST', path: () => '/api/v1/templates', body: { name: 'x', width: 100, height: 100, html: '<div>x</div>' } }],
-  ['POST /api/v1/templates/preview', { method: 'POST', path: () => '/api/v1/templates/preview', body: { width: 100, height: 100, html: '<div>x</div>' } }],
-  ['PATCH /api/v1/templates/:id', { method: 'PATCH', path: (a) => templateOf(a).then((id) => `/api/v1/templates/${id}`), body: { name: 'Renamed' } }],
-  ['DELETE /api/v1/templates/:id', { method: 'DELETE', path: () => '/api/v1/templates/tpl_01JD5X1Q4ZB8R3W2K7T6YV9N0M' }],
-  ['GET /api/v1/webhooks', { method: 'GET', path: () => '/api/v1/webhooks' }],
-  ['POST /api/v1/webhooks', { method: 'POST', path: () => '/api/v1/webhooks', body: { url: 'https://example.com/hook' } }],
-  ['GET /api/v1/webhooks/:id', { method: 'GET', path: (a) => endpointOf(a).then((id) => `/api/v1/webhooks/${id}`) }],
-  ['PATCH /api/v1/webhooks/:id', { method: 'PATCH', path: (a) => endpointOf(a).then((id) => `/api/v1/webhooks/${id}`), body: { description: 'changed' } }],
-  ['DELETE /api/v1/webhooks/:id', { method: 'DELETE', path: (a) => endpointOf(a).then((id) => `/api/v1/webhooks/${id}`) }],
-  ['GET /api/v1/webhooks/:id/deliveries', { method: 'GET', path: (a) => endpointOf(a).then((id) => `/api/v1/webhooks/${id}/deliveries`) }],
-  ['POST /api/v1/webhooks/:id/rotate-secret', { method: 'POST', path: (a) => endpointOf(a).then((id) => `/api/v1/webhooks/${id}/rotate-secret`), body: {} }],
-];
-
-async function endpointOf(account: TestAccount): Promise<string> {
-  const res = await postJson('/api/v1/webhooks', { url: 'https://example.com/hook' }, bearer(account.apiKey));
-  return (await res.json<{ id: string }>()).id;
-}
-
-async function templateOf(account: TestAccount): Promise<string> {
-  const res = await postJson(
-    '/api/v1/templates',
-    { name: 'Mine', width: 200, height: 100, html: '<div style="color:#111">{{title}}</div>', vars: { title: { type: 'text', required: true } } },
-    bearer(account.apiKey),
-  );
-  const text = await res.text();
-  if (res.status !== 201) throw new Error(`template create failed: ${res.status} ${text}`);
-  return (JSON.parse(text) as { id: string }).id;
-}
+/** Every operation of the OpenAPI document that takes a key (a new one without an entry in API_OPERATIONS fails here). */
+const ROUTES: [string, RouteUnderTest][] = keyedOperations().map((op) => [`${op.method} ${op.path}`, op.call]);
 
 describe('common route tests', () => {
   for (const [label, route] of ROUTES) commonRouteTests(route, label);
@@ -181,7 +130,7 @@ describe('no 5xx for malformed keys, headers or bodies', () => {
   it.each(authorizations)('Authorization %j → 401 on every route', async (authorization) => {
     const routes = ROUTES.map(([label]) => label.split(' ') as [string, string]);
     for (const [method, pattern] of routes) {
-      const path = pattern.replace(':id', 'x_01JD5X1Q4ZB8R3W2K7T6YV9N0M');
+      const path = pattern.replace('{id}', 'x_01JD5X1Q4ZB8R3W2K7T6YV9N0M');
       const res = await SELF.fetch(`${BASE}${path}`, {
         method,
         headers: { authorization, 'content-type': 'application/json' },

@@ -4,11 +4,11 @@
  * attribute value its placeholder stood in.
  */
 import { describe, expect, it } from 'vitest';
-import type { FieldError } from '../../src/errors/problem';
 import { crc32 } from '../../src/lib/crc32';
 import type { TemplateElement, TemplateNode } from '../../src/render/jsx';
 import { compileTemplate, type TemplateSource, type VarDeclaration } from '../../src/user-templates/compile';
-import { MarkupError, parseMarkup } from '../../src/user-templates/markup';
+import { parseMarkup } from '../../src/user-templates/markup';
+import { errorsOf } from '../helpers/markup';
 
 const META = { id: 'tpl_01JD5X1Q4ZB8R3W2K7T6YV9N0M', version: 1, name: 'Test', description: '' };
 const SIZE = { width: 400, height: 200 };
@@ -16,17 +16,6 @@ const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kA
 
 function compile(html: string, vars: Record<string, VarDeclaration> = {}, extra: Partial<TemplateSource> = {}) {
   return compileTemplate(META, { ...SIZE, html, vars, ...extra });
-}
-
-/** The field errors `run` throws as a MarkupError (fails the test if it throws anything else or nothing). */
-function errorsOf(run: () => unknown): FieldError[] {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof MarkupError) return err.errors;
-    throw err;
-  }
-  throw new Error('expected a MarkupError, got none');
 }
 
 /** The template's own elements: what the canvas (the render root) holds. */

@@ -40,6 +40,7 @@ async function unqueuedDelivery(account: TestAccount, endpointId: string): Promi
     event: 'render.complete',
     job_id: jobId,
     template: 'og-card',
+    livemode: true,
     created_at: at,
     completed_at: at,
     url: `https://picstream.test/img/${'0'.repeat(40)}.png`,

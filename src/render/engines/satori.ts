@@ -8,6 +8,7 @@ import { Resvg } from '@resvg/resvg-wasm';
 import satori, { init as initSatori } from 'satori/wasm';
 import type { CustomFont } from '../../fonts/custom';
 import { BoundedMap } from '../../lib/bounded-map';
+import { registerCache, stringBytes } from '../../lib/caches';
 import type { Engine, RenderOutput, RenderRequest } from '../engine';
 import { CONTENT_TYPES } from '../engine';
 import { BUNDLED_FONTS, type FontWeight } from '../fonts';
@@ -50,7 +51,13 @@ const exactBuffer = (data: Uint8Array): ArrayBuffer =>
  * glyph coverage, in list order). Kept per combination so satori's parsed-font cache, keyed by the
  * list's identity, is hit again by the next render of the same script.
  */
-const fontLists = new BoundedMap<string, SatoriFont[]>(16, 60 * 60 * 1000);
+const fontLists = new BoundedMap<string, SatoriFont[]>(16, 60 * 60 * 1000, {
+  name: 'satori font lists',
+  // the font bytes it keeps alive, and satori's parsed fonts for the list (keyed by its identity):
+  // opentype.js's tables of a subset, estimated at three times its bytes
+  sizeOf: (key, list) => stringBytes(key) + 4 * list.reduce((n, f) => n + (BUNDLED_DATA.has(f.data) ? 0 : f.data.byteLength), 0),
+});
+const BUNDLED_DATA = new Set<ArrayBuffer>(SATORI_FONTS.map((f) => f.data));
 function fontsFor(text: TextAssets | undefined, custom: readonly CustomFont[] = []): SatoriFont[] {
   if ((!text || text.fonts.length === 0) && custom.length === 0) return SATORI_FONTS;
   const key = [...custom.map((f) => f.key), ...(text?.fonts ?? []).map((f) => f.key)].join('|');
@@ -99,6 +106,45 @@ function withoutSelectors(node: TemplateNode): TemplateNode {
 }
 
 /** satori's SVG for a tree at its layout size (text as glyph outlines, unless `embedFont: false`). */
+/**
+ * satori 0.15 keeps the images of its last render in a module-level cache keyed by src (whole
+ * data: URLs, up to 100) and clears it only when the next render starts, so an idle isolate holds
+ * the last render's pictures. It exports no way to clear it; a render of an empty box does (it
+ * clears at its start and adds nothing). That drawing runs when the last satori render in flight
+ * ends, never during another's (satori reads the cache back while laying out).
+ */
+let inFlight = 0;
+/** What satori's image cache may hold now: the data: URLs given since it was last cleared. */
+let heldImageBytes = 0;
+registerCache('satori image cache', () => heldImageBytes);
+
+async function clearSatoriImages(): Promise<void> {
+  if (inFlight > 0 || heldImageBytes === 0) return;
+  inFlight++;
+  try {
+    await satori({ type: 'div', props: { style: { display: 'flex' } } } as unknown as Parameters<typeof satori>[0], {
+      width: 1,
+      height: 1,
+      fonts: SATORI_FONTS,
+    });
+    if (inFlight === 1) heldImageBytes = 0;
+  } finally {
+    inFlight--;
+  }
+}
+
+/** Bytes of the data: URLs a tree hands satori (img src, url(…) in styles). */
+function dataUrlBytes(node: TemplateNode): number {
+  if (typeof node !== 'object') return 0;
+  let n = 0;
+  const src = node.type === 'img' || node.type === 'image' ? (node.props.src ?? node.props.href) : undefined;
+  if (typeof src === 'string' && src.startsWith('data:')) n += stringBytes(src);
+  for (const v of Object.values(node.props.style ?? {})) if (typeof v === 'string' && v.includes('data:')) n += stringBytes(v);
+  const children = node.props.children;
+  for (const child of Array.isArray(children) ? children : children === undefined ? [] : [children]) n += dataUrlBytes(child);
+  return n;
+}
+
 export async function renderSvg(
   element: TemplateElement,
   width: number,
@@ -109,13 +155,20 @@ export async function renderSvg(
   // satori's types want a ReactNode; our trees are structurally the same plain elements.
   // embedFont: false writes text as positioned <text> words instead of glyph outlines (vector PDFs draw them as real text).
   const tree = options.text ? withoutSelectors(element) : element;
-  return satori(tree as unknown as Parameters<typeof satori>[0], {
-    width,
-    height,
-    fonts: fontsFor(options.text, options.custom),
-    embedFont: options.embedFont ?? true,
-    graphemeImages: graphemeImages(options.text),
-  });
+  inFlight++;
+  heldImageBytes += dataUrlBytes(tree);
+  try {
+    return await satori(tree as unknown as Parameters<typeof satori>[0], {
+      width,
+      height,
+      fonts: fontsFor(options.text, options.custom),
+      embedFont: options.embedFont ?? true,
+      graphemeImages: graphemeImages(options.text),
+    });
+  } finally {
+    inFlight--;
+    await clearSatoriImages();
+  }
 }
 
 /** Whether satori (opentype.js) can parse a font and lay text out with it: one small drawing. Throws what it says. */

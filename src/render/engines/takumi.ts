@@ -6,6 +6,7 @@
 import { fromJsx } from '@takumi-rs/helpers/jsx';
 import initTakumi, { Renderer, type Node as TakumiNode } from '@takumi-rs/wasm';
 import takumiWasm from '@takumi-rs/wasm/auto';
+import { trackMemory } from '../../lib/wasm-memory';
 import type { Engine, RenderOutput, RenderRequest } from '../engine';
 import { CONTENT_TYPES } from '../engine';
 import { BUNDLED_FONTS } from '../fonts';
@@ -13,8 +14,14 @@ import { encodePng } from '../png';
 import { RTL_LETTER, splitEmoji, twemojiName } from '../text-assets';
 import { encodeWebp } from '../webp';
 
-/** Fallback-font bytes one renderer may hold before a fresh one is started (fonts cannot be unregistered). */
-const MAX_REGISTERED_BYTES = 32 * 1024 * 1024;
+/**
+ * Fallback-font bytes one renderer may hold before a fresh one is started (fonts cannot be
+ * unregistered). They live in takumi's WASM memory (decompressed, two to three times their WOFF2
+ * size), which never shrinks: a retired renderer's memory is reused by the next, so this bounds
+ * takumi's share of the isolate budget (lib/caches.ts), with the glyph cache (8 MiB, takumi's
+ * default) and what one render decodes (render/budget.ts).
+ */
+const MAX_REGISTERED_BYTES = 12 * 1024 * 1024;
 
 interface Instance {
   renderer: Renderer;
@@ -31,7 +38,8 @@ interface Instance {
 let instance: Promise<Instance> | undefined;
 function getInstance(): Promise<Instance> {
   instance ??= (async () => {
-    await initTakumi({ module_or_path: takumiWasm });
+    const exports = await initTakumi({ module_or_path: takumiWasm });
+    trackMemory('takumi', exports.memory);
     const renderer = new Renderer();
     for (const f of BUNDLED_FONTS) {
       await renderer.registerFont({ name: f.family, data: f.woff2, weight: f.weight, style: 'normal' });
@@ -79,6 +87,27 @@ function release(inst: Instance): void {
   if (inst.retired && inst.active === 0) inst.renderer.free();
 }
 
+/** Starts a fresh renderer for the renders to come; those holding this one finish with it. */
+function retire(inst: Instance): void {
+  if (inst.retired) return;
+  instance = undefined;
+  inst.retired = true;
+  if (inst.active === 0) inst.renderer.free();
+}
+
+/**
+ * Whether a failed render may have left the renderer unusable: a WASM trap (a Rust panic is an
+ * `unreachable`, a runaway recursion a stack overflow) unwinds through takumi without releasing
+ * what it held (a borrowed RefCell says "recursive use of an object" ever after). takumi's own
+ * errors (an undecodable image, a style it refuses, a size out of range) are answered before
+ * anything is held, and leave it as it was (test/render/memory.test.ts).
+ */
+function poisoned(err: unknown): boolean {
+  if (err instanceof WebAssembly.RuntimeError) return true;
+  const message = err instanceof Error ? err.message : String(err);
+  return /unreachable|recursive use of an object|already (mutably )?borrowed|memory access out of bounds/i.test(message);
+}
+
 /**
  * Registers the faces a render needs (each once per renderer; a fallback subset as a unicode-range
  * face of its family) and holds the renderer for the render (`release` when done). A renderer that
@@ -94,9 +123,7 @@ async function withFonts(faces: readonly Face[]): Promise<Instance> {
   const wanted = new Set(faces.filter((f) => !f.ranges).map(faceKey));
   const stale = faces.some((f) => !f.ranges && [...(inst.customFaces.get(f.family) ?? [])].some((k) => !wanted.has(k)));
   if (stale || (missing.length > 0 && inst.bytes > 0 && inst.bytes + adding > MAX_REGISTERED_BYTES)) {
-    instance = undefined;
-    inst.retired = true;
-    if (inst.active === 0) inst.renderer.free();
+    retire(inst);
     inst = await getInstance();
   }
   const current = inst;
@@ -210,6 +237,9 @@ export const takumiEngine: Engine = {
     const inst = await withFonts(faces);
     try {
       return await draw(inst.renderer, { element, images, text, custom, width, height, scale, format });
+    } catch (err) {
+      if (poisoned(err)) retire(inst);
+      throw err;
     } finally {
       release(inst);
     }
@@ -229,7 +259,9 @@ async function draw(r: Renderer, { element, images = [], text, custom, width, he
     width: outW,
     height: outH,
     devicePixelRatio: scale,
-    images: [...images, ...[...emojiImages].map(([src, data]) => ({ src, data }))],
+    // cache 'none': takumi would otherwise keep decoded pictures (RGBA, 4 bytes a pixel) up to 64 MiB
+    // in its WASM memory, which never shrinks; the remote-image cache (R2) spares the refetch instead
+    images: [...images, ...[...emojiImages].map(([src, data]) => ({ src, data }))].map((i) => ({ ...i, cache: 'none' as const })),
     // the fallback chain: the bundled families, then those the text needs, in the order it needs them;
     // always given, so a render never depends on what earlier renders registered in this isolate
     fontFamilies: [...new Set((custom ?? []).map((f) => f.family)), ...BUNDLED_FAMILIES, ...(text?.families ?? [])],

@@ -183,7 +183,7 @@ function px(value: StyleValue, name: string): number | string | undefined {
   if (typeof value === 'number') return value;
   const v = value.trim();
   if (v === 'auto') return 'auto';
-  const m = v.match(/^(-?\d*\.?\d+)(px|%)?$/);
+  const m = v.match(/^(-?(?:\d+(?:\.\d+)?|\.\d+))(px|%)?$/);
   if (!m) throw new Unsupported(`${name}: ${value}`);
   return m[2] === '%' ? v : Number(m[1]);
 }
@@ -203,7 +203,7 @@ function parseBorder(value: StyleValue, name: string): { width: number; color: R
   let width = 0;
   let color: Rgba | null = parseColor('black');
   for (const part of value.trim().split(/\s+(?![^(]*\))/)) {
-    if (/^-?\d*\.?\d+(px)?$/.test(part)) width = Number.parseFloat(part);
+    if (/^-?(?:\d+(?:\.\d+)?|\.\d+)(px)?$/.test(part)) width = Number.parseFloat(part);
     else if (part === 'solid') continue;
     else if (part === 'none') width = 0;
     else if (/^(dashed|dotted|double|groove|ridge|inset|outset)$/.test(part)) throw new Unsupported(`${name}: ${part}`);
@@ -298,7 +298,7 @@ export class DirectLayout {
     let lineHeight = content; // 'normal'
     // CSS: a bare number is a multiple of the font size, a length is a length
     const lh = style.lineHeight;
-    if (typeof lh === 'number' || (typeof lh === 'string' && /^\d*\.?\d+$/.test(lh.trim()))) lineHeight = Number(lh) * size;
+    if (typeof lh === 'number' || (typeof lh === 'string' && /^(?:\d+(?:\.\d+)?|\.\d+)$/.test(lh.trim()))) lineHeight = Number(lh) * size;
     else if (typeof lh === 'string' && lh !== 'normal') {
       const v = px(lh, 'lineHeight');
       if (typeof v !== 'number') throw new Unsupported(`lineHeight: ${lh}`);

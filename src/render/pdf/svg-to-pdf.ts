@@ -241,7 +241,7 @@ export class PageDrawing {
   }
 
   private ref(value: string | number | undefined): ElementNode | undefined {
-    const id = typeof value === 'string' ? value.match(/url\(['"]?#([^'")]+)['"]?\)/)?.[1] : undefined;
+    const id = typeof value === 'string' ? value.match(/url\(['"]?#([^'"()]+)['"]?\)/)?.[1] : undefined;
     return id ? this.defs.get(id) : undefined;
   }
 
@@ -591,7 +591,7 @@ function invert(m: Matrix): Matrix {
 /** SVG transform lists: matrix, translate, scale, rotate, skewX, skewY. */
 function parseTransform(value: string): Matrix {
   let m: Matrix = [1, 0, 0, 1, 0, 0];
-  for (const [, fn, args] of value.matchAll(/(\w+)\s*\(([^)]*)\)/g)) {
+  for (const [, fn, args] of value.matchAll(/\b([A-Za-z]+)\s*\(([^()]*)\)/g)) {
     const a = (args as string)
       .trim()
       .split(/[\s,]+/)

@@ -7,7 +7,7 @@ import { fontObjectKey, MAX_FAMILY_BYTES, MAX_FONT_BYTES, MAX_FONTS_PER_ACCOUNT,
 import { sha256Hex } from '../../../lib/hash';
 import { newId } from '../../../lib/ids';
 import { isoNow } from '../../../lib/time';
-import { type App, only, problems } from '../../shared';
+import { type App, liveKeyOnly, only, problems } from '../../shared';
 import { FontFamilyName, FontSchema, toFont } from './schema';
 
 /** Base64 characters of the largest font accepted. */
@@ -38,19 +38,21 @@ export const CreateFontBody = z
   .strict()
   .openapi('CreateFontRequest');
 
-export const route = createRoute({
-  method: 'post',
-  path: '/api/v1/fonts',
-  operationId: 'fonts.create',
-  tags: ['Fonts'],
-  summary: 'Upload a font',
-  description: `One face (family, weight, style) of a font, TTF, OTF or WOFF, at most ${MAX_FONT_BYTES / 1024 / 1024} MB. Checked before it is kept: its tables, and one drawing with each engine; a file that is not a usable font is a 422 \`font_invalid\`. WOFF2 is not accepted (upload the TTF/OTF/WOFF). Then \`font_family\` on a generate request draws the template's text in the family. At most ${MAX_FONTS_PER_ACCOUNT} faces per account; a face already uploaded is a 409 (delete it first).`,
-  request: { body: { required: true, content: { 'application/json': { schema: CreateFontBody } } } },
-  responses: {
-    201: { description: 'Uploaded', content: { 'application/json': { schema: FontSchema } } },
-    ...problems(400, 401, only(409, 'font_exists', 'font_limit_reached', 'idempotency_key_in_progress'), 413, 415, 422, 429),
-  },
-});
+export const route = createRoute(
+  liveKeyOnly({
+    method: 'post',
+    path: '/api/v1/fonts',
+    operationId: 'fonts.create',
+    tags: ['Fonts'],
+    summary: 'Upload a font',
+    description: `One face (family, weight, style) of a font, TTF, OTF or WOFF, at most ${MAX_FONT_BYTES / 1024 / 1024} MB. Checked before it is kept: its tables, and one drawing with each engine; a file that is not a usable font is a 422 \`font_invalid\`. WOFF2 is not accepted (upload the TTF/OTF/WOFF). Then \`font_family\` on a generate request draws the template's text in the family. At most ${MAX_FONTS_PER_ACCOUNT} faces per account; a face already uploaded is a 409 (delete it first).`,
+    request: { body: { required: true, content: { 'application/json': { schema: CreateFontBody } } } },
+    responses: {
+      201: { description: 'Uploaded', content: { 'application/json': { schema: FontSchema } } },
+      ...problems(400, 401, only(409, 'font_exists', 'font_limit_reached', 'idempotency_key_in_progress'), 413, 415, 422, 429),
+    },
+  }),
+);
 
 export function registerCreateFont(app: App): void {
   app.openapi(route, async (c) => {

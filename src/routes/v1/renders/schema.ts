@@ -3,6 +3,7 @@ import { z } from '@hono/zod-openapi';
 import type { RenderRow } from '../../../db/renders';
 import { type AppEnv, fileSigningSecret } from '../../../env';
 import { now } from '../../../lib/time';
+import { trimEnd } from '../../../lib/trim';
 import { ENGINES, IMAGE_FORMATS, type ImageFormat } from '../../../render/engine';
 import { signedPdfUrl } from '../../../storage/signed-urls';
 
@@ -103,7 +104,7 @@ export function completedPdf(render: PdfRenderResource): ReturnType<typeof compl
 export const AnyRenderSchema = z.discriminatedUnion('type', [RenderSchema, PdfRenderSchema]).openapi('Render');
 
 export function publicUrl(baseUrl: string, objectKey: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}/${objectKey}`;
+  return `${trimEnd(baseUrl, '/')}/${objectKey}`;
 }
 
 export function toRenderResource(row: RenderRow, baseUrl: string): RenderResource {

@@ -1,7 +1,7 @@
 /** POST /api/v1/webhooks/:id/rotate-secret — a new secret; the old one keeps signing for a while. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { rotateEndpointSecret } from '../../../webhooks/endpoints';
-import { type App, only, problems } from '../../shared';
+import { type App, liveKeyOnly, only, problems } from '../../shared';
 import { EndpointIdParam, toEndpoint, WebhookEndpointWithSecretSchema } from './schema';
 
 export const RotateSecretBody = z
@@ -17,20 +17,22 @@ export const RotateSecretBody = z
   .strict()
   .openapi('RotateWebhookSecretRequest');
 
-export const route = createRoute({
-  method: 'post',
-  path: '/api/v1/webhooks/{id}/rotate-secret',
-  operationId: 'webhooks.rotateSecret',
-  tags: ['Webhooks'],
-  summary: 'Rotate the signing secret',
-  description:
-    'Until the previous secret expires, every delivery carries two signatures (old and new), so receivers can switch without missing one. Rotating again meanwhile ends the previous secret at once (only the latest previous secret keeps signing).',
-  request: { params: EndpointIdParam, body: { required: false, content: { 'application/json': { schema: RotateSecretBody } } } },
-  responses: {
-    200: { description: 'The new secret', content: { 'application/json': { schema: WebhookEndpointWithSecretSchema } } },
-    ...problems(400, 401, only(404, 'webhook_not_found'), only(409, 'idempotency_key_in_progress'), 413, 415, 422, 429),
-  },
-});
+export const route = createRoute(
+  liveKeyOnly({
+    method: 'post',
+    path: '/api/v1/webhooks/{id}/rotate-secret',
+    operationId: 'webhooks.rotateSecret',
+    tags: ['Webhooks'],
+    summary: 'Rotate the signing secret',
+    description:
+      'Until the previous secret expires, every delivery carries two signatures (old and new), so receivers can switch without missing one. Rotating again meanwhile ends the previous secret at once (only the latest previous secret keeps signing).',
+    request: { params: EndpointIdParam, body: { required: false, content: { 'application/json': { schema: RotateSecretBody } } } },
+    responses: {
+      200: { description: 'The new secret', content: { 'application/json': { schema: WebhookEndpointWithSecretSchema } } },
+      ...problems(400, 401, only(404, 'webhook_not_found'), only(409, 'idempotency_key_in_progress'), 413, 415, 422, 429),
+    },
+  }),
+);
 
 export function registerRotateWebhookSecret(app: App): void {
   app.openapi(route, async (c) => {

@@ -1,0 +1,63 @@
+/**
+ * Every per-isolate cache, in one place, with what it may cost and why it may be stale.
+ *
+ * A Worker isolate has 128 MB for its JS heap and its WASM memories together, and one isolate
+ * serves many tenants, so nothing kept between requests may grow with what callers send. Each
+ * cache below is bounded by bytes (estimated honestly: a string costs 2 bytes a character, a buffer
+ * its byteLength, a row its JSON size, plus a small per-entry overhead) and registers itself here
+ * when its module loads; `cacheBytes()` sums what they hold now. The WASM memories (takumi, resvg,
+ * yoga, the codecs) only ever grow, so their budget is a bound on what one render may ask of them,
+ * not a cache: see wasm-memory.ts and README "Memory".
+ */
+
+/** What the isolate may hold between requests, JS caches and WASM memories together. */
+export const ISOLATE_BUDGET_BYTES = 96 * 1024 * 1024;
+/** The JS caches' share of it: the sum of every budget below stays under this (checked at load). */
+export const CACHES_BUDGET_BYTES = 48 * 1024 * 1024;
+
+/** Per-entry overhead of a Map entry with its small wrapper object (key pointer, value, time). */
+export const ENTRY_OVERHEAD_BYTES = 64;
+
+/** Bytes of a string as V8 may hold it (two-byte strings; one-byte ones cost half). */
+export const stringBytes = (s: string): number => s.length * 2;
+
+/** The budget of each cache, by name: the table README "Memory" prints. */
+export const CACHE_BUDGETS = {
+  'finished renders': { bytes: 4 * 1024 * 1024, stale: 'never wrong: a finished render never changes; 1 h TTL' },
+  'stored outputs': { bytes: 2 * 1024 * 1024, stale: 'an output deleted out of band (R2 lifecycle) is reported for up to 10 min' },
+  'compiled templates': { bytes: 6 * 1024 * 1024, stale: 'never: a template version is immutable' },
+  'pinned template versions': { bytes: 2 * 1024 * 1024, stale: 'a deleted template is drawn by another isolate for up to 1 min' },
+  'fallback fonts and emoji': { bytes: 10 * 1024 * 1024, stale: 'never: keys carry the manifest version' },
+  // one render's uploaded faces (render/budget.ts FONT_BUDGET, 16 MB) fit in it together
+  'font manifest': { bytes: 2 * 1024 * 1024, stale: 'a reseed with a new manifest is read by a new isolate (keys carry its version)' },
+  'uploaded font files': { bytes: 16 * 1024 * 1024, stale: 'never: keyed by face id and sha256' },
+  'satori font lists': { bytes: 4 * 1024 * 1024, stale: 'never: keyed by the fonts it holds' },
+  'satori image cache': { bytes: 0, stale: 'cleared after every satori render (satori keeps the last render’s data: URLs otherwise)' },
+  'plan hints': { bytes: 1.5 * 1024 * 1024, stale: 'a plan change reaches the rate limiter within 5 min' },
+  // ~2,600 addresses (an IPv6 address and its policy ≈ 200 bytes); one evicted costs a D1 read, then it is back
+  'throttled addresses': { bytes: 512 * 1024, stale: 'an address over its failed-auth limit is refused here until its window resets' },
+} as const satisfies Record<string, { bytes: number; stale: string }>;
+
+export type CacheName = keyof typeof CACHE_BUDGETS;
+
+const total = Object.values(CACHE_BUDGETS).reduce((n, c) => n + c.bytes, 0);
+if (total > CACHES_BUDGET_BYTES) throw new Error(`cache budgets sum to ${total} bytes, over ${CACHES_BUDGET_BYTES}`);
+
+const holders = new Map<CacheName, () => number>();
+
+/** Called once by each cache's module: `bytes` says what the cache holds now. */
+export function registerCache(name: CacheName, bytes: () => number): void {
+  holders.set(name, bytes);
+}
+
+/** What each registered cache holds now, by name. */
+export function cacheUsage(): Record<string, number> {
+  return Object.fromEntries([...holders].map(([name, bytes]) => [name, bytes()]));
+}
+
+/** What the registered caches hold now, together. */
+export function cacheBytes(): number {
+  let n = 0;
+  for (const bytes of holders.values()) n += bytes();
+  return n;
+}

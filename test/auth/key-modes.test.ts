@@ -1,0 +1,165 @@
+/**
+ * Key modes (README "Key modes"): what a pk_test_ key may do, for every operation of the OpenAPI
+ * document. A test key is refused (403 live_key_required, and nothing changes) on every operation
+ * that mints, lists or revokes keys or changes templates, fonts or webhooks; it may read and render.
+ * Renders are kept apart by mode both ways; webhook events say which mode made them (livemode).
+ */
+import { SELF } from 'cloudflare:test';
+import { describe, expect, it, vi } from 'vitest';
+import { BASE, bearer, expectProblem, generate, get, type Problem, postJson, signup, type TestAccount } from '../helpers/api';
+import {
+  API_OPERATIONS,
+  type ApiOperation,
+  documentedOperations,
+  KEYLESS_OPERATIONS,
+  type KeyKind,
+  keyedOperations,
+  renderOf,
+} from '../helpers/common-route-tests';
+import { received, receiverUrl } from '../webhooks/helpers';
+
+function call(op: ApiOperation, path: string, key: string): Promise<Response> {
+  const init: RequestInit = { method: op.method, headers: bearer(key) };
+  if (op.body !== undefined) {
+    init.body = JSON.stringify(op.body);
+    init.headers = { ...bearer(key), 'content-type': 'application/json' };
+  }
+  return SELF.fetch(`${BASE}${path}`, init);
+}
+
+/** What the account holds that a test key might change, as its live key sees it. */
+async function holdings(account: TestAccount): Promise<unknown> {
+  const read = async (path: string) => (await get(path, bearer(account.apiKey))).json();
+  return {
+    keys: await read('/api/v1/keys'),
+    templates: await read('/api/v1/templates'),
+    fonts: await read('/api/v1/fonts'),
+    webhooks: await read('/api/v1/webhooks'),
+  };
+}
+
+/** The codes a documented 403 may carry (empty when the operation declares no 403). */
+function declared403(responses: Record<string, { content?: Record<string, { schema?: unknown }> }>): string[] {
+  type Part = { properties?: { code?: { enum?: string[] } } };
+  const schema = responses['403']?.content?.['application/problem+json']?.schema as (Part & { allOf?: Part[] }) | undefined;
+  // the document writes a narrowed problem as allOf [Problem, {status, code}]
+  return [schema, ...(schema?.allOf ?? [])].flatMap((part) => part?.properties?.code?.enum ?? []);
+}
+
+describe('every operation has a key-mode decision', () => {
+  it('the served document and the committed one list no operation without an entry (API_OPERATIONS or KEYLESS_OPERATIONS)', async () => {
+    const served = await (await SELF.fetch(`${BASE}/openapi.json`)).json<{ paths: Record<string, unknown> }>();
+    for (const doc of [served, undefined]) {
+      const ids = documentedOperations(doc).map((op) => op.operationId);
+      const undecided = ids.filter((id) => !(id in API_OPERATIONS) && !KEYLESS_OPERATIONS.includes(id));
+      expect(undecided).toEqual([]);
+      // and no stale entry: every decision names a documented operation
+      expect([...Object.keys(API_OPERATIONS), ...KEYLESS_OPERATIONS].filter((id) => !ids.includes(id))).toEqual([]);
+    }
+  });
+
+  it('the served document declares 403 live_key_required on exactly the live-only operations', async () => {
+    const served = await (await SELF.fetch(`${BASE}/openapi.json`)).json<{ paths: Record<string, unknown> }>();
+    for (const op of documentedOperations(served)) {
+      const live = API_OPERATIONS[op.operationId]?.keys === 'live';
+      expect(declared403(op.responses).includes('live_key_required'), op.operationId).toBe(live);
+      if (live) expect(declared403(op.responses), op.operationId).toEqual(['live_key_required']);
+    }
+  });
+});
+
+describe('a test key on every operation', () => {
+  const operations = keyedOperations();
+  const liveOnly = operations.filter((op) => op.call.keys === 'live');
+  const open = operations.filter((op) => op.call.keys === 'any');
+
+  it.each(liveOnly.map((op) => [op.operationId, op] as const))(
+    '%s: a test key → 403 live_key_required and nothing changes; the live key → its answer',
+    async (_, op) => {
+      const account = await signup();
+      const path = await op.call.path(account, 'test');
+      const before = await holdings(account);
+      const refused = await expectProblem(await call(op.call, path, account.testKey), 403, 'live_key_required');
+      expect(refused.detail).toContain(`${op.method} ${op.path} takes a live key`);
+      expect(await holdings(account)).toEqual(before);
+      const allowed = await call(op.call, path, account.apiKey);
+      expect(allowed.status, await allowed.clone().text()).toBe(op.call.ok);
+    },
+  );
+
+  it.each(open.map((op) => [op.operationId, op] as const))('%s: a test key → its answer', async (_, op) => {
+    const account = await signup();
+    const path = await op.call.path(account, 'test');
+    const res = await call(op.call, path, account.testKey);
+    expect(res.status, await res.clone().text()).toBe(op.call.ok);
+  });
+
+  it('the refusal comes before the body is read: an oversized or non-JSON body to a live-only route is still 403', async () => {
+    const account = await signup();
+    const big = await postJson('/api/v1/keys', { name: 'x'.repeat(70_000) }, bearer(account.testKey));
+    await expectProblem(big, 403, 'live_key_required');
+    const text = await postJson('/api/v1/templates', 'name=x', { ...bearer(account.testKey), 'content-type': 'text/plain' });
+    await expectProblem(text, 403, 'live_key_required');
+  });
+});
+
+/** A problem with what differs per request (its id, and the id it names) taken out. */
+function comparable(p: Problem, ...ids: string[]): Problem {
+  let detail = p.detail;
+  for (const id of ids) detail = detail.replaceAll(id, '<id>');
+  return { ...p, request_id: undefined, detail };
+}
+
+describe('renders are kept apart by mode, both ways', () => {
+  const missing = 'rnd_01JD5X1Q4ZB8R3W2K7T6YV9N0M';
+  const keyOf = (account: TestAccount, kind: KeyKind) => (kind === 'live' ? account.apiKey : account.testKey);
+
+  it.each([
+    ['live', 'test'],
+    ['test', 'live'],
+  ] as const)('a %s render read with a %s key answers exactly like a missing one (also once this isolate has it in memory)', async (made, reader) => {
+    const account = await signup();
+    const id = await renderOf(account, made);
+    const own = await get(`/api/v1/renders/${id}`, bearer(keyOf(account, made)));
+    expect(own.status).toBe(200); // finished: now memoised here
+    expect(await own.json()).toMatchObject({ id, status: 'complete' });
+    const other = await expectProblem(await get(`/api/v1/renders/${id}`, bearer(keyOf(account, reader))), 404, 'render_not_found');
+    const absent = await expectProblem(await get(`/api/v1/renders/${missing}`, bearer(keyOf(account, reader))), 404, 'render_not_found');
+    expect(comparable(other, id)).toEqual(comparable(absent, missing));
+  });
+
+  it('a live PDF gets no fresh signed URL through a test key', async () => {
+    const account = await signup();
+    const pdf = await postJson(
+      '/api/v1/generate/pdf',
+      { pages: [{ template: 'og-card', vars: { title: `Live ${crypto.randomUUID()}` } }] },
+      bearer(account.apiKey),
+    );
+    expect(pdf.status).toBe(200);
+    const { id } = await pdf.json<{ id: string }>();
+    expect(await (await get(`/api/v1/renders/${id}`, bearer(account.apiKey))).json()).toMatchObject({
+      type: 'pdf',
+      url: expect.stringContaining('signature='),
+    });
+    await expectProblem(await get(`/api/v1/renders/${id}`, bearer(account.testKey)), 404, 'render_not_found');
+  });
+});
+
+describe('webhooks', () => {
+  it("a test key's async render is announced with livemode: false, a live one with livemode: true", async () => {
+    const account = await signup();
+    const { url, name } = receiverUrl('ok');
+    const endpoint = await postJson('/api/v1/webhooks', { url }, bearer(account.apiKey));
+    expect(endpoint.status).toBe(201);
+    const queued = async (key: string) => {
+      const res = await generate({ template: 'og-card', vars: { title: `Hooked ${crypto.randomUUID()}` }, async: true }, bearer(key));
+      expect(res.status).toBe(202);
+      return (await res.json<{ id: string }>()).id;
+    };
+    const testRender = await queued(account.testKey);
+    const liveRender = await queued(account.apiKey);
+    await vi.waitFor(async () => expect(await received(name)).toHaveLength(2), { timeout: 15_000, interval: 100 });
+    const events = (await received(name)).map((r) => JSON.parse(r.body) as { job_id: string; livemode: boolean });
+    expect(Object.fromEntries(events.map((e) => [e.job_id, e.livemode]))).toEqual({ [testRender]: false, [liveRender]: true });
+  });
+});
