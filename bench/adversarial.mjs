@@ -7,12 +7,14 @@
  * (a charCodeAt hash), the least any reader of that input does. The bar: each row < 1 s.
  */
 import { build } from 'esbuild';
+import { NODE_BUNDLE } from './build-native.mjs';
 
 const KB250 = 250 * 1024;
 
 async function load() {
   const outfile = new URL('../.cache/adversarial.mjs', import.meta.url).pathname;
   await build({
+    ...NODE_BUNDLE,
     stdin: {
       contents: `
         export { compileTemplate, isColor } from './src/user-templates/compile';
@@ -22,18 +24,8 @@ async function load() {
       loader: 'ts',
     },
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    jsx: 'transform',
-    jsxFactory: 'h',
-    jsxFragment: 'Fragment',
-    mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     loader: { '.woff': 'binary', '.woff2': 'binary', '.wasm': 'binary' },
     external: ['@resvg/resvg-wasm', '@takumi-rs/wasm', 'yoga-wasm-web', 'satori'],
-    logLevel: 'warning',
   });
   return import(`${outfile}?${Date.now()}`);
 }

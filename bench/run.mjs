@@ -131,7 +131,9 @@ const shm = existsSync('/dev/shm') ? mkdtempSync('/dev/shm/picstream-bench-') : 
 // Plan limits raised for the run (thousands of renders a minute from one key); the rate limiter
 // and the quota still run on every request — against a real Redis when redis-server is installed.
 const benchPlans = JSON.stringify({ free: { monthly_quota: 100_000_000, rate_limit: { requests: 10_000_000, window_seconds: 60 } } });
-const server = needsServer ? await startDevServer({ ...(shm ? { stateDir: shm } : {}), extraArgs: ['--var', `PLANS:${benchPlans}`, '--var', 'AUTH_FAILURE_RATE_LIMIT:off'] }) : undefined;
+const server = needsServer
+  ? await startDevServer({ ...(shm ? { stateDir: shm } : {}), extraArgs: ['--var', `PLANS:${benchPlans}`, '--var', 'AUTH_FAILURE_RATE_LIMIT:off'] })
+  : undefined;
 const origin = server?.origin;
 const limiterBackend = server ? (/rate limiter: (Redis|in memory)/.exec(server.output())?.[1] ?? 'unknown') : 'not started';
 const run = Date.now().toString(36); // makes this run's uncached titles unique across runs
@@ -463,7 +465,10 @@ async function coldSection() {
   const cjk = [];
   for (let i = 0; i < n(3, 1); i++) {
     const dir = existsSync('/dev/shm') ? mkdtempSync('/dev/shm/picstream-bench-cold-') : undefined;
-    const fresh = await startDevServer({ ...(dir ? { stateDir: dir } : {}), extraArgs: ['--var', `PLANS:${benchPlans}`, '--var', 'AUTH_FAILURE_RATE_LIMIT:off'] });
+    const fresh = await startDevServer({
+      ...(dir ? { stateDir: dir } : {}),
+      extraArgs: ['--var', `PLANS:${benchPlans}`, '--var', 'AUTH_FAILURE_RATE_LIMIT:off'],
+    });
     try {
       // the first render of the isolate instantiates takumi's WASM and registers the bundled
       // fonts; the Japanese render after it pays what text in another script adds: the manifest

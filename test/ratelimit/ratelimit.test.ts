@@ -6,16 +6,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/lib/hash';
 import { awayFromMinuteEdge, bearer, expectProblem, fetchWithEnv, get, postJson, signup, tinyPlan } from '../helpers/api';
-
-/** One command to the same Redis the Worker uses, through the Upstash REST protocol. */
-async function redis(...command: (string | number)[]): Promise<unknown> {
-  const res = await fetch(env.UPSTASH_REDIS_REST_URL as string, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${env.UPSTASH_REDIS_REST_TOKEN}` },
-    body: JSON.stringify(command),
-  });
-  return (await res.json<{ result: unknown }>()).result;
-}
+import { redis } from '../helpers/redis';
 
 function expectRateHeaders(res: Response, remaining: number): void {
   expect(res.headers.get('x-ratelimit-limit')).toBe('60');

@@ -9,16 +9,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { authFailurePolicy, forgetThrottledAddresses } from '../../src/ratelimit/failed-auth';
 import { awayFromMinuteEdge, bearer, expectProblem, fetchWithEnv, freshIp, type Problem, postJson, signup } from '../helpers/api';
-
-/** One command to the same Redis the Worker uses, through the Upstash REST protocol. */
-async function redis(...command: (string | number)[]): Promise<unknown> {
-  const res = await fetch(env.UPSTASH_REDIS_REST_URL as string, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${env.UPSTASH_REDIS_REST_TOKEN}` },
-    body: JSON.stringify(command),
-  });
-  return (await res.json<{ result: unknown }>()).result;
-}
+import { redis } from '../helpers/redis';
 
 /** The real D1 binding, counting the statements the Worker prepares (and execs) through it. */
 function countingD1(db: D1Database): { db: D1Database; statements: () => number } {
