@@ -268,6 +268,16 @@ export async function setup(project: TestProject): Promise<void> {
         res.writeHead(200, { 'content-type': 'image/png' });
         res.end(claimingSize(Number(url.searchParams.get('w') ?? 128), Number(url.searchParams.get('h') ?? 128)));
         return;
+      case '/pattern.png': {
+        // ?w=&h=&seed=: a real, decodable two-tone PNG of that size (at most 2048²; it compresses
+        // well, so the largest pictures a render may decode fit under the per-image byte cap)
+        const w = Math.min(2048, Number(url.searchParams.get('w') ?? 128));
+        const h = Math.min(2048, Number(url.searchParams.get('h') ?? 128));
+        const seed = Number(url.searchParams.get('seed') ?? 0) & 127;
+        res.writeHead(200, { 'content-type': 'image/png' });
+        res.end(solidPng(w, h, [seed * 2, 90, 200]));
+        return;
+      }
       case '/wide.png':
         // a valid PNG whose IHDR says 2100×2100: 4.41 MP, over the per-image limit
         res.writeHead(200, { 'content-type': 'image/png' });

@@ -32,7 +32,12 @@ export class BoundedMap<K, V> {
   ) {
     this.maxBytes = bound ? CACHE_BUDGETS[bound.name].bytes : Number.POSITIVE_INFINITY;
     this.maxEntryBytes = bound?.maxEntryBytes ?? this.maxBytes / 8;
-    if (bound) registerCache(bound.name, () => this.total);
+    if (bound)
+      registerCache(
+        bound.name,
+        () => this.total,
+        (max) => this.trimTo(max),
+      );
   }
 
   /** Estimated bytes held (0 unless bounded by bytes). */
@@ -72,6 +77,15 @@ export class BoundedMap<K, V> {
     if (!entry) return;
     this.entries.delete(key);
     this.total -= entry.size;
+  }
+
+  /** Drops the oldest entries until at most `maxBytes` are held (the isolate needs the room). */
+  trimTo(maxBytes: number): void {
+    for (const [oldest, entry] of this.entries) {
+      if (this.total <= maxBytes) break;
+      this.entries.delete(oldest);
+      this.total -= entry.size;
+    }
   }
 
   /** Forgets everything (tests start cold with it). */

@@ -15,7 +15,12 @@ export class ByteCache {
   /** A name from lib/caches.ts (its budget, and listed there), or a bare byte limit (unlisted). */
   constructor(limit: CacheName | number) {
     this.maxBytes = typeof limit === 'number' ? limit : CACHE_BUDGETS[limit].bytes;
-    if (typeof limit !== 'number') registerCache(limit, () => this.total);
+    if (typeof limit !== 'number')
+      registerCache(
+        limit,
+        () => this.total,
+        (max) => this.evict(max),
+      );
   }
 
   /** Estimated bytes held: the loaded bytes, their keys and the entries. */
@@ -54,9 +59,10 @@ export class ByteCache {
     return loading;
   }
 
-  private evict(): void {
+  /** Drops the least recently used loaded entries until at most `maxBytes` (default: the budget) are held. */
+  evict(maxBytes = this.maxBytes): void {
     for (const key of this.entries.keys()) {
-      if (this.total <= this.maxBytes) return;
+      if (this.total <= maxBytes) return;
       const size = this.sizes.get(key);
       if (size === undefined) continue; // still loading
       this.entries.delete(key);

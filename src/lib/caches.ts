@@ -44,10 +44,24 @@ const total = Object.values(CACHE_BUDGETS).reduce((n, c) => n + c.bytes, 0);
 if (total > CACHES_BUDGET_BYTES) throw new Error(`cache budgets sum to ${total} bytes, over ${CACHES_BUDGET_BYTES}`);
 
 const holders = new Map<CacheName, () => number>();
+const trimmers = new Map<CacheName, (maxBytes: number) => void>();
 
-/** Called once by each cache's module: `bytes` says what the cache holds now. */
-export function registerCache(name: CacheName, bytes: () => number): void {
+/**
+ * Called once by each cache's module: `bytes` says what the cache holds now; `trim`, if given,
+ * drops its least recently used entries until it holds at most the bytes given (isolate-memory.ts
+ * asks for it when the WASM memories need the room).
+ */
+export function registerCache(name: CacheName, bytes: () => number, trim?: (maxBytes: number) => void): void {
   holders.set(name, bytes);
+  if (trim) trimmers.set(name, trim);
+}
+
+/** Shrinks the caches to about `maxBytes` together, each to its share of it by budget. */
+export function trimCaches(maxBytes: number): void {
+  const held = cacheBytes();
+  if (held <= maxBytes) return;
+  const fraction = maxBytes / CACHES_BUDGET_BYTES;
+  for (const [name, trim] of trimmers) trim(Math.floor(CACHE_BUDGETS[name].bytes * fraction));
 }
 
 /** What each registered cache holds now, by name. */

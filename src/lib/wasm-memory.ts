@@ -15,9 +15,60 @@
  * `WebAssembly.instantiate` for the module it was given while that init runs (and only then).
  */
 const memories = new Map<string, WebAssembly.Memory>();
+/** The largest each module's memory has been in this isolate. */
+const peaks = new Map<string, number>();
 
 export function trackMemory(name: string, memory: WebAssembly.Memory | undefined): void {
   if (memory) memories.set(name, memory);
+}
+
+/** Stops counting a module's memory (its instance was let go), keeping the largest it reached. */
+export function forgetMemory(name: string): void {
+  notePeaks();
+  memories.delete(name);
+}
+
+/** Records the size of every tracked memory as a peak if it is the largest seen. */
+export function notePeaks(): void {
+  for (const [name, memory] of memories) peaks.set(name, Math.max(peaks.get(name) ?? 0, memory.buffer.byteLength));
+}
+
+/**
+ * A module whose instance can be let go and made again on its next use (takumi, resvg: their
+ * glue is patched to allow it, see patches/). `idle` says nothing holds the instance now (no
+ * render, no object of its alive); `drop` lets it go, and its memory with the last reference.
+ */
+export interface Droppable {
+  /** What the module holds after ordinary renders; above it an idle instance is let go. */
+  restingBytes: number;
+  idle(): boolean;
+  /** A trap went through it: let it go when idle whatever its size (its allocator may be broken). */
+  broken?(): boolean;
+  drop(): void;
+}
+
+const droppables = new Map<string, Droppable>();
+
+export function registerDroppable(name: string, module: Droppable): void {
+  droppables.set(name, module);
+}
+
+/**
+ * Lets go of idle instances: those over their resting size (or broken by a trap), or with `all`
+ * every idle one. Returns the names dropped. A dropped module is made again when next used, from its
+ * compiled module (a few milliseconds, plus what it loads: takumi registers its bundled fonts).
+ */
+export function dropIdleInstances(options: { all?: boolean } = {}): string[] {
+  const dropped: string[] = [];
+  for (const [name, module] of droppables) {
+    const memory = memories.get(name);
+    if (!memory || !module.idle()) continue;
+    if (options.all || module.broken?.() || memory.buffer.byteLength > module.restingBytes) {
+      module.drop();
+      dropped.push(name);
+    }
+  }
+  return dropped;
 }
 
 /** The memory an instance exports (or imports, as emscripten may), if any. */
@@ -79,7 +130,6 @@ export async function captureInstance<T>(name: string, module: WebAssembly.Modul
 
 /** Memories of codec instances in use right now (a use is synchronous, so usually none). */
 const inUse = new Map<symbol, { name: string; memory: WebAssembly.Memory }>();
-const peaks = new Map<string, number>();
 
 /**
  * An emscripten module factory, as @jsquash's codecs export them. (Its options typed loosely:

@@ -10,7 +10,8 @@
  * | distinct remote images per render   | 10               | user-templates/service.ts (image vars per template),   |
  * |                                     |                  | jobs/image-request.ts, jobs/pdf-request.ts (URLs)      |
  * | remote image bytes per render       | 10 MB            | render/remote-images.ts (while streaming)              |
- * | remote image pixels per render      | 8.4 MP           | render/remote-images.ts (from headers, before decode)  |
+ * | remote image pixels per render      | 4.2 MP (PDF 8.4) | render/remote-images.ts (from headers, before decode)  |
+ * | satori: output + picture pixels     | 6.3 MP           | render/index.ts (after the headers, before any decode) |
  * | fetches at once per render          | 4                | render/remote-images.ts fetchRemoteImages              |
  * | uploaded font faces per render      | 8                | jobs/image-request.ts, user-templates/service.ts       |
  * | uploaded font bytes per render      | 16 MB            | (the same; the faces' stored sizes, before any read)   |
@@ -32,10 +33,14 @@
  * - 10 MB fetched: two images at the 5 MB per-image cap. What is fetched is held about three times
  *   over while a render runs (the bytes, the base64 data: URL satori draws, the engine's copy), so
  *   ~30 MB at worst, a quarter of the 128 MB an isolate has.
- * - 8.4 MP decoded: what the engines decode to RGBA (4 bytes a pixel) into WASM memories that
- *   never shrink — two pictures at the 4.2 MP per-image cap (image-check.ts MAX_INPUT_PIXELS),
- *   twice the most an output (4.2 MP) can show. Charged from each file's declared size before it
- *   is decoded, so a render that would pass it decodes nothing past it.
+ * - 4.2 MP decoded for an image render: what the engines decode to RGBA (4 bytes a pixel) in
+ *   their WASM memories — as many pixels as the largest output (4.2 MP) shows, so one full-size
+ *   picture or several smaller ones. Measured on fresh instances at a 2048² output: takumi peaks
+ *   at ~44 MB with 4.2 MP of pictures and ~69 MB with 8.4 MP (stacked, one translucent), which
+ *   with yoga, the caches and the JavaScript copies of the pictures and the output would not
+ *   leave an isolate its headroom (README "Memory"). A PDF (pdf-lib embeds in JavaScript, no
+ *   WASM engine) keeps 8.4 MP: a report with ten product photos. Charged from each file's
+ *   declared size before it is decoded, so a render that would pass it decodes nothing past it.
  * - 4 at a time: a render's fetches stay a short queue, not a burst of outbound connections (a
  *   Worker has six simultaneous open connections), and a budget crossed early stops the rest before
  *   they start.
@@ -43,9 +48,21 @@
 export const REMOTE_IMAGE_BUDGET = {
   maxImages: 10,
   maxBytes: 10 * 1024 * 1024,
-  maxPixels: 8_400_000,
+  maxPixels: 4_200_000,
   concurrency: 4,
 } as const;
+
+/** A PDF's remote images: the same, with 8.4 MP decoded (see above). */
+export const PDF_REMOTE_IMAGE_BUDGET = { ...REMOTE_IMAGE_BUDGET, maxPixels: 8_400_000 } as const;
+
+/**
+ * What the satori engine may draw: its output and its pictures together, in pixels. resvg needs
+ * about 8 bytes an output pixel and 12 a picture pixel (measured: 98 MB for a 2048² card with one
+ * 2048² picture across it, 57 MB with a 1024² one), so 6.3 MP keeps it near 60 MB: a 1200×630
+ * card at 2× (3 MP) with 3.3 MP of pictures, or a 2048² card with 2.1 MP. takumi needs no such
+ * cap within the image budget. The error names takumi as the way past it.
+ */
+export const SATORI_WORK_PIXELS = 6_300_000;
 
 /**
  * Uploaded font faces one render loads (the request's `font_family` and every uploaded family a

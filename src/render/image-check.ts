@@ -179,3 +179,11 @@ export function checkImage(bytes: Uint8Array, type: CheckedType): CheckResult {
   if (result.width === 0 || result.height === 0) return { ok: false, reason: 'image declares a zero size' };
   return result;
 }
+
+/** The pixels a picture decodes to, from its header (0 for bytes that are not a picture we read). */
+export function picturePixels(bytes: Uint8Array): number {
+  const type = sniffImage(bytes);
+  if (!type) return 0;
+  const checked = checkImage(bytes, type);
+  return checked.ok ? checked.width * checked.height : 0;
+}

@@ -6,11 +6,14 @@ import type { TemplateDefinition } from '../../templates/define';
 import { ProblemError } from '../errors/problem';
 import { type CustomFont, type FontFace, fontBudgetExcess, loadCustomFonts, renderFamily } from '../fonts/custom';
 import { bytesOfDataUrl } from '../lib/data-url';
+import { withRenderMemory } from '../lib/isolate-memory';
 import { isUserTemplateId } from '../user-templates/compile';
+import { PDF_REMOTE_IMAGE_BUDGET, SATORI_WORK_PIXELS } from './budget';
 import { CONTENT_TYPES, type Engine, type EngineName, type ImageFormat, type RenderImage, type RenderOutput } from './engine';
 import { satoriEngine } from './engines/satori';
 import { takumiEngine } from './engines/takumi';
 import { SANS } from './fonts';
+import { picturePixels } from './image-check';
 import { type TemplateNode, withFamilies } from './jsx';
 import { type LaidOutPage, type PdfJob, type PdfOutput, renderPdf } from './pdf/index';
 import { ImageEmbedError } from './pdf/svg-to-pdf';
@@ -122,6 +125,15 @@ export async function resolveImageVars(job: ImageJob, policy: RemoteImagePolicy)
   return { vars, images };
 }
 
+/** The satori engine's cap on output and pictures together (render/budget.ts SATORI_WORK_PIXELS), before any decode. */
+function satoriTooMuch(job: ImageJob, pixels: number): never {
+  const paths = job.template.imageVars.filter((name) => typeof job.vars[name] === 'string' && job.vars[name] !== '').map((n) => `vars.${n}`);
+  const reason = `the output and its pictures come to ${pixels} pixels; the satori engine draws at most ${SATORI_WORK_PIXELS} (engine takumi draws this, or use smaller pictures)`;
+  throw new ProblemError('remote_image_too_large', `${paths.join(', ') || 'vars'}: ${reason}`, {
+    errors: (paths.length > 0 ? paths : ['vars']).map((path) => ({ path, message: reason })),
+  });
+}
+
 /**
  * Renders an image job. `fonts`: the FONTS bucket, for text the bundled fonts do not cover
  * (CJK, Arabic, Hebrew, Devanagari, Thai, symbols) and emoji.
@@ -134,15 +146,21 @@ export async function renderImage(job: ImageJob, policy: RemoteImagePolicy, font
   literalImages(element, new Set(images.map((i) => i.src)), images);
   const engine = ENGINE_IMPLS[job.engine];
   const text = await loadTextAssets(fonts, element, engine.fontFormat);
+  const request = { element, images, text, custom, width: job.width, height: job.height, scale: job.scale };
+  // the work the engine's WASM memory grows with: the output and the pictures it decodes
+  const pixels = Math.round(job.width * job.scale) * Math.round(job.height * job.scale) + images.reduce((n, i) => n + picturePixels(i.data), 0);
+  if (job.engine === 'satori' && pixels > SATORI_WORK_PIXELS) satoriTooMuch(job, pixels);
   try {
-    const request = { element, images, text, custom, width: job.width, height: job.height, scale: job.scale };
-    if (job.watermark && job.format === 'svg') {
-      // a test key's SVG is its watermarked picture, so the marks cannot be deleted as elements
-      const png = await engine.render({ ...request, format: 'png' });
-      return { bytes: pngAsSvg(png.bytes, job.width, job.height), contentType: CONTENT_TYPES.svg, width: job.width, height: job.height };
-    }
-    return await engine.render({ ...request, format: job.format });
+    return await withRenderMemory(pixels, async () => {
+      if (job.watermark && job.format === 'svg') {
+        // a test key's SVG is its watermarked picture, so the marks cannot be deleted as elements
+        const png = await engine.render({ ...request, format: 'png' });
+        return { bytes: pngAsSvg(png.bytes, job.width, job.height), contentType: CONTENT_TYPES.svg, width: job.width, height: job.height };
+      }
+      return await engine.render({ ...request, format: job.format });
+    });
   } catch (err) {
+    if (err instanceof ProblemError) throw err; // the engine's own answer to the request
     const images = job.template.imageVars.filter((name) => typeof job.vars[name] === 'string' && job.vars[name] !== '');
     const message = (err as Error).message;
     // A user template is tried with its example only: what an engine refuses with other values
@@ -189,7 +207,7 @@ export async function renderDocument(
     }
   });
   // every distinct URL once, under the render's budget (the same as an image's)
-  const fetched = wants.length > 0 ? await fetchRemoteImages(wants, policy) : new Map<string, FetchedImage>();
+  const fetched = wants.length > 0 ? await fetchRemoteImages(wants, policy, PDF_REMOTE_IMAGE_BUDGET) : new Map<string, FetchedImage>();
   const srcs = new Map<string, string>();
   const pathsOf = new Map<string, { path: string; url: string }>(); // data: URL → the first var that asked for it, and its URL
   for (const { url, path } of wants) {

@@ -21,7 +21,7 @@ import { type ElementNode, parse } from 'svg-parser';
 import { DecodeLimitError, gifFirstFrameInfo } from './decode';
 import { checkImage, MAX_INPUT_PIXELS, sniffImage } from './image-check';
 import { encodePng, unpremultiply } from './png';
-import { ensureResvg } from './resvg';
+import { useResvg } from './resvg';
 
 /** Longest side of a rasterised SVG: 2048² ≈ 4.19 MP, within the 4.2 MP a remote image may have (MAX_INPUT_PIXELS). */
 export const SVG_RASTER_MAX_SIDE = 2048;
@@ -549,9 +549,12 @@ function parseSvg(text: string, zoom?: number): ParsedSvg {
 }
 
 /** The SVG drawn as PNG at its own size, scaled into [MIN, MAX] on its longer side. Throws SvgRejected. */
-export async function svgToPng(bytes: Uint8Array): Promise<{ png: Uint8Array; width: number; height: number }> {
+export function svgToPng(bytes: Uint8Array): Promise<{ png: Uint8Array; width: number; height: number }> {
   const text = checkSvgMarkup(bytes);
-  await ensureResvg();
+  return useResvg(() => drawSvg(text));
+}
+
+function drawSvg(text: string): { png: Uint8Array; width: number; height: number } {
   let resvg = parseSvg(text);
   const longest = Math.max(resvg.width, resvg.height);
   if (!(longest > 0 && Number.isFinite(longest))) {

@@ -9,9 +9,14 @@ import { describe, expect, it } from 'vitest';
 import type { RenderRow } from '../../src/db/renders';
 import { finishedKey, finishedRenders, rememberIfFinished, rowBytes } from '../../src/jobs/memo';
 import { CACHE_BUDGETS, CACHES_BUDGET_BYTES, cacheBytes, cacheUsage, ISOLATE_BUDGET_BYTES } from '../../src/lib/caches';
+import { ENGINE_PEAK_BYTES, HEAVY_RENDER_PIXELS } from '../../src/lib/isolate-memory';
 import { totalWasmBytes, wasmMemoryBytes, wasmPeakBytes } from '../../src/lib/wasm-memory';
-import { takumiEngine } from '../../src/render/engines/takumi';
+import { REMOTE_IMAGE_BUDGET, SATORI_WORK_PIXELS } from '../../src/render/budget';
+import { MAX_OUTPUT_PIXELS } from '../../src/render/engine';
+import { MAX_DRAWN_IMAGE_PIXELS_OVER_CANVAS } from '../../src/render/engines/satori';
+import { TAKUMI_RESTING_BYTES, takumiEngine } from '../../src/render/engines/takumi';
 import { encodePng } from '../../src/render/png';
+import { RESVG_RESTING_BYTES } from '../../src/render/resvg';
 import { bearer, decodePng, defaultAccount, generate, postJson } from '../helpers/api';
 
 const MB = 1024 * 1024;
@@ -211,7 +216,7 @@ describe('a hostile mixed workload', () => {
     return left;
   }
 
-  it('leaves every cache within its budget, and satori holding no images', async () => {
+  it('leaves every cache within its budget, and satori holding no images', { timeout: 180_000 }, async () => {
     const { caches } = await workload();
     for (const [name, bytes] of Object.entries(caches)) expect(bytes, name).toBeLessThanOrEqual(CACHE_BUDGETS[name as keyof typeof CACHE_BUDGETS].bytes);
     expect(caches['satori image cache']).toBe(0);
@@ -228,5 +233,103 @@ describe('a hostile mixed workload', () => {
       expect(wasm[name] ?? 0, name).toBe(0);
     }
     expect(cacheBytes() + totalWasmBytes()).toBeLessThanOrEqual(ISOLATE_BUDGET_BYTES);
+  });
+});
+
+describe('the largest renders the API allows', () => {
+  // a 2048² output (4.19 MP, the most an output may have), previewed as user templates on both
+  // engines, two at a time: takumi with 4.2 MP of pictures (the image budget), stacked over the
+  // whole canvas, one translucent; satori with 2.1 MP (its cap on output and pictures together)
+  const side = 2048;
+  const picture = (n: number, w = side, h = side) => `${env.TEST_IMAGE_ORIGIN}/pattern.png?w=${w}&h=${h}&seed=${n}`;
+  const preview = async (apiKey: string, engine: 'takumi' | 'satori', html: string, example: Record<string, string>) =>
+    postJson(
+      '/api/v1/templates/preview',
+      {
+        name: 'Largest',
+        width: side,
+        height: side,
+        html,
+        vars: Object.fromEntries(Object.keys(example).map((k) => [k, { type: 'image' }])),
+        example,
+        engine,
+      },
+      bearer(apiKey),
+    );
+  const halves = `<div style="display:flex;flex-direction:column;width:100%;height:100%;background:#0f172a"><img src="{{a}}" style="width:${side}px;height:${side / 2}px"><img src="{{b}}" style="width:${side}px;height:${side / 2}px"></div>`;
+  const stacked = `<div style="display:flex;width:100%;height:100%;background:#0f172a"><img src="{{a}}" style="position:absolute;left:0;top:0;width:${side}px;height:${side}px"><img src="{{b}}" style="position:absolute;left:0;top:0;width:${side}px;height:${side}px;opacity:0.5"></div>`;
+  const takumiPictures = (n: number) => ({ a: picture(n, 1448, 1448), b: picture(n + 1, 1448, 1448) });
+  const satoriPictures = (n: number) => ({ a: picture(n, 1024, 1024), b: picture(n + 1, 1024, 1024) });
+
+  it('leave takumi and resvg at their resting size and the isolate under its budget, and draw correctly after', { timeout: 180_000 }, async () => {
+    expect(side * side).toBeLessThanOrEqual(MAX_OUTPUT_PIXELS);
+    expect(side * side).toBeGreaterThan(HEAVY_RENDER_PIXELS);
+    expect(1448 * 1448 * 2).toBeLessThanOrEqual(REMOTE_IMAGE_BUDGET.maxPixels);
+    expect(side * side + 1024 * 1024 * 2).toBeLessThanOrEqual(SATORI_WORK_PIXELS);
+    const account = await defaultAccount();
+    for (let round = 0; round < 2; round++) {
+      const answers = await Promise.all([
+        preview(account.apiKey, 'takumi', stacked, takumiPictures(4 * round + 1)),
+        preview(account.apiKey, 'satori', halves, satoriPictures(4 * round + 3)),
+      ]);
+      for (const res of answers) {
+        const body = new Uint8Array(await res.arrayBuffer());
+        expect(res.status, res.status >= 300 ? new TextDecoder().decode(body) : '').toBe(200);
+        const png = decodePng(body);
+        expect([png.width, png.height]).toEqual([side, side]);
+      }
+    }
+    const peaks = wasmPeakBytes();
+    const wasm = wasmMemoryBytes();
+    console.log('after the largest renders', { peaks, wasm, caches: cacheBytes() });
+    // they grew both past their resting size while they drew (so the bound below is not idle talk),
+    // each on a fresh instance to what README "Memory" lists as its peak …
+    expect(peaks.takumi).toBeGreaterThan(TAKUMI_RESTING_BYTES);
+    expect(peaks.resvg).toBeGreaterThan(RESVG_RESTING_BYTES);
+    expect(peaks.takumi).toBeLessThanOrEqual(ENGINE_PEAK_BYTES);
+    expect(peaks.resvg).toBeLessThanOrEqual(ENGINE_PEAK_BYTES);
+    // … and both were let go after, so what the isolate holds is back under its budget
+    expect(wasm.takumi ?? 0).toBeLessThanOrEqual(TAKUMI_RESTING_BYTES);
+    expect(wasm.resvg ?? 0).toBeLessThanOrEqual(RESVG_RESTING_BYTES);
+    expect(cacheBytes() + totalWasmBytes()).toBeLessThanOrEqual(ISOLATE_BUDGET_BYTES);
+    // fresh instances draw what they are asked (a green card on each engine)
+    for (const engine of ['takumi', 'satori'] as const) {
+      const res = await postJson(
+        '/api/v1/templates/preview',
+        { name: 'After', width: 64, height: 32, html: '<div style="display:flex;width:100%;height:100%;background:#16a34a"></div>', engine },
+        bearer(account.apiKey),
+      );
+      const png = decodePng(new Uint8Array(await res.arrayBuffer()));
+      expect([...png.data.subarray(0, 4)], engine).toEqual([0x16, 0xa3, 0x4a, 255]);
+    }
+  });
+
+  it('satori refuses, before decoding, an output and pictures over its cap, and names takumi', async () => {
+    const account = await defaultAccount();
+    const res = await preview(account.apiKey, 'satori', halves, { a: picture(11, 1448, 1448), b: picture(12, 1448, 1448) });
+    expect(res.status).toBe(422);
+    const problem = (await res.json()) as { code: string; errors: { path: string; message: string }[] };
+    expect(problem.code).toBe('remote_image_too_large');
+    // (the preview names remote-image errors vars.x like generate does, not values.x: a known gap)
+    expect(problem.errors.map((e) => e.path).sort()).toEqual(['vars.a', 'vars.b']);
+    expect(problem.errors[0]?.message).toContain('takumi');
+    expect((await preview(account.apiKey, 'takumi', halves, { a: picture(11, 1448, 1448), b: picture(12, 1448, 1448) })).status).toBe(200);
+  });
+
+  it('satori refuses, before resvg runs, pictures drawn over more than the canvas once (one small logo repeated)', { timeout: 120_000 }, async () => {
+    const account = await defaultAccount();
+    const resvgBefore = wasmMemoryBytes().resvg ?? 0;
+    // one 512² logo (0.26 MP decoded, well within the budget) drawn ten times over the whole canvas
+    const html = `<div style="display:flex;flex-wrap:wrap;width:100%;height:100%">${'<img src="{{a}}" style="width:2048px;height:2048px">'.repeat(10)}</div>`;
+    const res = await preview(account.apiKey, 'satori', html, { a: picture(9, 512, 512) });
+    expect(res.status).toBe(422);
+    const problem = (await res.json()) as { code: string; detail: string };
+    expect(problem.code).toBe('template_invalid');
+    expect(problem.detail).toContain(String(side * side + MAX_DRAWN_IMAGE_PIXELS_OVER_CANVAS));
+    // resvg never saw it: its memory did not grow (it traps past 170 MB otherwise)
+    expect(wasmMemoryBytes().resvg ?? 0).toBeLessThanOrEqual(Math.max(resvgBefore, RESVG_RESTING_BYTES));
+    // takumi draws the same template (it composites picture by picture)
+    const drawn = await preview(account.apiKey, 'takumi', html, { a: picture(9, 512, 512) });
+    expect(drawn.status).toBe(200);
   });
 });

@@ -6,6 +6,7 @@
 import { Buffer } from 'node:buffer';
 import { Resvg } from '@resvg/resvg-wasm';
 import satori, { init as initSatori } from 'satori/wasm';
+import { ProblemError } from '../../errors/problem';
 import type { CustomFont } from '../../fonts/custom';
 import { BoundedMap } from '../../lib/bounded-map';
 import { registerCache, stringBytes } from '../../lib/caches';
@@ -14,7 +15,7 @@ import { CONTENT_TYPES } from '../engine';
 import { BUNDLED_FONTS, type FontWeight } from '../fonts';
 import type { TemplateElement, TemplateNode } from '../jsx';
 import { encodePng, unpremultiply } from '../png';
-import { ensureResvg } from '../resvg';
+import { useResvg } from '../resvg';
 import { splitEmoji, type TextAssets } from '../text-assets';
 import { encodeWebp } from '../webp';
 import { loadYoga } from '../yoga';
@@ -31,7 +32,6 @@ let ready: Promise<void> | undefined;
 function init(): Promise<void> {
   ready ??= (async () => {
     initSatori(await loadYoga());
-    await ensureResvg();
   })();
   ready.catch(() => {
     ready = undefined; // let a later request retry a failed initialisation
@@ -182,6 +182,50 @@ export async function probeFont(data: Uint8Array): Promise<void> {
   });
 }
 
+/**
+ * resvg draws each picture of satori's SVG into a pixmap of the size it is drawn at (with a mask
+ * and a clip of that size beside it) before compositing it, so what a render makes resvg allocate
+ * grows with the pictures' drawn area, which the remote-image budget (their decoded size) does not
+ * see: ten uses of one small logo stretched over a 2048² canvas took resvg past 170 MB and then
+ * trapped. The pictures drawn (img, background tiles, emoji) may cover the canvas once over plus
+ * a megapixel (a full-bleed background and a logo); a render that draws more is refused before
+ * resvg runs. takumi composites as it goes and does not need this (test/render/memory.test.ts).
+ */
+export const MAX_DRAWN_IMAGE_PIXELS_OVER_CANVAS = 1_000_000;
+
+/** The pixels satori's SVG asks resvg to draw pictures over, at the output's scale. */
+export function drawnImagePixels(svg: string, scale: number): number {
+  let total = 0;
+  for (let at = svg.indexOf('<image '); at !== -1; at = svg.indexOf('<image ', at + 7)) {
+    const end = svg.indexOf('>', at);
+    const tag = svg.slice(at, end === -1 ? svg.length : end);
+    const width = Number(attribute(tag, 'width'));
+    const height = Number(attribute(tag, 'height'));
+    if (width > 0 && height > 0) total += width * height * scale * scale;
+  }
+  return total;
+}
+
+function attribute(tag: string, name: string): string | undefined {
+  const start = tag.indexOf(` ${name}="`);
+  if (start === -1) return undefined;
+  const from = start + name.length + 3;
+  const end = tag.indexOf('"', from);
+  return end === -1 ? undefined : tag.slice(from, end);
+}
+
+function checkDrawnImages(svg: string, scale: number, outputPixels: number): void {
+  const drawn = drawnImagePixels(svg, scale);
+  const limit = outputPixels + MAX_DRAWN_IMAGE_PIXELS_OVER_CANVAS;
+  if (drawn > limit) {
+    throw new ProblemError(
+      'template_invalid',
+      `The satori engine would draw pictures over ${Math.round(drawn)} pixels; a render may draw them over ${limit} (the canvas once, plus ${MAX_DRAWN_IMAGE_PIXELS_OVER_CANVAS}).`,
+      { errors: [{ path: 'template', message: `pictures drawn over ${Math.round(drawn)} pixels, more than ${limit}` }] },
+    );
+  }
+}
+
 export const satoriEngine: Engine = {
   name: 'satori',
   formats: ['png', 'webp', 'svg'],
@@ -191,19 +235,28 @@ export const satoriEngine: Engine = {
     if (format === 'svg') {
       return { bytes: new TextEncoder().encode(svg), contentType: CONTENT_TYPES.svg, width, height };
     }
-    const resvg = new Resvg(svg, {
-      fitTo: { mode: 'width', value: width * scale },
-      font: { loadSystemFonts: false },
+    checkDrawnImages(svg, scale, width * height * scale * scale);
+    const {
+      rgba,
+      width: w,
+      height: h,
+    } = await useResvg(() => {
+      const resvg = new Resvg(svg, {
+        fitTo: { mode: 'width', value: width * scale },
+        font: { loadSystemFonts: false },
+      });
+      try {
+        const image = resvg.render();
+        try {
+          return { rgba: unpremultiply(image.pixels), width: image.width, height: image.height };
+        } finally {
+          image.free();
+        }
+      } finally {
+        resvg.free();
+      }
     });
-    const image = resvg.render();
-    try {
-      const out = { width: image.width, height: image.height, contentType: CONTENT_TYPES[format] };
-      const rgba = unpremultiply(image.pixels);
-      const bytes = format === 'png' ? encodePng(rgba, image.width, image.height) : await encodeWebp(rgba, image.width, image.height);
-      return { ...out, bytes };
-    } finally {
-      image.free();
-      resvg.free();
-    }
+    const bytes = format === 'png' ? encodePng(rgba, w, h) : await encodeWebp(rgba, w, h);
+    return { width: w, height: h, contentType: CONTENT_TYPES[format], bytes };
   },
 };

@@ -4,9 +4,9 @@
  * HTML default styles off, so a `div` means what it means in satori (a flex container).
  */
 import { fromJsx } from '@takumi-rs/helpers/jsx';
-import initTakumi, { Renderer, type Node as TakumiNode } from '@takumi-rs/wasm';
+import initTakumi, { __dropInstance, Renderer, type Node as TakumiNode } from '@takumi-rs/wasm';
 import takumiWasm from '@takumi-rs/wasm/auto';
-import { trackMemory } from '../../lib/wasm-memory';
+import { forgetMemory, registerDroppable, trackMemory } from '../../lib/wasm-memory';
 import type { Engine, RenderOutput, RenderRequest } from '../engine';
 import { CONTENT_TYPES } from '../engine';
 import { BUNDLED_FONTS } from '../fonts';
@@ -35,22 +35,78 @@ interface Instance {
   retired: boolean;
 }
 
+/**
+ * What takumi's memory may hold between renders: the bundled fonts (~19 MB once registered), its
+ * glyph cache (8 MiB) and some fallback faces. A render that grew it past this (a large output,
+ * big pictures) leaves it to be let go once idle (lib/isolate-memory.ts): the next render starts
+ * a fresh instance (its bundled fonts registered again, ~10 ms) instead of every later tenant
+ * living beside the high-water mark of the largest render this isolate ever drew.
+ */
+export const TAKUMI_RESTING_BYTES = 40 * 1024 * 1024;
+
 let instance: Promise<Instance> | undefined;
+/** The shared instance once it is made (what `drop` frees without waiting). */
+let made: Instance | undefined;
+/** Renderers alive now (the shared one, retired ones still drawing, font probes). */
+let alive = 0;
+/** Renders and font probes under way, and instances being made: takumi is idle when both are 0. */
+let rendering = 0;
+let starting = 0;
+/** A render trapped in this instance: it is let go as soon as nothing uses it. */
+let trapped = false;
+
+function newRenderer(): Renderer {
+  const r = new Renderer();
+  alive++;
+  return r;
+}
+
+function freeRenderer(r: Renderer): void {
+  r.free();
+  alive--;
+}
+
 function getInstance(): Promise<Instance> {
   instance ??= (async () => {
-    const exports = await initTakumi({ module_or_path: takumiWasm });
-    trackMemory('takumi', exports.memory);
-    const renderer = new Renderer();
-    for (const f of BUNDLED_FONTS) {
-      await renderer.registerFont({ name: f.family, data: f.woff2, weight: f.weight, style: 'normal' });
+    starting++;
+    try {
+      const exports = await initTakumi({ module_or_path: takumiWasm });
+      trackMemory('takumi', exports.memory);
+      const renderer = newRenderer();
+      for (const f of BUNDLED_FONTS) {
+        await renderer.registerFont({ name: f.family, data: f.woff2, weight: f.weight, style: 'normal' });
+      }
+      made = { renderer, registered: new Map(), customFaces: new Map(), bytes: 0, active: 0, retired: false };
+      return made;
+    } finally {
+      starting--;
     }
-    return { renderer, registered: new Map(), customFaces: new Map(), bytes: 0, active: 0, retired: false };
   })();
   instance.catch(() => {
     instance = undefined;
   });
   return instance;
 }
+
+registerDroppable('takumi', {
+  restingBytes: TAKUMI_RESTING_BYTES,
+  idle: () => rendering === 0 && starting === 0,
+  broken: () => trapped,
+  drop() {
+    trapped = false;
+    // idle: the shared renderer is unused and every retired one was freed by its last render
+    if (made && !made.retired) {
+      made.retired = true;
+      freeRenderer(made.renderer);
+    }
+    instance = undefined;
+    made = undefined;
+    if (alive === 0) {
+      __dropInstance();
+      forgetMemory('takumi');
+    }
+  },
+});
 
 /** The bundled families in the order takumi should fall back through them. */
 const BUNDLED_FAMILIES = [...new Set(BUNDLED_FONTS.map((f) => f.family))];
@@ -84,15 +140,16 @@ const faceKey = (f: Face) => `${f.family}|${f.key}`;
 
 function release(inst: Instance): void {
   inst.active--;
-  if (inst.retired && inst.active === 0) inst.renderer.free();
+  if (inst.retired && inst.active === 0) freeRenderer(inst.renderer);
 }
 
 /** Starts a fresh renderer for the renders to come; those holding this one finish with it. */
 function retire(inst: Instance): void {
   if (inst.retired) return;
   instance = undefined;
+  made = undefined;
   inst.retired = true;
-  if (inst.active === 0) inst.renderer.free();
+  if (inst.active === 0) freeRenderer(inst.renderer);
 }
 
 /**
@@ -217,14 +274,17 @@ function inlineEmoji(node: TakumiNode, emoji: ReadonlyMap<string, Uint8Array>, u
  * the shared one, which keeps what it is given) and drawn once. Throws what takumi says.
  */
 export async function probeFont(data: Uint8Array): Promise<void> {
-  await getInstance(); // the module initialised
-  const probe = new Renderer();
+  rendering++;
+  let probe: Renderer | undefined;
   try {
+    await getInstance(); // the module initialised
+    probe = newRenderer();
     await probe.registerFont({ name: 'PicStream Probe', data, weight: 400, style: 'normal' });
     const node: TakumiNode = { type: 'text', text: 'Aa09', style: { fontFamily: 'PicStream Probe', fontSize: 24 } } as TakumiNode;
     await probe.render(node, { width: 96, height: 32, format: 'raw', fontFamilies: ['PicStream Probe'] });
   } finally {
-    probe.free();
+    if (probe) freeRenderer(probe);
+    rendering--;
   }
 }
 
@@ -234,14 +294,22 @@ export const takumiEngine: Engine = {
   fontFormat: 'woff2',
   async render({ element, images = [], text, custom, width, height, scale, format }: RenderRequest): Promise<RenderOutput> {
     const faces: Face[] = [...(custom ?? []), ...(text?.fonts ?? []).map((f) => ({ ...f, style: 'normal' as const }))];
-    const inst = await withFonts(faces);
+    rendering++;
     try {
-      return await draw(inst.renderer, { element, images, text, custom, width, height, scale, format });
-    } catch (err) {
-      if (poisoned(err)) retire(inst);
-      throw err;
+      const inst = await withFonts(faces);
+      try {
+        return await draw(inst.renderer, { element, images, text, custom, width, height, scale, format });
+      } catch (err) {
+        if (poisoned(err)) {
+          retire(inst);
+          trapped = true;
+        }
+        throw err;
+      } finally {
+        release(inst);
+      }
     } finally {
-      release(inst);
+      rendering--;
     }
   },
 };
