@@ -1,5 +1,7 @@
-/** Bindings and vars of the Worker (see wrangler.toml). */
+/** Bindings and vars of the Worker (see wrangler.toml), and the Hono env built on them. */
+import type { AuthContext } from './auth/context';
 import { ProblemError } from './errors/problem';
+import type { Timings } from './lib/timing';
 
 export interface RenderJobMessage {
   renderId: string;
@@ -12,7 +14,7 @@ export interface WebhookMessage {
 export interface AppEnv {
   DB: D1Database;
   OUTPUT: R2Bucket;
-  /** Fallback fonts and emoji, seeded by scripts/seed-fonts.mjs (see src/render/text-assets.ts); uploaded fonts under custom/ (src/fonts/custom.ts). */
+  /** Fallback fonts and emoji, seeded by scripts/seed-fonts.mjs (see src/fonts/text-assets.ts); uploaded fonts under custom/ (src/fonts/custom.ts). */
   FONTS: R2Bucket;
   RENDER_JOBS: Queue<RenderJobMessage>;
   WEBHOOKS: Queue<WebhookMessage>;
@@ -48,6 +50,13 @@ export interface AppEnv {
   /** Latest versions of a template an update keeps, besides pinned and queued ones (default 20). */
   TEMPLATE_VERSIONS_KEPT?: string;
 }
+
+/**
+ * The Hono env of the app: its bindings and the context variables the middleware sets. Here, not
+ * beside the routes, because the middleware (auth, idempotency) is typed by it too and sits below
+ * them. `auth` is set by the API-key middleware on every /api/v1 route except sign-up.
+ */
+export type HonoEnv = { Bindings: AppEnv; Variables: { requestId: string; auth: AuthContext; timings: Timings } };
 
 /** Shortest FILE_SIGNING_SECRET accepted: anything shorter could be guessed offline from one signed URL. */
 export const MIN_FILE_SIGNING_SECRET_LENGTH = 32;

@@ -53,7 +53,7 @@ function pattern(size: number, rgb: [number, number, number]): { data: Uint8Clam
   return { data, width: size, height: size };
 }
 
-// (workers-types' WebAssembly lacks compile(): this file runs in Node)
+// (the Workers runtime types' WebAssembly lacks compile(): this file runs in Node)
 const wasmFile = (path: string) =>
   (WebAssembly as unknown as { compile(b: Uint8Array): Promise<WebAssembly.Module> }).compile(
     readFileSync(new URL(`../node_modules/${path}`, import.meta.url)),

@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:test';
-import { MANIFEST_KEY } from '../src/render/text-assets';
+import { MANIFEST_KEY } from '../src/fonts/text-assets';
 
 /**
  * Seeds the FONTS bucket (once: storage outlives a test file) with the packs the global setup

@@ -23,28 +23,16 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { findKeyOwner } from '../db/accounts';
-import type { AppEnv } from '../env';
+import type { AppEnv, HonoEnv } from '../env';
 import { ProblemError } from '../errors/problem';
 import { BoundedMap } from '../lib/bounded-map';
 import { ENTRY_OVERHEAD_BYTES, stringBytes } from '../lib/caches';
-import { currentPeriod, type Period } from '../quota/period';
+import { currentPeriod } from '../quota/period';
 import { planFor } from '../quota/plans';
 import { limiterConfig, parsePolicy } from '../ratelimit/config';
 import { authFailurePolicy, countAuthFailure, knownThrottled } from '../ratelimit/failed-auth';
 import { enforceLimit, limitRequest, type RateLimitPolicy, type RateLimitResult, rateLimitHeaders } from '../ratelimit/limiter';
-import type { HonoEnv } from '../routes/shared';
-import { bearerToken, hashKey, KEY_PATTERN, type KeyMode } from './keys';
-
-export interface AuthContext {
-  accountId: string;
-  keyId: string;
-  mode: KeyMode;
-  plan: string;
-  monthlyQuota: number;
-  /** Units the account had used this period when the request arrived. */
-  used: number;
-  period: Period;
-}
+import { bearerToken, hashKey, KEY_PATTERN } from './keys';
 
 /** Key hash → plan name, to start the rate-limit check without waiting for D1. */
 const planHints = new BoundedMap<string, string>(10_000, 5 * 60_000, {

@@ -14,8 +14,8 @@
  * without a decision fails there.
  */
 import type { MiddlewareHandler } from 'hono';
+import type { HonoEnv } from '../env';
 import { ProblemError } from '../errors/problem';
-import type { HonoEnv } from '../routes/shared';
 
 interface LiveOnlyOperation {
   method: string;

@@ -83,6 +83,10 @@ export async function fontsByIds(db: D1Database, accountId: string, ids: readonl
   return results;
 }
 
+export async function getFont(db: D1Database, accountId: string, id: string): Promise<FontRow | null> {
+  return db.prepare('SELECT * FROM fonts WHERE account_id = ?1 AND id = ?2').bind(accountId, id).first<FontRow>();
+}
+
 export async function deleteFont(db: D1Database, accountId: string, id: string): Promise<FontRow | null> {
   return db.prepare('DELETE FROM fonts WHERE account_id = ?1 AND id = ?2 RETURNING *').bind(accountId, id).first<FontRow>();
 }

@@ -1,104 +1,25 @@
 /**
- * Custom fonts: an account uploads font faces (TTF, OTF or WOFF; POST /api/v1/fonts) and draws a
- * template's text in them by family name (`font_family` on a generate request).
+ * Custom fonts at render time: the faces an account uploaded (service.ts keeps them), drawn by
+ * family name (`font_family` on a generate request). A render's faces are counted against
+ * FONT_BUDGET from their rows before any file is read, named per account and family so accounts
+ * never collide in an engine's registry, and read from the FONTS bucket once per isolate.
  *
- * An upload is checked before it is kept: the container by its magic bytes (WOFF is unpacked to
- * the TrueType/OpenType it wraps, which is what both engines read — takumi does not read WOFF,
- * satori does not read WOFF2), the sfnt's tables (head, hhea, maxp, hmtx, cmap; at least one
- * character mapped), then one small drawing with each engine, so a font either engine would choke
- * on is a 422 now rather than a failed render later. WOFF2 is refused: no WOFF2 decoder runs in
- * workerd here (Brotli plus the glyf transform), and satori cannot read it.
- *
- * The file lives in the FONTS bucket under `custom/<account>/<font id>.<ttf|otf>`; renders read it
- * once per isolate. A render names the faces it drew with (their ids and digests are part of its
- * content address), so a face deleted or uploaded again never serves a stale cached image.
+ * The file lives in the FONTS bucket under `custom/<account>/<font id>.sfnt`; a render names the
+ * faces it drew with (their ids and digests are part of its content address), so a face deleted or
+ * uploaded again never serves a stale cached image. The upload limits live here because the
+ * family limit is what keeps a render's memory bounded.
  */
-import type { FontRow, FontStyle, FontUploadFormat } from '../db/fonts';
+import type { FontRow, FontStyle } from '../db/fonts';
 import { ProblemError } from '../errors/problem';
 import { ByteCache } from '../lib/byte-cache';
 import { FONT_BUDGET, megabytes } from '../render/budget';
-import { probeFont as probeSatori } from '../render/engines/satori';
-import { probeFont as probeTakumi } from '../render/engines/takumi';
-import { SfntFont, unpackWoff, WoffTooLarge } from '../render/pdf/sfnt';
 
 /** Largest font file accepted (decoded): a full Latin+Cyrillic+Greek family face is 100–800 KB. */
 export const MAX_FONT_BYTES = 4 * 1024 * 1024;
-/** What a WOFF may unpack to (its tables' declared sizes, checked before inflating any). */
-const MAX_UNPACKED_BYTES = 2 * MAX_FONT_BYTES;
 /** The faces of one family together (a render loads them all): keeps a render's memory bounded. */
 export const MAX_FAMILY_BYTES = 12 * 1024 * 1024;
 /** Faces an account may keep. */
 export const MAX_FONTS_PER_ACCOUNT = 20;
-
-export interface ReadFont {
-  /** The TrueType/OpenType file both engines read. */
-  sfnt: Uint8Array;
-  format: FontUploadFormat;
-  glyphs: number;
-  /** OS/2 usWeightClass (400 when absent). */
-  weightClass: number;
-  italic: boolean;
-}
-
-function invalid(message: string): never {
-  throw new ProblemError('font_invalid', `data ${message}`, { errors: [{ path: 'data', message }] });
-}
-
-const tagOf = (bytes: Uint8Array) => String.fromCharCode(...bytes.subarray(0, 4));
-
-/** Reads and checks an uploaded font file; throws 422 `font_invalid` naming `data`. */
-export async function readFontFile(bytes: Uint8Array): Promise<ReadFont> {
-  if (bytes.byteLength < 64) invalid('is too short to be a font');
-  if (bytes.byteLength > MAX_FONT_BYTES) invalid(`is ${bytes.byteLength} bytes; fonts may have up to ${MAX_FONT_BYTES}`);
-  const tag = tagOf(bytes);
-  let format: FontUploadFormat;
-  let sfnt: Uint8Array;
-  if (tag === '\u0000\u0001\u0000\u0000' || tag === 'true') {
-    format = 'ttf';
-    sfnt = bytes;
-  } else if (tag === 'OTTO') {
-    format = 'otf';
-    sfnt = bytes;
-  } else if (tag === 'wOFF') {
-    format = 'woff';
-    try {
-      sfnt = await unpackWoff(bytes, MAX_UNPACKED_BYTES);
-    } catch (err) {
-      invalid(`is ${err instanceof WoffTooLarge ? 'an oversized' : 'a damaged'} WOFF file: ${(err as Error).message}`);
-    }
-  } else if (tag === 'wOF2') {
-    invalid('is WOFF2, which cannot be decoded here: upload the TTF, OTF or WOFF file');
-  } else if (tag === 'ttcf') {
-    invalid('is a font collection (TTC): upload one face as a TTF or OTF file');
-  } else {
-    invalid('is not a TrueType, OpenType or WOFF font');
-  }
-  let font: SfntFont;
-  try {
-    font = new SfntFont(sfnt);
-  } catch (err) {
-    invalid(`is not a readable font: ${(err as Error).message}`);
-  }
-  const { unitsPerEm, weightClass, italicAngle } = font.metrics;
-  if (unitsPerEm < 16 || unitsPerEm > 16384) invalid(`has ${unitsPerEm} units per em (16–16384 are valid)`);
-  if (font.glyphCount < 2) invalid('has no glyphs');
-  if (font.mappedCount === 0) invalid('maps no characters to glyphs (its cmap is empty)');
-  return { sfnt, format, glyphs: font.glyphCount, weightClass: weightClass >= 1 && weightClass <= 1000 ? weightClass : 400, italic: italicAngle !== 0 };
-}
-
-/** Draws with the font in both engines once; throws 422 `font_invalid` with what the engine said. */
-export async function probeFont(sfnt: Uint8Array): Promise<void> {
-  for (const [engine, probe] of [
-    ['takumi', probeTakumi],
-    ['satori', probeSatori],
-  ] as const) {
-    try {
-      await probe(sfnt);
-    } catch (err) {
-      invalid(`could not be drawn by ${engine}: ${(err as Error).message ?? String(err)}`);
-    }
-  }
-}
 
 export function fontObjectKey(row: Pick<FontRow, 'account_id' | 'id'>): string {
   return `custom/${row.account_id}/${row.id}.sfnt`;

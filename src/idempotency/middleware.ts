@@ -17,12 +17,12 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { AuthContext } from '../auth/middleware';
+import type { AuthContext } from '../auth/context';
 import { claimKey, completeKey, getKey, releaseKey } from '../db/idempotency';
+import type { HonoEnv } from '../env';
 import { ProblemError } from '../errors/problem';
 import { canonicalJson, sha256Hex } from '../lib/hash';
 import { now } from '../lib/time';
-import type { HonoEnv } from '../routes/shared';
 import { sealerFor } from './seal';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;

@@ -12,7 +12,7 @@
  * from memory. A poll that reaches another isolate within that window (≤ 100 ms) may see 404
  * once; D1 read replicas give a similar window for any write.
  */
-import type { AuthContext } from '../auth/middleware';
+import type { AuthContext } from '../auth/context';
 import { familyFaces } from '../db/fonts';
 import { failRender, insertRender, type NewRender, type RenderRow, slimHit } from '../db/renders';
 import type { AppEnv } from '../env';

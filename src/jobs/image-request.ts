@@ -8,15 +8,14 @@ import type { TemplateDefinition } from '../../templates/define';
 import { PDF_TEMPLATES, TEMPLATES } from '../../templates/index';
 import { fieldErrors, ProblemError } from '../errors/problem';
 import { type FontFace, fontBudgetExcess } from '../fonts/custom';
+import { unshapedBySatori } from '../fonts/text-assets';
 import { canonicalJson, sha256Hex } from '../lib/hash';
 import { REMOTE_IMAGE_BUDGET } from '../render/budget';
 import { defaultEngine, type EngineName, type ImageFormat, MAX_OUTPUT_PIXELS } from '../render/engine';
 import { ENGINE_IMPLS, type ImageJob } from '../render/index';
 import { checkRemoteUrl, type RemoteImagePolicy } from '../render/remote-images';
-import { unshapedBySatori } from '../render/text-assets';
 import type { UserTemplateDefinition } from '../user-templates/compile';
 import { isUserTemplateId } from '../user-templates/compile';
-import { templateFaces } from '../user-templates/service';
 
 /**
  * Part of every image's content address: raised when the pipeline draws the same request
@@ -81,6 +80,23 @@ export function findTemplate(id: string): TemplateDefinition {
 async function findUserTemplate(id: string, lookup: TemplateLookup | undefined): Promise<UserTemplateDefinition> {
   if (!lookup) throw new ProblemError('template_not_found', `No template "${id}". GET /api/v1/templates lists them.`);
   return lookup(id);
+}
+
+/**
+ * The faces of each uploaded family a user template names; a family without faces is a 422 at
+ * `path`. Part of building a job; the template service's trial of a new template uses it too.
+ */
+export async function templateFaces(definition: UserTemplateDefinition, lookup: FamilyLookup, path = 'template'): Promise<FontFace[]> {
+  const groups = await Promise.all(definition.fontFamilies.map(async (family) => ({ family, faces: await lookup(family) })));
+  const missing = groups.filter((g) => g.faces.length === 0).map((g) => g.family);
+  if (missing.length > 0) {
+    throw new ProblemError(
+      'font_family_unknown',
+      `The template names ${missing.map((f) => `"${f}"`).join(', ')} in font-family, and the account has no uploaded font of ${missing.length > 1 ? 'these families' : 'this family'} (GET /api/v1/fonts lists yours)`,
+      { errors: missing.map((f) => ({ path, message: `no uploaded font has the family "${f}"` })) },
+    );
+  }
+  return groups.flatMap((g) => g.faces);
 }
 
 export function chooseEngine(req: Pick<ImageRequest, 'engine' | 'format'>, template: TemplateDefinition, envDefault: string | undefined): EngineName {

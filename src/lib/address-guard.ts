@@ -1,7 +1,11 @@
 /**
- * Which IP literals an outbound request (a remote image, a webhook delivery) may go to: public
- * unicast space only, as ipaddr.js classifies it — and, for the IPv6 forms that carry an IPv4
- * address inside them, the IPv4 address decides as if it had been written itself.
+ * The SSRF guard: which URLs an outbound request (a remote image, a webhook delivery) may go to.
+ * Remote images (render/remote-images.ts) and webhook endpoints (webhooks/endpoints.ts) both run
+ * their URLs through guardOutboundUrl, each refusing with its own error code. https only (plain
+ * http only for the deployment's insecure hosts, i.e. local dev), no credentials, no internal
+ * names, and no IP literal outside public unicast space, as ipaddr.js classifies it — for the IPv6
+ * forms that carry an IPv4 address inside them, the IPv4 address decides as if it had been
+ * written itself.
  *
  * ipaddr.js names most of those forms as ranges of their own (6to4, Teredo, NAT64, translated),
  * but not the deprecated IPv4-compatible form (`::a.b.c.d`, which the URL parser writes as
@@ -12,6 +16,7 @@
  * Pure: no I/O, table-tested in test/lib/address-guard.test.ts.
  */
 import ipaddr from 'ipaddr.js';
+import { trimEnd } from './trim';
 
 /** The IPv4 addresses an IPv6 address carries, and the name of the form that carries them. */
 export function embeddedIPv4(addr: ipaddr.IPv6): { form: string; addresses: ipaddr.IPv4[] } | null {
@@ -54,4 +59,59 @@ export function blockedAddressReason(literal: string): string | null {
   }
   const range = v6.range();
   return range === 'unicast' ? null : `a ${range} address`;
+}
+
+/** Hosts allowed over plain http and exempt from the internal-name rule (local dev only). */
+export interface OutboundPolicy {
+  insecureHosts: ReadonlySet<string>;
+}
+
+/** The policy a deployment sets in REMOTE_IMAGE_INSECURE_HOSTS: comma-separated hostnames, empty in production. */
+export function outboundPolicy(insecureHostsVar: string | undefined): OutboundPolicy {
+  const hosts = (insecureHostsVar ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+  return { insecureHosts: new Set(hosts) };
+}
+
+export type UrlVerdict = { ok: true; url: URL } | { ok: false; reason: string };
+
+const INTERNAL_NAME = /(^|\.)(localhost|internal|local|localdomain|home\.arpa)$/i;
+
+/**
+ * Whether a URL may be contacted: the parsed URL, or why not (a sentence naming the URL, for the
+ * caller's error). Runs before every fetch and on every redirect hop; hostnames that resolve to
+ * private addresses cannot be checked from a Worker (no DNS API), and Cloudflare's edge does not
+ * route Worker subrequests to private networks, which closes that gap in production.
+ */
+export function guardOutboundUrl(raw: string, policy: OutboundPolicy): UrlVerdict {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { ok: false, reason: `"${raw.length > 200 ? `${raw.slice(0, 200)}…` : raw}" is not a valid URL` };
+  }
+  // trailing dots name the same host ("localhost." is localhost)
+  const host = trimEnd(url.hostname.toLowerCase(), '.');
+  const trusted = policy.insecureHosts.has(host);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && trusted)) {
+    return { ok: false, reason: `${url.href} must use https (got ${url.protocol.replace(':', '')})` };
+  }
+  if (url.username || url.password) {
+    const shown = new URL(url.href);
+    shown.username = '';
+    shown.password = '';
+    return { ok: false, reason: `${shown.href} must not contain credentials` };
+  }
+  if (trusted) return { ok: true, url };
+
+  const literal = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (ipaddr.isValid(literal)) {
+    const blocked = blockedAddressReason(literal);
+    if (blocked) return { ok: false, reason: `${url.href} points to ${blocked}, which is not allowed` };
+  } else if (INTERNAL_NAME.test(host) || !host.includes('.')) {
+    return { ok: false, reason: `${url.href}: host "${host}" is an internal name` };
+  }
+  return { ok: true, url };
 }

@@ -2,7 +2,7 @@
  * The monthly quota as callers see it: what a request charges, the headers on metered responses,
  * and the 429 when the month is used up. The counting itself is in D1 (db/usage.ts, db/renders.ts).
  */
-import type { AuthContext } from '../auth/middleware';
+import type { AuthContext } from '../auth/context';
 import { ProblemError } from '../errors/problem';
 
 export interface QuotaState {

@@ -4,8 +4,8 @@
  */
 
 import type { CustomFont } from '../fonts/custom';
+import type { FontFormat, TextAssets } from '../fonts/text-assets';
 import type { TemplateElement } from './jsx';
-import type { FontFormat, TextAssets } from './text-assets';
 
 export const ENGINES = ['takumi', 'satori'] as const;
 

@@ -8,7 +8,17 @@
  * images are normalised (e.g. the SVG raster size) never serves bytes made the old way.
  */
 import { sha256Hex } from '../lib/hash';
-import type { FetchedImage } from './remote-images';
+
+/**
+ * What an entry holds: the image as the engines get it, the shape of remote-images.ts's
+ * FetchedImage. The cache owns its record's type so that it imports nothing from the fetcher above
+ * it; a field added to FetchedImage stops a cached image from passing for one (a type error in
+ * fetchRemoteImage) until the cache stores that field too.
+ */
+export interface CachedImage {
+  bytes: Uint8Array;
+  contentType: 'image/png' | 'image/jpeg';
+}
 
 /** How long a fetched image is reused before it is fetched again: 24 hours. */
 export const REMOTE_IMAGE_CACHE_TTL_MS = 24 * 60 * 60 * 1000;
@@ -23,7 +33,7 @@ export async function remoteImageCacheKey(url: string): Promise<string> {
 const CACHEABLE_TYPES = new Set<string>(['image/png', 'image/jpeg']);
 
 /** The cached image for a URL, if one was stored less than the TTL before `now`. */
-export async function readCachedImage(bucket: R2Bucket, url: string, now: number): Promise<FetchedImage | undefined> {
+export async function readCachedImage(bucket: R2Bucket, url: string, now: number): Promise<CachedImage | undefined> {
   const object = await bucket.get(await remoteImageCacheKey(url));
   if (!object) return undefined;
   const fetchedAt = Date.parse(object.customMetadata?.fetched_at ?? '');
@@ -33,11 +43,11 @@ export async function readCachedImage(bucket: R2Bucket, url: string, now: number
     await object.body.cancel();
     return undefined;
   }
-  return { bytes: new Uint8Array(await object.arrayBuffer()), contentType: contentType as FetchedImage['contentType'] };
+  return { bytes: new Uint8Array(await object.arrayBuffer()), contentType: contentType as CachedImage['contentType'] };
 }
 
 /** Stores an image the caller has fetched and checked, stamped with the time it was fetched. */
-export async function writeCachedImage(bucket: R2Bucket, url: string, image: FetchedImage, now: number): Promise<void> {
+export async function writeCachedImage(bucket: R2Bucket, url: string, image: CachedImage, now: number): Promise<void> {
   await bucket.put(await remoteImageCacheKey(url), image.bytes, {
     httpMetadata: { contentType: image.contentType },
     // not the URL: it may carry a token in its query

@@ -4,7 +4,9 @@
  */
 import type { TemplateDefinition } from '../../templates/define';
 import { ProblemError } from '../errors/problem';
+import { SANS } from '../fonts/bundled';
 import { type CustomFont, type FontFace, fontBudgetExcess, loadCustomFonts, renderFamily } from '../fonts/custom';
+import { loadTextAssets } from '../fonts/text-assets';
 import { bytesOfDataUrl } from '../lib/data-url';
 import { withRenderMemory } from '../lib/isolate-memory';
 import { isUserTemplateId } from '../user-templates/compile';
@@ -12,13 +14,11 @@ import { PDF_REMOTE_IMAGE_BUDGET, SATORI_WORK_PIXELS } from './budget';
 import { CONTENT_TYPES, type Engine, type EngineName, type ImageFormat, type RenderImage, type RenderOutput } from './engine';
 import { satoriEngine } from './engines/satori';
 import { takumiEngine } from './engines/takumi';
-import { SANS } from './fonts';
 import { picturePixels } from './image-check';
 import { type TemplateNode, withFamilies } from './jsx';
 import { type LaidOutPage, type PdfJob, type PdfOutput, renderPdf } from './pdf/index';
 import { ImageEmbedError } from './pdf/svg-to-pdf';
 import { type FetchedImage, fetchRemoteImages, type ImageWant, type RemoteImagePolicy, toDataUrl } from './remote-images';
-import { loadTextAssets } from './text-assets';
 import { pngAsSvg, withTestWatermark } from './watermark';
 
 export const ENGINE_IMPLS: Record<EngineName, Engine> = { takumi: takumiEngine, satori: satoriEngine };

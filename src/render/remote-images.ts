@@ -1,14 +1,15 @@
 /**
  * Remote images in template vars (logos, avatars, product shots), fetched safely.
  *
- * The guard runs on the URL before any fetch and again on every redirect hop: https only (plain
- * http only for hosts the deployment lists in REMOTE_IMAGE_INSECURE_HOSTS, i.e. local dev), no
- * credentials, no IP literal outside public unicast space (ipaddr.js classifies loopback, private,
- * link-local — which holds the 169.254.169.254 metadata address —, CGNAT, unique-local and
- * reserved ranges; an IPv6 form embedding an IPv4 address is judged by it: lib/address-guard.ts),
- * and no internal names (localhost, *.internal, *.local). Hostnames that resolve
- * to private addresses cannot be checked from a Worker (no DNS API); Cloudflare's edge does not
- * route Worker subrequests to private networks, which closes that gap in production.
+ * The SSRF guard (lib/address-guard.ts, shared with webhook endpoints) runs on the URL before any
+ * fetch and again on every redirect hop: https only (plain http only for hosts the deployment
+ * lists in REMOTE_IMAGE_INSECURE_HOSTS, i.e. local dev), no credentials, no IP literal outside
+ * public unicast space (ipaddr.js classifies loopback, private, link-local — which holds the
+ * 169.254.169.254 metadata address —, CGNAT, unique-local and reserved ranges; an IPv6 form
+ * embedding an IPv4 address is judged by it), and no internal names (localhost, *.internal,
+ * *.local). Hostnames that resolve to private addresses cannot be checked from a Worker (no DNS
+ * API); Cloudflare's edge does not route Worker subrequests to private networks, which closes that
+ * gap in production.
  *
  * Limits: 5 MB, 5 s for the whole fetch including redirects (at most 3), and the type is checked
  * twice — the Content-Type header and the file's magic bytes must both say PNG, JPEG, GIF, WebP
@@ -27,11 +28,9 @@
  * message names the var, the URL and the reason (an HTTP status, a type, a size).
  */
 import { Buffer } from 'node:buffer';
-import ipaddr from 'ipaddr.js';
 import { type FieldError, type ProblemCode, ProblemError } from '../errors/problem';
-import { blockedAddressReason } from '../lib/address-guard';
+import { guardOutboundUrl, type OutboundPolicy, outboundPolicy } from '../lib/address-guard';
 import { now } from '../lib/time';
-import { trimEnd } from '../lib/trim';
 import { megabytes, REMOTE_IMAGE_BUDGET } from './budget';
 import { DecodeLimitError, toPng } from './decode';
 import { readCachedImage, writeCachedImage } from './image-cache';
@@ -40,9 +39,7 @@ import { looksLikeSvg, SvgRejected, svgToPng } from './svg-image';
 
 export const REMOTE_IMAGE_LIMITS = { maxBytes: 5 * 1024 * 1024, timeoutMs: 5_000, maxRedirects: 3 } as const;
 
-export interface RemoteImagePolicy {
-  /** Hostnames allowed over plain http and exempt from the internal-name rule (local dev only). */
-  insecureHosts: ReadonlySet<string>;
+export interface RemoteImagePolicy extends OutboundPolicy {
   maxBytes: number;
   timeoutMs: number;
   maxRedirects: number;
@@ -53,11 +50,7 @@ export interface RemoteImagePolicy {
 }
 
 export function remoteImagePolicy(insecureHostsVar: string | undefined, cache?: R2Bucket): RemoteImagePolicy {
-  const hosts = (insecureHostsVar ?? '')
-    .split(',')
-    .map((h) => h.trim().toLowerCase())
-    .filter(Boolean);
-  return { ...REMOTE_IMAGE_LIMITS, insecureHosts: new Set(hosts), ...(cache ? { cache } : {}) };
+  return { ...REMOTE_IMAGE_LIMITS, ...outboundPolicy(insecureHostsVar), ...(cache ? { cache } : {}) };
 }
 
 /** An image ready for the engines: always PNG or JPEG, whatever the URL served. */
@@ -66,51 +59,16 @@ export interface FetchedImage {
   contentType: 'image/png' | 'image/jpeg';
 }
 
-const INTERNAL_NAME = /(^|\.)(localhost|internal|local|localdomain|home\.arpa)$/i;
-
 function fail(code: ProblemCode, varPath: string, reason: string): never {
   const errors: FieldError[] = [{ path: varPath, message: reason }];
   throw new ProblemError(code, `${varPath}: ${reason}`, { errors });
 }
 
-/**
- * Checks a URL against the guard; returns the parsed URL or throws a 422 naming the var (with
- * `code`: remote images and webhook endpoints share the guard, not the error).
- */
-export function checkRemoteUrl(
-  raw: string,
-  varPath: string,
-  policy: Pick<RemoteImagePolicy, 'insecureHosts'>,
-  code: ProblemCode = 'remote_image_blocked',
-): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    fail(code, varPath, `"${raw.length > 200 ? `${raw.slice(0, 200)}…` : raw}" is not a valid URL`);
-  }
-  // trailing dots name the same host ("localhost." is localhost)
-  const host = trimEnd(url.hostname.toLowerCase(), '.');
-  const trusted = policy.insecureHosts.has(host);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && trusted)) {
-    fail(code, varPath, `${url.href} must use https (got ${url.protocol.replace(':', '')})`);
-  }
-  if (url.username || url.password) {
-    const shown = new URL(url.href);
-    shown.username = '';
-    shown.password = '';
-    fail(code, varPath, `${shown.href} must not contain credentials`);
-  }
-  if (trusted) return url;
-
-  const literal = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  if (ipaddr.isValid(literal)) {
-    const blocked = blockedAddressReason(literal);
-    if (blocked) fail(code, varPath, `${url.href} points to ${blocked}, which is not allowed`);
-  } else if (INTERNAL_NAME.test(host) || !host.includes('.')) {
-    fail(code, varPath, `${url.href}: host "${host}" is an internal name`);
-  }
-  return url;
+/** Checks an image URL against the SSRF guard (lib/address-guard.ts); returns the parsed URL or throws a 422 naming the var. */
+export function checkRemoteUrl(raw: string, varPath: string, policy: OutboundPolicy): URL {
+  const verdict = guardOutboundUrl(raw, policy);
+  if (!verdict.ok) fail('remote_image_blocked', varPath, verdict.reason);
+  return verdict.url;
 }
 
 const SVG = 'image/svg+xml';

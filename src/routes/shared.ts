@@ -3,15 +3,11 @@
 import type { OpenAPIHono, RouteConfig } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { AuthContext } from '../auth/middleware';
 import { declareLiveOnly } from '../auth/modes';
-import type { AppEnv } from '../env';
+import type { HonoEnv } from '../env';
 import { PROBLEMS, type ProblemCode } from '../errors/problem';
-import type { Timings } from '../lib/timing';
 import { quotaHeaders } from '../quota/index';
 
-/** `auth` is set by the API-key middleware on every /api/v1 route except sign-up. */
-export type HonoEnv = { Bindings: AppEnv; Variables: { requestId: string; auth: AuthContext; timings: Timings } };
 export type App = OpenAPIHono<HonoEnv>;
 
 const PROBLEM_CODES = Object.keys(PROBLEMS) as [ProblemCode, ...ProblemCode[]];

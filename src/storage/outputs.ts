@@ -1,4 +1,10 @@
 /** R2 access for rendered outputs. Objects are content-addressed and immutable. */
+import { trimEnd } from '../lib/trim';
+
+/** Where an image output is served publicly (routes/img.ts): the object key under the base URL. PDFs take signed URLs (signed-urls.ts). */
+export function publicUrl(baseUrl: string, objectKey: string): string {
+  return `${trimEnd(baseUrl, '/')}/${objectKey}`;
+}
 
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 

@@ -7,8 +7,8 @@
 import { z } from 'zod';
 import type { TemplateDefinition, TemplateSize } from '../../templates/define';
 import type { FieldError } from '../errors/problem';
+import { SANS } from '../fonts/bundled';
 import { type EngineName, MAX_OUTPUT_PIXELS } from '../render/engine';
-import { SANS } from '../render/fonts';
 import type { Style, TemplateElement, TemplateNode } from '../render/jsx';
 import { literalValue, MarkupError, type MarkupNode, type Part, parseLength, parseMarkup, urlItemAt, urlStarts, type VarUse } from './markup';
 

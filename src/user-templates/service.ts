@@ -21,8 +21,9 @@ import {
 } from '../db/templates';
 import type { AppEnv } from '../env';
 import { ProblemError } from '../errors/problem';
-import { type FontFace, fontBudgetExcess } from '../fonts/custom';
-import { prepareImage } from '../jobs/image-request';
+import { fontBudgetExcess } from '../fonts/custom';
+import { unshapedBySatori } from '../fonts/text-assets';
+import { prepareImage, templateFaces } from '../jobs/image-request';
 import { retentionPolicy } from '../jobs/retention';
 import { BoundedMap } from '../lib/bounded-map';
 import { ENTRY_OVERHEAD_BYTES, stringBytes } from '../lib/caches';
@@ -32,7 +33,6 @@ import { REMOTE_IMAGE_BUDGET } from '../render/budget';
 import { ENGINES, type EngineName, type RenderOutput } from '../render/engine';
 import { type ImageJob, renderImage } from '../render/index';
 import { checkRemoteUrl, remoteImagePolicy } from '../render/remote-images';
-import { unshapedBySatori } from '../render/text-assets';
 import { compileTemplate, isUserTemplateId, parseTemplateRef, type TemplateSource, type UserTemplateDefinition } from './compile';
 import { MarkupError } from './markup';
 
@@ -119,24 +119,6 @@ function fromRow(row: TemplateWithSource): UserTemplate {
   const { source: _source, ...meta } = row;
   // name and description change without a new version
   return { row: meta, source, definition: sameSize({ ...definition, name: row.name, description: row.description }, definition) };
-}
-
-/** The faces of each uploaded family the template names; a family without faces is a 422. */
-export async function templateFaces(
-  definition: UserTemplateDefinition,
-  lookup: (family: string) => Promise<FontFace[]>,
-  path = 'template',
-): Promise<FontFace[]> {
-  const groups = await Promise.all(definition.fontFamilies.map(async (family) => ({ family, faces: await lookup(family) })));
-  const missing = groups.filter((g) => g.faces.length === 0).map((g) => g.family);
-  if (missing.length > 0) {
-    throw new ProblemError(
-      'font_family_unknown',
-      `The template names ${missing.map((f) => `"${f}"`).join(', ')} in font-family, and the account has no uploaded font of ${missing.length > 1 ? 'these families' : 'this family'} (GET /api/v1/fonts lists yours)`,
-      { errors: missing.map((f) => ({ path, message: `no uploaded font has the family "${f}"` })) },
-    );
-  }
-  return groups.flatMap((g) => g.faces);
 }
 
 /** A 2×2 grey PNG: what stands in for image vars when a template is tried. */

@@ -23,7 +23,7 @@ import {
 } from '../db/webhooks';
 import type { AppEnv, WebhookMessage } from '../env';
 import { isoNow, now } from '../lib/time';
-import { checkRemoteUrl, remoteImagePolicy } from '../render/remote-images';
+import { checkEndpointUrl } from './endpoints';
 import { parseSchedule, retryDelaySeconds } from './schedule';
 import { activeSecrets, signatureHeaders } from './signing';
 
@@ -87,7 +87,7 @@ async function attemptClaimed(env: AppEnv, claimed: DeliveryRow, schedule: reado
   if (!endpoint) return give('not sent: the endpoint was deleted');
   if (endpoint.disabled_at) return give(`not sent: the endpoint is disabled (${endpoint.disabled_reason ?? 'disabled'})`);
   try {
-    checkRemoteUrl(endpoint.url, 'url', remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS), 'webhook_url_blocked');
+    checkEndpointUrl(env, endpoint.url);
   } catch (err) {
     return give(`not sent: the endpoint URL is not allowed: ${(err as Error).message}`);
   }

@@ -21,9 +21,9 @@ import {
 } from '../db/webhooks';
 import type { AppEnv } from '../env';
 import { ProblemError } from '../errors/problem';
+import { guardOutboundUrl, outboundPolicy } from '../lib/address-guard';
 import { newId } from '../lib/ids';
 import { isoNow, now } from '../lib/time';
-import { checkRemoteUrl, remoteImagePolicy } from '../render/remote-images';
 import type { WebhookTestPayload } from './payloads';
 import { newSecret } from './signing';
 
@@ -38,8 +38,14 @@ async function enqueue(env: AppEnv, deliveryId: string): Promise<void> {
   }
 }
 
-function checkUrl(env: AppEnv, url: string): void {
-  checkRemoteUrl(url, 'url', remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS), 'webhook_url_blocked');
+/**
+ * An endpoint URL under the SSRF guard remote images use (lib/address-guard.ts), checked when it is
+ * set and again before each delivery (deliver.ts): `webhook_url_blocked` (422) naming `url`.
+ */
+export function checkEndpointUrl(env: Pick<AppEnv, 'REMOTE_IMAGE_INSECURE_HOSTS'>, raw: string): URL {
+  const verdict = guardOutboundUrl(raw, outboundPolicy(env.REMOTE_IMAGE_INSECURE_HOSTS));
+  if (!verdict.ok) throw new ProblemError('webhook_url_blocked', `url: ${verdict.reason}`, { errors: [{ path: 'url', message: verdict.reason }] });
+  return verdict.url;
 }
 
 async function owned(env: AppEnv, accountId: string, id: string): Promise<EndpointRow> {
@@ -53,7 +59,7 @@ export async function createEndpoint(
   accountId: string,
   input: { url: string; events: readonly string[]; description: string },
 ): Promise<EndpointRow> {
-  checkUrl(env, input.url);
+  checkEndpointUrl(env, input.url);
   const at = isoNow();
   const row = await insertEndpointWithin(
     env.DB,
@@ -89,7 +95,7 @@ export async function changeEndpoint(
   input: { url?: string; events?: readonly string[]; description?: string; enabled?: boolean },
 ): Promise<EndpointRow> {
   await owned(env, accountId, id);
-  if (input.url !== undefined) checkUrl(env, input.url);
+  if (input.url !== undefined) checkEndpointUrl(env, input.url);
   const changes: EndpointChanges = { url: input.url, description: input.description, enabled: input.enabled };
   if (input.events) changes.events = JSON.stringify([...new Set(input.events)]);
   const row = await updateEndpoint(env.DB, accountId, id, changes, isoNow());

@@ -8,7 +8,7 @@ import { insertDeliveries, type NewDelivery, subscribedEndpoints } from '../db/w
 import { type AppEnv, usableFileSigningSecret } from '../env';
 import { newId } from '../lib/ids';
 import { isoNow, now } from '../lib/time';
-import { publicUrl } from '../routes/v1/renders/schema';
+import { publicUrl } from '../storage/outputs';
 import { signedPdfUrl } from '../storage/signed-urls';
 import type { RenderEventPayload } from './payloads';
 

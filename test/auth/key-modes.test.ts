@@ -7,24 +7,14 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import { BASE, bearer, expectProblem, generate, get, type Problem, postJson, signup, type TestAccount } from '../helpers/api';
-import {
-  API_OPERATIONS,
-  type ApiOperation,
-  documentedOperations,
-  KEYLESS_OPERATIONS,
-  type KeyKind,
-  keyedOperations,
-  renderOf,
-} from '../helpers/common-route-tests';
+import { type KeyKind, type Operation, operationsOf, ownPath, renderOf, requestInit, servedDocument } from '../helpers/common-route-tests';
 import { received, receiverUrl } from '../webhooks/helpers';
 
-function call(op: ApiOperation, path: string, key: string): Promise<Response> {
-  const init: RequestInit = { method: op.method, headers: bearer(key) };
-  if (op.body !== undefined) {
-    init.body = JSON.stringify(op.body);
-    init.headers = { ...bearer(key), 'content-type': 'application/json' };
-  }
-  return SELF.fetch(`${BASE}${path}`, init);
+const operations = operationsOf(await servedDocument());
+const keyed = operations.filter((op) => op.keyed);
+
+function call(op: Operation, path: string, key: string): Promise<Response> {
+  return SELF.fetch(`${BASE}${path}`, requestInit(op, bearer(key)));
 }
 
 /** What the account holds that a test key might change, as its live key sees it. */
@@ -38,60 +28,52 @@ async function holdings(account: TestAccount): Promise<unknown> {
   };
 }
 
-/** The codes a documented 403 may carry (empty when the operation declares no 403). */
-function declared403(responses: Record<string, { content?: Record<string, { schema?: unknown }> }>): string[] {
-  type Part = { properties?: { code?: { enum?: string[] } } };
-  const schema = responses['403']?.content?.['application/problem+json']?.schema as (Part & { allOf?: Part[] }) | undefined;
-  // the document writes a narrowed problem as allOf [Problem, {status, code}]
-  return [schema, ...(schema?.allOf ?? [])].flatMap((part) => part?.properties?.code?.enum ?? []);
+/**
+ * The rule of README "Key modes", as a predicate over the document: keys and webhooks take a live
+ * key for everything (webhook endpoints and their log are live configuration and live data);
+ * templates and fonts for every change (a preview renders, it changes nothing).
+ */
+function liveOnlyByRule(op: Operation): boolean {
+  const tag = op.path.split('/')[3];
+  if (tag === 'keys' || tag === 'webhooks') return true;
+  return (tag === 'templates' || tag === 'fonts') && op.method !== 'GET' && op.operationId !== 'templates.preview';
 }
 
 describe('every operation has a key-mode decision', () => {
-  it('the served document and the committed one list no operation without an entry (API_OPERATIONS or KEYLESS_OPERATIONS)', async () => {
-    const served = await (await SELF.fetch(`${BASE}/openapi.json`)).json<{ paths: Record<string, unknown> }>();
-    for (const doc of [served, undefined]) {
-      const ids = documentedOperations(doc).map((op) => op.operationId);
-      const undecided = ids.filter((id) => !(id in API_OPERATIONS) && !KEYLESS_OPERATIONS.includes(id));
-      expect(undecided).toEqual([]);
-      // and no stale entry: every decision names a documented operation
-      expect([...Object.keys(API_OPERATIONS), ...KEYLESS_OPERATIONS].filter((id) => !ids.includes(id))).toEqual([]);
-    }
+  it("the operations the document declares live-only (403 live_key_required) are exactly the README rule's", () => {
+    const declared = keyed.filter((op) => op.liveOnly).map((op) => op.operationId);
+    expect(declared).toEqual(keyed.filter(liveOnlyByRule).map((op) => op.operationId));
+    expect(operations.filter((op) => !op.keyed && op.liveOnly)).toEqual([]);
   });
 
-  it('the served document declares 403 live_key_required on exactly the live-only operations', async () => {
-    const served = await (await SELF.fetch(`${BASE}/openapi.json`)).json<{ paths: Record<string, unknown> }>();
-    for (const op of documentedOperations(served)) {
-      const live = API_OPERATIONS[op.operationId]?.keys === 'live';
-      expect(declared403(op.responses).includes('live_key_required'), op.operationId).toBe(live);
-      if (live) expect(declared403(op.responses), op.operationId).toEqual(['live_key_required']);
-    }
+  it('a live-only operation declares no other 403', () => {
+    for (const op of keyed.filter((o) => o.liveOnly)) expect(op.codes['403'], op.operationId).toEqual(['live_key_required']);
   });
 });
 
 describe('a test key on every operation', () => {
-  const operations = keyedOperations();
-  const liveOnly = operations.filter((op) => op.call.keys === 'live');
-  const open = operations.filter((op) => op.call.keys === 'any');
+  const liveOnly = keyed.filter((op) => op.liveOnly);
+  const open = keyed.filter((op) => !op.liveOnly);
 
   it.each(liveOnly.map((op) => [op.operationId, op] as const))(
     '%s: a test key → 403 live_key_required and nothing changes; the live key → its answer',
     async (_, op) => {
       const account = await signup();
-      const path = await op.call.path(account, 'test');
+      const path = await ownPath(op, account, 'test');
       const before = await holdings(account);
-      const refused = await expectProblem(await call(op.call, path, account.testKey), 403, 'live_key_required');
+      const refused = await expectProblem(await call(op, path, account.testKey), 403, 'live_key_required');
       expect(refused.detail).toContain(`${op.method} ${op.path} takes a live key`);
       expect(await holdings(account)).toEqual(before);
-      const allowed = await call(op.call, path, account.apiKey);
-      expect(allowed.status, await allowed.clone().text()).toBe(op.call.ok);
+      const allowed = await call(op, path, account.apiKey);
+      expect(allowed.status, await allowed.clone().text()).toBe(op.ok);
     },
   );
 
   it.each(open.map((op) => [op.operationId, op] as const))('%s: a test key → its answer', async (_, op) => {
     const account = await signup();
-    const path = await op.call.path(account, 'test');
-    const res = await call(op.call, path, account.testKey);
-    expect(res.status, await res.clone().text()).toBe(op.call.ok);
+    const path = await ownPath(op, account, 'test');
+    const res = await call(op, path, account.testKey);
+    expect(res.status, await res.clone().text()).toBe(op.ok);
   });
 
   it('the refusal comes before the body is read: an oversized or non-JSON body to a live-only route is still 403', async () => {

@@ -34,7 +34,7 @@ function sdkExamples(): { client: string; receiver: string } {
   return { client: blocks[0] as string, receiver: blocks[1] as string };
 }
 
-/** The browser .ci/run installs (CHROMIUM_BIN elsewhere), as test/e2e/docs.test.ts launches it: missing, the test fails, never skips. */
+/** The browser `npm test` installs (scripts/ensure-test-deps.mjs; CHROMIUM_BIN elsewhere), as test/e2e/docs.test.ts launches it: missing, the test fails, never skips. */
 function chromiumPath(): string {
   const bin = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
   if (!existsSync(bin))

@@ -1,57 +1,248 @@
 /**
- * The security cases every authenticated route shares (after Unkey's "common route tests"):
- * no key, a revoked key, and a rate-limited key. Each route's own file covers the rest.
+ * The operations of the OpenAPI document the Worker serves, read the way the security and key-mode
+ * tests need them (after Unkey's "common route tests": no key, a bad key, a revoked key, another
+ * account's resource, rate limited). Nothing here lists routes: which operations take a key comes
+ * from their `security`, which are live-only from their declared `403 live_key_required` (the
+ * route's `liveKeyOnly` adds it), what an `{id}` names from the documented example ids (`tpl_…`),
+ * and the body to send from the request body's example or its schema. What the document cannot
+ * say is here, each with its reason: the operations that take no key, how to make a resource of
+ * each id prefix, and the one body whose documented example cannot succeed.
  */
 
-import { env } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
 import { Buffer } from 'node:buffer';
 import pacificoWoff from '@fontsource/pacifico/files/pacifico-latin-400-normal.woff';
-import { describe, expect, it } from 'vitest';
-import spec from '../../sdk/openapi.json';
-import { awayFromMinuteEdge, bearer, del, expectProblem, fetchWithEnv, generate, get, postJson, signup, type TestAccount, tinyPlan } from './api';
+import { BASE, bearer, generate, get, postJson, type TestAccount } from './api';
 
 export type KeyKind = 'live' | 'test';
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
-export interface RouteUnderTest {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+interface Schema {
+  $ref?: string;
+  type?: string;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  enum?: unknown[];
+  example?: unknown;
+  default?: unknown;
+  minimum?: number;
+  allOf?: Schema[];
+}
+
+interface MediaType {
+  schema?: Schema;
+  example?: unknown;
+  examples?: Record<string, { value: unknown }>;
+}
+
+export interface DocumentOperation {
+  operationId?: string;
+  security?: Record<string, string[]>[];
+  parameters?: { $ref?: string; name?: string; in?: string; required?: boolean; schema?: Schema }[];
+  requestBody?: { required?: boolean; content: Record<string, MediaType> };
+  responses: Record<string, { content?: Record<string, MediaType> }>;
+}
+
+export interface OpenApiDocument {
+  security?: Record<string, string[]>[];
+  paths: Record<string, Record<string, DocumentOperation>>;
+  components: { schemas: Record<string, Schema>; securitySchemes: Record<string, { type: string; scheme?: string }> };
+}
+
+/** The document as the Worker serves it (what clients and `npm run openapi` read). */
+export async function servedDocument(): Promise<OpenApiDocument> {
+  const res = await SELF.fetch(`${BASE}/openapi.json`);
+  if (res.status !== 200) throw new Error(`GET /openapi.json: ${res.status}`);
+  return res.json<OpenApiDocument>();
+}
+
+/**
+ * Operations that take no API key, and why each may not: a new operation the document marks
+ * `security: []` fails the security tests until it is named here.
+ */
+export const PUBLIC_OPERATIONS: Record<string, string> = {
+  'health.get': 'the liveness probe: it names no account and reads nothing of one',
+  'images.get': 'rendered images are public by design (og:image tags point here); the path is a content address nobody can guess',
+  'files.get': 'private PDFs, but the credential is the signed URL (expires + signature), checked by the route itself',
+  'signup.create': 'makes the account and its first keys, so it cannot take one; throttled per client address instead',
+};
+
+export interface Operation {
+  operationId: string;
+  method: Method;
+  /** As the document writes it, e.g. `/api/v1/keys/{id}`. */
+  path: string;
+  /** Takes a bearer key: its own `security`, or the document's. */
+  keyed: boolean;
+  /** Declares `403 live_key_required`: a test key is refused. */
+  liveOnly: boolean;
+  /** The problem codes each documented error status may carry (by status, e.g. `404`). */
+  codes: Record<string, string[]>;
+  /** Documents a request body. */
+  takesBody: boolean;
   /**
-   * The path to call, given a fresh account (e.g. to name one of its resources, made with its live
-   * key); `as` is the kind of key that will call it (a render to read is made with that kind).
+   * The resource its path parameter names: the prefix of the documented example ids at this path
+   * (`tpl_`), and such an example, which names nothing (the ids are random).
    */
-  path: (account: TestAccount, as?: KeyKind) => string | Promise<string>;
+  resource?: { param: string; prefix: string; missing: string };
+  /** The JSON body the tests send (undefined: none). */
   body?: unknown;
-}
-
-/** An /api/v1 operation: how to call it, who may (README "Key modes"), and what a permitted key gets. */
-export interface ApiOperation extends RouteUnderTest {
-  /** `live`: a test key gets 403 live_key_required; `any`: both kinds of key may call it. */
-  keys: 'live' | 'any';
-  /** The status of the call above for a key allowed to make it. */
+  /** Its smallest documented 2xx: what a permitted caller gets for the body above. */
   ok: number;
+  responses: DocumentOperation['responses'];
 }
 
-/** Operations that take no API key (and are not under the key middleware). */
-export const KEYLESS_OPERATIONS = ['health.get', 'images.get', 'files.get', 'signup.create'];
+const ID_EXAMPLE = /^([a-z]+_)[0-9A-Z]{26}$/;
+
+function resolve(doc: OpenApiDocument, schema: Schema | undefined): Schema | undefined {
+  if (!schema?.$ref) return schema;
+  return resolve(doc, doc.components.schemas[schema.$ref.replace('#/components/schemas/', '')]);
+}
+
+/** A value the schema accepts: its example or default, else the smallest thing of its type. */
+function sampleOf(doc: OpenApiDocument, raw: Schema | undefined): unknown {
+  const schema = resolve(doc, raw);
+  if (!schema) return null;
+  if (schema.example !== undefined) return schema.example;
+  if (schema.default !== undefined) return schema.default;
+  if (schema.enum) return schema.enum[0];
+  switch (schema.type) {
+    case 'object': {
+      // every property the document shows a value for, and every required one: an update's
+      // properties are all optional, and an empty update says nothing
+      const out: Record<string, unknown> = {};
+      for (const [name, property] of Object.entries(schema.properties ?? {})) {
+        const p = resolve(doc, property);
+        if (schema.required?.includes(name) || p?.example !== undefined || p?.default !== undefined) out[name] = sampleOf(doc, p);
+      }
+      return out;
+    }
+    case 'array':
+      return [sampleOf(doc, schema.items)];
+    case 'integer':
+    case 'number':
+      return schema.minimum ?? 1;
+    case 'boolean':
+      return true;
+    case 'string':
+      return 'x';
+    default:
+      return null;
+  }
+}
+
+/**
+ * The bodies the document's examples cannot make succeed, and why: the tests that need a success
+ * (a live key on a live-only operation) send these instead.
+ */
+export const BODY_OVERRIDES: Record<string, { body: () => unknown; why: string }> = {
+  'fonts.create': {
+    body: () => ({ family: `Face ${crypto.randomUUID().slice(0, 8)}`, data: Buffer.from(new Uint8Array(pacificoWoff)).toString('base64') }),
+    why: 'the documented `data` is the first bytes of a WOFF, not a whole font',
+  },
+};
+
+function bodyOf(doc: OpenApiDocument, operationId: string, op: DocumentOperation): unknown {
+  const override = BODY_OVERRIDES[operationId];
+  if (override) return override.body();
+  const json = op.requestBody?.content['application/json'];
+  if (!json) return undefined;
+  if (json.example !== undefined) return json.example;
+  const first = Object.values(json.examples ?? {})[0];
+  if (first) return first.value;
+  return sampleOf(doc, json.schema);
+}
+
+/**
+ * The codes a documented error may carry. The document writes a narrowed problem as
+ * allOf [Problem, {status, code}]: every part must hold, so the codes are those all parts allow.
+ */
+function codesOf(doc: OpenApiDocument, response: DocumentOperation['responses'][string] | undefined): string[] {
+  const schema = resolve(doc, response?.content?.['application/problem+json']?.schema);
+  const parts = [schema, ...(schema?.allOf ?? []).map((part) => resolve(doc, part))];
+  const allowed = parts.flatMap((part) => {
+    const codes = resolve(doc, part?.properties?.code)?.enum as string[] | undefined;
+    return codes ? [codes] : [];
+  });
+  const [first = [], ...rest] = allowed;
+  return first.filter((code) => rest.every((codes) => codes.includes(code)));
+}
+
+function bearerSchemes(doc: OpenApiDocument): Set<string> {
+  const schemes = Object.entries(doc.components.securitySchemes ?? {});
+  return new Set(schemes.filter(([, s]) => s.type === 'http' && s.scheme === 'bearer').map(([name]) => name));
+}
+
+/** Every operation of the document, in its order. */
+export function operationsOf(doc: OpenApiDocument): Operation[] {
+  const schemes = bearerSchemes(doc);
+  const out: Operation[] = [];
+  for (const [path, item] of Object.entries(doc.paths)) {
+    // what `{id}` names at this path: any operation here may document it (a GET's example may be a built-in's)
+    const examples = Object.values(item).flatMap((op) => (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => String(p.schema?.example ?? '')));
+    for (const [method, op] of Object.entries(item)) {
+      if (!op?.operationId) continue;
+      const security = op.security ?? doc.security ?? [];
+      const keyed = security.some((requirement) => Object.keys(requirement).some((name) => schemes.has(name)));
+      const codes = Object.fromEntries(Object.entries(op.responses).map(([status, response]) => [status, codesOf(doc, response)]));
+      const param = (op.parameters ?? []).find((p) => p.in === 'path')?.name;
+      const missing = examples.find((example) => ID_EXAMPLE.test(example));
+      const prefix = missing?.match(ID_EXAMPLE)?.[1];
+      const ok = Math.min(
+        ...Object.keys(op.responses)
+          .map(Number)
+          .filter((status) => status >= 200 && status < 300),
+      );
+      out.push({
+        operationId: op.operationId,
+        method: method.toUpperCase() as Method,
+        path,
+        keyed,
+        liveOnly: codes['403']?.includes('live_key_required') ?? false,
+        codes,
+        takesBody: op.requestBody !== undefined,
+        resource: param && prefix && missing ? { param, prefix, missing } : undefined,
+        body: bodyOf(doc, op.operationId, op),
+        ok,
+        responses: op.responses,
+      });
+    }
+  }
+  return out;
+}
+
+/** Fills the operation's path parameter with `id` (the path as it is when it has none). */
+export function pathWith(op: Operation, id?: string): string {
+  if (!op.resource) return op.path;
+  if (id === undefined) throw new Error(`${op.operationId} names a ${op.resource.prefix}… resource: give its id`);
+  return op.path.replace(`{${op.resource.param}}`, id);
+}
+
+/** The request for the operation with these headers, its body (when it takes one) as JSON. */
+export function requestInit(op: Operation, headers: Record<string, string>): RequestInit {
+  if (op.body === undefined) return { method: op.method, headers };
+  return { method: op.method, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(op.body) };
+}
+
+async function created(res: Response, what: string, status = 201): Promise<string> {
+  const text = await res.text();
+  if (res.status !== status) throw new Error(`${what} failed: ${res.status} ${text}`);
+  const body = JSON.parse(text) as { id?: string; delivery_id?: string };
+  return (body.id ?? body.delivery_id) as string;
+}
 
 export async function renderOf(account: TestAccount, as: KeyKind = 'live'): Promise<string> {
   const res = await generate(
     { template: 'quote', vars: { quote: `Mine ${crypto.randomUUID()}`, author: 'A' } },
     bearer(as === 'live' ? account.apiKey : account.testKey),
   );
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`render failed: ${res.status} ${text}`);
-  return (JSON.parse(text) as { id: string }).id;
+  return created(res, 'render', 200);
 }
 
 export async function keyIdOf(account: TestAccount, mode: KeyKind): Promise<string> {
   const keys = await (await get('/api/v1/keys', bearer(account.apiKey))).json<{ data: { id: string; mode: string }[] }>();
   return keys.data.find((k) => k.mode === mode)?.id as string;
-}
-
-async function created(res: Response, what: string): Promise<string> {
-  const text = await res.text();
-  if (res.status !== 201) throw new Error(`${what} failed: ${res.status} ${text}`);
-  return (JSON.parse(text) as { id: string }).id;
 }
 
 /** A webhook endpoint on the local receiver (it answers 200), made with the live key. */
@@ -66,159 +257,43 @@ export function templateOf(account: TestAccount): Promise<string> {
 }
 
 export function fontOf(account: TestAccount): Promise<string> {
-  const body = { family: `Face ${crypto.randomUUID().slice(0, 8)}`, data: Buffer.from(new Uint8Array(pacificoWoff)).toString('base64') };
-  return postJson('/api/v1/fonts', body, bearer(account.apiKey)).then((res) => created(res, 'font upload'));
+  return postJson('/api/v1/fonts', BODY_OVERRIDES['fonts.create']?.body(), bearer(account.apiKey)).then((res) => created(res, 'font upload'));
 }
 
-/** A delivery of a test event to one of the account's endpoints. */
-async function deliveryOf(account: TestAccount): Promise<string> {
-  const res = await postJson(`/api/v1/webhooks/${await endpointOf(account)}/test`, {}, bearer(account.apiKey));
-  const text = await res.text();
-  if (res.status !== 202) throw new Error(`test event failed: ${res.status} ${text}`);
-  return (JSON.parse(text) as { delivery_id: string }).delivery_id;
+/** A new live key of the account (so revoking it leaves the account's own keys alone). */
+export function spareKeyOf(account: TestAccount): Promise<string> {
+  return postJson('/api/v1/keys', { name: 'spare' }, bearer(account.apiKey)).then((res) => created(res, 'key create'));
 }
 
-const TEMPLATE_BODY = { name: 'x', width: 100, height: 100, html: '<div>x</div>' };
+/** A delivery of a test event to a new endpoint of the account. */
+export async function deliveryOf(account: TestAccount): Promise<string> {
+  const endpoint = await endpointOf(account);
+  return postJson(`/api/v1/webhooks/${endpoint}/test`, {}, bearer(account.apiKey)).then((res) => created(res, 'test event', 202));
+}
 
 /**
- * Every /api/v1 operation that takes a key, by operationId, with a call that succeeds for a key
- * allowed to make it. Tests enumerate the OpenAPI document against this table (and
- * KEYLESS_OPERATIONS), so a new route fails them until it is listed here with its key rule.
+ * How to make a resource of each id prefix the document names, for an account (a render is made
+ * with the kind of key that will read it: renders are kept apart by mode). A path that names a
+ * prefix missing here fails the security tests.
  */
-export const API_OPERATIONS: Record<string, ApiOperation> = {
-  'account.get': { method: 'GET', path: () => '/api/v1/account', keys: 'any', ok: 200 },
-  'usage.get': { method: 'GET', path: () => '/api/v1/usage', keys: 'any', ok: 200 },
-  'keys.list': { method: 'GET', path: () => '/api/v1/keys', keys: 'live', ok: 200 },
-  'keys.create': { method: 'POST', path: () => '/api/v1/keys', body: { name: 'k' }, keys: 'live', ok: 201 },
-  'keys.delete': { method: 'DELETE', path: (a) => keyIdOf(a, 'test').then((id) => `/api/v1/keys/${id}`), keys: 'live', ok: 204 },
-  'fonts.list': { method: 'GET', path: () => '/api/v1/fonts', keys: 'any', ok: 200 },
-  'fonts.create': {
-    method: 'POST',
-    path: () => '/api/v1/fonts',
-    body: { family: 'Common', data: Buffer.from(new Uint8Array(pacificoWoff)).toString('base64') },
-    keys: 'live',
-    ok: 201,
-  },
-  'fonts.delete': { method: 'DELETE', path: (a) => fontOf(a).then((id) => `/api/v1/fonts/${id}`), keys: 'live', ok: 204 },
-  'generate.image': { method: 'POST', path: () => '/api/v1/generate/image', body: { template: 'og-card', vars: { title: 'Common' } }, keys: 'any', ok: 200 },
-  'generate.pdf': {
-    method: 'POST',
-    path: () => '/api/v1/generate/pdf',
-    body: { pages: [{ template: 'og-card', vars: { title: 'Common' } }] },
-    keys: 'any',
-    ok: 200,
-  },
-  'renders.get': { method: 'GET', path: (a, as) => renderOf(a, as).then((id) => `/api/v1/renders/${id}`), keys: 'any', ok: 200 },
-  'templates.list': { method: 'GET', path: () => '/api/v1/templates', keys: 'any', ok: 200 },
-  'templates.get': { method: 'GET', path: (a) => templateOf(a).then((id) => `/api/v1/templates/${id}`), keys: 'any', ok: 200 },
-  'templates.create': { method: 'POST', path: () => '/api/v1/templates', body: TEMPLATE_BODY, keys: 'live', ok: 201 },
-  'templates.preview': {
-    method: 'POST',
-    path: () => '/api/v1/templates/preview',
-    body: { width: 100, height: 100, html: '<div>x</div>' },
-    keys: 'any',
-    ok: 200,
-  },
-  'templates.update': { method: 'PATCH', path: (a) => templateOf(a).then((id) => `/api/v1/templates/${id}`), body: { name: 'Renamed' }, keys: 'live', ok: 200 },
-  'templates.delete': { method: 'DELETE', path: (a) => templateOf(a).then((id) => `/api/v1/templates/${id}`), keys: 'live', ok: 204 },
-  'webhooks.list': { method: 'GET', path: () => '/api/v1/webhooks', keys: 'live', ok: 200 },
-  'webhooks.create': { method: 'POST', path: () => '/api/v1/webhooks', body: { url: 'https://example.com/hook' }, keys: 'live', ok: 201 },
-  'webhooks.get': { method: 'GET', path: (a) => endpointOf(a).then((id) => `/api/v1/webhooks/${id}`), keys: 'live', ok: 200 },
-  'webhooks.update': {
-    method: 'PATCH',
-    path: (a) => endpointOf(a).then((id) => `/api/v1/webhooks/${id}`),
-    body: { description: 'changed' },
-    keys: 'live',
-    ok: 200,
-  },
-  'webhooks.delete': { method: 'DELETE', path: (a) => endpointOf(a).then((id) => `/api/v1/webhooks/${id}`), keys: 'live', ok: 204 },
-  'webhooks.deliveries': { method: 'GET', path: (a) => endpointOf(a).then((id) => `/api/v1/webhooks/${id}/deliveries`), keys: 'live', ok: 200 },
-  'webhooks.rotateSecret': {
-    method: 'POST',
-    path: (a) => endpointOf(a).then((id) => `/api/v1/webhooks/${id}/rotate-secret`),
-    body: {},
-    keys: 'live',
-    ok: 200,
-  },
-  'webhooks.test': { method: 'POST', path: (a) => endpointOf(a).then((id) => `/api/v1/webhooks/${id}/test`), keys: 'live', ok: 202 },
-  'webhooks.redeliver': { method: 'POST', path: (a) => deliveryOf(a).then((id) => `/api/v1/webhooks/deliveries/${id}/redeliver`), keys: 'live', ok: 202 },
+export const RESOURCE_MAKERS: Record<string, (account: TestAccount, as: KeyKind) => Promise<string>> = {
+  key_: (account) => spareKeyOf(account),
+  fnt_: (account) => fontOf(account),
+  rnd_: (account, as) => renderOf(account, as),
+  tpl_: (account) => templateOf(account),
+  whe_: (account) => endpointOf(account),
+  msg_: (account) => deliveryOf(account),
 };
 
-export interface DocumentedOperation {
-  operationId: string;
-  method: RouteUnderTest['method'];
-  /** As the document writes it, e.g. `/api/v1/keys/{id}`. */
-  path: string;
-  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+/** A new resource of the account's, of the kind the operation's path names (made for a `as` key); none when it names none. */
+export async function resourceFor(op: Operation, account: TestAccount, as: KeyKind = 'live'): Promise<string | undefined> {
+  if (!op.resource) return undefined;
+  const make = RESOURCE_MAKERS[op.resource.prefix];
+  if (!make) throw new Error(`${op.operationId}: no RESOURCE_MAKERS entry for ${op.resource.prefix}… ids (test/helpers/common-route-tests.ts)`);
+  return make(account, as);
 }
 
-/** The operations of an OpenAPI document (by default the committed one, sdk/openapi.json). */
-export function documentedOperations(doc: { paths: Record<string, unknown> } = spec as never): DocumentedOperation[] {
-  const out: DocumentedOperation[] = [];
-  for (const [path, item] of Object.entries(doc.paths)) {
-    for (const [method, op] of Object.entries(item as Record<string, { operationId?: string; responses?: DocumentedOperation['responses'] }>)) {
-      if (!op?.operationId) continue;
-      out.push({ operationId: op.operationId, method: method.toUpperCase() as RouteUnderTest['method'], path, responses: op.responses ?? {} });
-    }
-  }
-  return out;
-}
-
-/** The committed document's operations that take a key, each with its entry in API_OPERATIONS (a missing entry throws). */
-export function keyedOperations(): (DocumentedOperation & { call: ApiOperation })[] {
-  return documentedOperations()
-    .filter((op) => !KEYLESS_OPERATIONS.includes(op.operationId))
-    .map((op) => {
-      const call = API_OPERATIONS[op.operationId];
-      if (!call)
-        throw new Error(
-          `${op.operationId} (${op.method} ${op.path}) has no entry in API_OPERATIONS (test/helpers/common-route-tests.ts): say how to call it and which keys may`,
-        );
-      return { ...op, call };
-    });
-}
-
-function init(route: RouteUnderTest, headers: Record<string, string>): RequestInit {
-  const out: RequestInit = { method: route.method, headers: { ...headers } };
-  if (route.body !== undefined) {
-    out.body = JSON.stringify(route.body);
-    (out.headers as Record<string, string>)['content-type'] = 'application/json';
-  }
-  return out;
-}
-
-export function commonRouteTests(route: RouteUnderTest, label = `${route.method} ${route.path.toString()}`): void {
-  describe(label, () => {
-    it('no key → 401 unauthorized', async () => {
-      const account = await signup();
-      const res = await fetchWithEnv({}, await route.path(account), init(route, {}));
-      await expectProblem(res, 401, 'unauthorized');
-      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="picstream"');
-    });
-
-    it('revoked key → 401 unauthorized', async () => {
-      const account = await signup();
-      const path = await route.path(account);
-      const keys = await (await fetchWithEnv({}, '/api/v1/keys', { headers: bearer(account.apiKey) })).json<{ data: { id: string; mode: string }[] }>();
-      const live = keys.data.find((k) => k.mode === 'live');
-      // a key may revoke itself (a test key may not revoke any: README "Key modes")
-      expect((await del(`/api/v1/keys/${live?.id}`, bearer(account.apiKey))).status).toBe(204);
-      await expectProblem(await fetchWithEnv({}, path, init(route, bearer(account.apiKey))), 401, 'unauthorized');
-    });
-
-    it('rate limited → 429 rate_limited with Retry-After and the rate headers', async () => {
-      const account = await signup();
-      const path = await route.path(account);
-      const plan = { PLANS: tinyPlan(1) };
-      await awayFromMinuteEdge(5_000);
-      const first = await fetchWithEnv(plan, path, init(route, bearer(account.apiKey)));
-      expect(first.status).toBeLessThan(500);
-      const res = await fetchWithEnv(plan, path, init(route, bearer(account.apiKey)));
-      await expectProblem(res, 429, 'rate_limited');
-      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect(res.headers.get('x-ratelimit-limit')).toBe('1');
-      expect(res.headers.get('x-ratelimit-remaining')).toBe('0');
-      expect(res.headers.get('ratelimit-policy')).toBe('"free";q=1;w=60');
-    });
-  });
+/** The operation's path for the account, its `{id}` a new resource of the account's. */
+export async function ownPath(op: Operation, account: TestAccount, as: KeyKind = 'live'): Promise<string> {
+  return pathWith(op, await resourceFor(op, account, as));
 }

@@ -2,11 +2,12 @@
  * The address guard on every IPv6 form that carries an IPv4 address: each is refused as the IPv4
  * address inside it would be (finding 9 of issue 15: `[::127.0.0.1]` — IPv4-compatible, written by
  * the URL parser as `::7f00:1` — was fetched). Through `new URL` first, as the guard sees hosts.
+ * Then the URL guard around it, which remote images and webhook endpoints share.
  */
 
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
-import { blockedAddressReason, embeddedIPv4 } from '../../src/lib/address-guard';
+import { blockedAddressReason, embeddedIPv4, guardOutboundUrl, outboundPolicy } from '../../src/lib/address-guard';
 
 const hostOf = (literal: string) => {
   const host = new URL(`https://${literal}/`).hostname;
@@ -82,5 +83,39 @@ describe('blockedAddressReason', () => {
     expect(of('2001:0:4136:e378:8000:63bf:3fff:fdd2')?.addresses.map(String)).toEqual(['65.54.227.120', '192.0.2.45']);
     expect(of('2606:4700::1111')).toBeNull();
     expect(of('::1')).toBeNull();
+  });
+});
+
+describe('guardOutboundUrl', () => {
+  const production = outboundPolicy('');
+
+  it.each([
+    ['not a url', '"not a url" is not a valid URL'],
+    ['http://example.com/a.png', 'http://example.com/a.png must use https (got http)'],
+    ['ftp://example.com/a.png', 'ftp://example.com/a.png must use https (got ftp)'],
+    ['https://user:pw@example.com/a.png', 'https://example.com/a.png must not contain credentials'],
+    ['https://127.0.0.1/a.png', 'https://127.0.0.1/a.png points to a loopback address, which is not allowed'],
+    ['https://[::127.0.0.1]/', 'points to an IPv4-compatible IPv6 address embedding 127.0.0.1'],
+    ['https://localhost./a.png', 'https://localhost./a.png: host "localhost" is an internal name'],
+    ['https://metadata.internal/', 'host "metadata.internal" is an internal name'],
+    ['https://printer/', 'host "printer" is an internal name'],
+  ])('refuses %s', (raw, reason) => {
+    const verdict = guardOutboundUrl(raw, production);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.ok ? '' : verdict.reason).toContain(reason);
+  });
+
+  it('lets public https URLs through, parsed', () => {
+    const verdict = guardOutboundUrl('https://example.com/a.png?x=1', production);
+    expect(verdict.ok && verdict.url.href).toBe('https://example.com/a.png?x=1');
+    expect(guardOutboundUrl('https://8.8.8.8/', production).ok).toBe(true);
+  });
+
+  it('lets the listed insecure hosts use plain http and internal names (local development), nothing else', () => {
+    const dev = outboundPolicy(' LocalHost , ');
+    expect([...dev.insecureHosts]).toEqual(['localhost']);
+    expect(guardOutboundUrl('http://localhost:8787/a.png', dev).ok).toBe(true);
+    expect(guardOutboundUrl('http://127.0.0.1/a.png', dev).ok).toBe(false);
+    expect(guardOutboundUrl('https://user@localhost/', dev).ok).toBe(false);
   });
 });

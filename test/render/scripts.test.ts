@@ -7,12 +7,12 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { BUNDLED_RANGES } from '../../src/fonts/bundled';
+import { fontStoreReads, isEmoji, loadTextAssets, resetTextAssetCaches, type TextAssets, textNeeds, textRuns } from '../../src/fonts/text-assets';
 import type { Engine } from '../../src/render/engine';
 import { satoriEngine } from '../../src/render/engines/satori';
 import { takumiEngine } from '../../src/render/engines/takumi';
-import { BUNDLED_RANGES } from '../../src/render/fonts';
 import { h, type TemplateElement } from '../../src/render/jsx';
-import { fontStoreReads, isEmoji, loadTextAssets, resetTextAssetCaches, type TextAssets, textNeeds, textRuns } from '../../src/render/text-assets';
 import { TEMPLATES } from '../../templates/index';
 import { bearer, decodePng, defaultKey, expectProblem, fetchWithEnv, generate, get, pathOf } from '../helpers/api';
 

@@ -1,18 +1,46 @@
 /**
- * Security across the whole /api/v1 surface: the shared route cases, tenant isolation, one 401 for
- * every kind of bad key, and no 5xx for any malformed key, header or body.
+ * Security across the whole /api/v1 surface. The shared cases (no key, a malformed or unknown key,
+ * a revoked key, another account's resource, rate limited, and a test key on a live-only
+ * operation) run for every operation of the OpenAPI document the Worker serves that takes a key,
+ * enumerated from it (test/helpers/common-route-tests.ts reads it); an operation that takes no key
+ * must be one of the public ones named with their reasons. Then tenant isolation beyond one
+ * request, one 401 for every kind of bad key, and no 5xx for any malformed key, header or body.
  */
 import { env, SELF } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
-import { BASE, bearer, del, expectProblem, freshIp, generate, get, type Problem, patchJson, signup } from '../helpers/api';
-import { commonRouteTests, endpointOf, keyedOperations, keyIdOf, type RouteUnderTest, renderOf, templateOf } from '../helpers/common-route-tests';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app';
+import {
+  awayFromMinuteEdge,
+  BASE,
+  bearer,
+  del,
+  expectProblem,
+  fetchWithEnv,
+  freshIp,
+  generate,
+  get,
+  type Problem,
+  patchJson,
+  signup,
+  type TestAccount,
+  tinyPlan,
+} from '../helpers/api';
+import {
+  type Operation,
+  operationsOf,
+  PUBLIC_OPERATIONS,
+  pathWith,
+  RESOURCE_MAKERS,
+  renderOf,
+  requestInit,
+  resourceFor,
+  servedDocument,
+  templateOf,
+} from '../helpers/common-route-tests';
 
-/** Every operation of the OpenAPI document that takes a key (a new one without an entry in API_OPERATIONS fails here). */
-const ROUTES: [string, RouteUnderTest][] = keyedOperations().map((op) => [`${op.method} ${op.path}`, op.call]);
-
-describe('common route tests', () => {
-  for (const [label, route] of ROUTES) commonRouteTests(route, label);
-});
+const doc = await servedDocument();
+const operations = operationsOf(doc);
+const keyed = operations.filter((op) => op.keyed);
 
 /** A problem with what differs per request (its id, and the id it names) taken out. */
 function comparable(p: Problem, ...ids: string[]): Problem {
@@ -20,6 +48,181 @@ function comparable(p: Problem, ...ids: string[]): Problem {
   for (const id of ids) detail = detail.replaceAll(id, '<id>');
   return { ...p, request_id: undefined, detail };
 }
+
+/** Routes the app serves that are not operations of the document, and why they take no key. */
+const UNDOCUMENTED_ROUTES: Record<string, string> = {
+  'GET /docs': 'the API reference page (Scalar), drawn from the document: as public as the document',
+  'GET /openapi.json': 'the document itself: it describes the API and names no account',
+};
+
+describe('the document: every operation is covered', () => {
+  it('every operation takes the bearer key, or is a public one named with its reason (PUBLIC_OPERATIONS)', () => {
+    const open = operations.filter((op) => !op.keyed).map((op) => op.operationId);
+    expect(
+      open.filter((id) => !(id in PUBLIC_OPERATIONS)),
+      'take no key and are not in PUBLIC_OPERATIONS',
+    ).toEqual([]);
+    expect(
+      Object.keys(PUBLIC_OPERATIONS).filter((id) => !open.includes(id)),
+      'in PUBLIC_OPERATIONS but take a key, or are gone',
+    ).toEqual([]);
+    expect(keyed.length).toBeGreaterThan(0);
+  });
+
+  it('every route the app serves is an operation of the document, or one of UNDOCUMENTED_ROUTES', () => {
+    const documented = new Set(operations.map((op) => `${op.method} ${op.path}`));
+    // middleware is mounted with ALL; the routes themselves name their method
+    const served = new Set(
+      createApp()
+        .routes.filter((r) => r.method !== 'ALL')
+        .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`),
+    );
+    expect(
+      [...served].filter((route) => !documented.has(route) && !(route in UNDOCUMENTED_ROUTES)),
+      'served but neither documented nor in UNDOCUMENTED_ROUTES',
+    ).toEqual([]);
+    expect(
+      Object.keys(UNDOCUMENTED_ROUTES).filter((route) => !served.has(route) || documented.has(route)),
+      'in UNDOCUMENTED_ROUTES but gone or documented',
+    ).toEqual([]);
+  });
+
+  it('every keyed operation documents the shared answers (401 and 429); no public one documents a 401', () => {
+    for (const op of operations) {
+      expect('401' in op.responses, op.operationId).toBe(op.keyed);
+      if (op.keyed) expect(op.responses, op.operationId).toHaveProperty('429');
+    }
+  });
+
+  it('every path parameter of a keyed operation names a kind of resource the tests can make (RESOURCE_MAKERS)', () => {
+    const params = keyed.filter((op) => op.path.includes('{'));
+    const unnamed = params.filter((op) => !op.resource).map((op) => `${op.operationId}: document an example id (prefix_ULID) for its path parameter`);
+    const unmade = params
+      .filter((op) => op.resource && !RESOURCE_MAKERS[op.resource.prefix])
+      .map((op) => `${op.operationId}: add RESOURCE_MAKERS['${op.resource?.prefix}']`);
+    expect([...unnamed, ...unmade]).toEqual([]);
+    // the webhook operations the first hand-written list of these cases missed
+    expect(keyed.map((op) => op.operationId)).toEqual(expect.arrayContaining(['webhooks.test', 'webhooks.redeliver']));
+  });
+
+  it('every operation that takes a body gets one to send, from its example or its schema', () => {
+    for (const op of operations) expect(op.body !== undefined, op.operationId).toBe(op.takesBody);
+  });
+});
+
+/** For the calls that are not about rate limiting: one caller makes far more than 60 a minute here. */
+const UNTHROTTLED = { PLANS: tinyPlan(100_000) };
+
+async function newKey(account: TestAccount, name: string): Promise<{ id: string; key: string }> {
+  const res = await fetchWithEnv(UNTHROTTLED, '/api/v1/keys', {
+    method: 'POST',
+    headers: { ...bearer(account.apiKey), 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return res.json<{ id: string; key: string }>();
+}
+
+describe('the shared cases, for every operation that takes a key', () => {
+  /** Owns one resource of every kind the document names; the caller reaches for them. */
+  let owner: TestAccount;
+  let caller: TestAccount;
+  const owned: Record<string, string> = {};
+  /** A key of the caller's, used once (so this isolate has seen it authenticate) and then revoked. */
+  let revokedKey: string;
+
+  beforeAll(async () => {
+    [owner, caller] = await Promise.all([signup(), signup()]);
+    const prefixes = new Set(keyed.flatMap((op) => (op.resource ? [op.resource.prefix] : [])));
+    for (const prefix of prefixes) {
+      const make = RESOURCE_MAKERS[prefix];
+      if (make) owned[prefix] = await make(owner, 'live');
+    }
+    const doomed = await newKey(caller, 'doomed');
+    expect((await SELF.fetch(`${BASE}/api/v1/account`, { headers: bearer(doomed.key) })).status).toBe(200);
+    expect((await SELF.fetch(`${BASE}/api/v1/keys/${doomed.id}`, { method: 'DELETE', headers: bearer(caller.apiKey) })).status).toBe(204);
+    revokedKey = doomed.key;
+  });
+
+  /** The operation's path naming the owner's resource (the plain path when it names none). */
+  const ownersPath = (op: Operation) => pathWith(op, op.resource && owned[op.resource.prefix]);
+
+  describe.each(keyed.map((op) => [`${op.method} ${op.path}`, op] as const))('%s', (_, op) => {
+    it('no key → 401 unauthorized, with WWW-Authenticate', async () => {
+      const res = await SELF.fetch(`${BASE}${ownersPath(op)}`, requestInit(op, {}));
+      await expectProblem(res, 401, 'unauthorized');
+      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="picstream"');
+    });
+
+    it.each([
+      ['not a key', 'Bearer not-a-key'],
+      ['an unknown live key', `Bearer pk_live_${'A'.repeat(40)}`],
+      ['an unknown test key', `Bearer pk_test_${'A'.repeat(40)}`],
+      ['another scheme', 'Basic dXNlcjpwYXNz'],
+    ])('%s → 401 unauthorized', async (_, authorization) => {
+      await expectProblem(await SELF.fetch(`${BASE}${ownersPath(op)}`, requestInit(op, { authorization })), 401, 'unauthorized');
+    });
+
+    it('a revoked key → 401 unauthorized', async () => {
+      await expectProblem(await SELF.fetch(`${BASE}${ownersPath(op)}`, requestInit(op, bearer(revokedKey))), 401, 'unauthorized');
+    });
+
+    if (op.resource) {
+      const { prefix, missing } = op.resource;
+      it(`another account's ${prefix}… answers exactly like a missing one: 404`, async () => {
+        const id = owned[prefix] as string;
+        const foreign = await fetchWithEnv(UNTHROTTLED, pathWith(op, id), requestInit(op, bearer(caller.apiKey)));
+        const absent = await fetchWithEnv(UNTHROTTLED, pathWith(op, missing), requestInit(op, bearer(caller.apiKey)));
+        const code = ((await absent.clone().json()) as Problem).code;
+        expect(op.codes['404'], 'a documented 404 code').toContain(code);
+        const absentProblem = await expectProblem(absent, 404, code);
+        const foreignProblem = await expectProblem(foreign, 404, code);
+        expect(comparable(foreignProblem, id)).toEqual(comparable(absentProblem, missing));
+        expect([...foreign.headers.keys()].sort()).toEqual([...absent.headers.keys()].sort());
+      });
+    }
+
+    it('rate limited → 429 rate_limited with Retry-After and the rate headers', async () => {
+      // a key of its own: the limit is per key, and these calls are its first
+      const { id, key } = await newKey(caller, 'limited');
+      const plan = { PLANS: tinyPlan(1) };
+      await awayFromMinuteEdge(5_000);
+      const first = await fetchWithEnv(plan, ownersPath(op), requestInit(op, bearer(key)));
+      expect(first.status, await first.clone().text()).toBeLessThan(429);
+      const res = await fetchWithEnv(plan, ownersPath(op), requestInit(op, bearer(key)));
+      await expectProblem(res, 429, 'rate_limited');
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(res.headers.get('x-ratelimit-limit')).toBe('1');
+      expect(res.headers.get('x-ratelimit-remaining')).toBe('0');
+      expect(res.headers.get('ratelimit-policy')).toBe('"free";q=1;w=60');
+      expect((await fetchWithEnv(UNTHROTTLED, `/api/v1/keys/${id}`, { method: 'DELETE', headers: bearer(caller.apiKey) })).status).toBe(204);
+    });
+
+    if (op.liveOnly) {
+      it('a test key → 403 live_key_required (declared in the document, enforced by the app)', async () => {
+        const res = await SELF.fetch(`${BASE}${ownersPath(op)}`, requestInit(op, bearer(caller.testKey)));
+        const problem = await expectProblem(res, 403, 'live_key_required');
+        expect(problem.detail).toContain(`${op.method} ${op.path} takes a live key`);
+      });
+    }
+  });
+
+  it("the owner's resources are as they were: each still reads back, no key of its was revoked", async () => {
+    for (const op of keyed.filter((o) => o.method === 'GET')) {
+      const res = await fetchWithEnv(UNTHROTTLED, ownersPath(op), { headers: bearer(owner.apiKey) });
+      expect(res.status, `${op.operationId}: ${await res.clone().text()}`).toBe(op.ok);
+    }
+    const keys = await (await fetchWithEnv(UNTHROTTLED, '/api/v1/keys', { headers: bearer(owner.apiKey) })).json<{
+      data: { id: string; revoked_at: string | null }[];
+    }>();
+    expect(keys.data.filter((k) => k.revoked_at !== null)).toEqual([]);
+    if (owned.key_) expect(keys.data.map((k) => k.id)).toContain(owned.key_);
+    if (owned.fnt_) {
+      const fonts = await (await fetchWithEnv(UNTHROTTLED, '/api/v1/fonts', { headers: bearer(owner.apiKey) })).json<{ data: { id: string }[] }>();
+      expect(fonts.data.map((f) => f.id)).toContain(owned.fnt_);
+    }
+  });
+});
 
 describe('tenant isolation', () => {
   it("another account's render answers exactly like a missing one (also once this isolate has it in memory)", async () => {
@@ -30,16 +233,6 @@ describe('tenant isolation', () => {
     const foreign = await expectProblem(await get(`/api/v1/renders/${id}`, bearer(b.apiKey)), 404, 'render_not_found');
     const absent = await expectProblem(await get(`/api/v1/renders/${missing}`, bearer(b.apiKey)), 404, 'render_not_found');
     expect(comparable(foreign, id)).toEqual(comparable(absent, missing));
-  });
-
-  it("another account's key cannot be revoked (and answers like a missing one)", async () => {
-    const [a, b] = await Promise.all([signup(), signup()]);
-    const id = await keyIdOf(a, 'live');
-    const missing = 'key_01JD5X1Q4ZB8R3W2K7T6YV9N0M';
-    const foreign = await expectProblem(await del(`/api/v1/keys/${id}`, bearer(b.apiKey)), 404, 'key_not_found');
-    const absent = await expectProblem(await del(`/api/v1/keys/${missing}`, bearer(b.apiKey)), 404, 'key_not_found');
-    expect(comparable(foreign, id)).toEqual(comparable(absent, missing));
-    expect((await get('/api/v1/account', bearer(a.apiKey))).status).toBe(200);
   });
 
   it("another account's template answers exactly like a missing one, to get, change, delete and render (also once this isolate has compiled it)", async () => {
@@ -128,9 +321,9 @@ describe('no 5xx for malformed keys, headers or bodies', () => {
   ];
 
   it.each(authorizations)('Authorization %j → 401 on every route', async (authorization) => {
-    const routes = ROUTES.map(([label]) => label.split(' ') as [string, string]);
-    for (const [method, pattern] of routes) {
-      const path = pattern.replace('{id}', 'x_01JD5X1Q4ZB8R3W2K7T6YV9N0M');
+    for (const op of keyed) {
+      const { method } = op;
+      const path = pathWith(op, op.resource?.missing ?? 'x_01JD5X1Q4ZB8R3W2K7T6YV9N0M');
       const res = await SELF.fetch(`${BASE}${path}`, {
         method,
         headers: { authorization, 'content-type': 'application/json' },
@@ -165,20 +358,15 @@ describe('no 5xx for malformed keys, headers or bodies', () => {
   it.each(bodies)('%s body → 4xx problem (or success), never 5xx, on every route that takes a body', async (_, body) => {
     const account = await signup();
     touched.add(account.id);
-    const [endpoint, template] = await Promise.all([endpointOf(account), templateOf(account)]);
-    const targets: [string, string][] = [
-      ['POST', '/api/v1/generate/image'],
-      ['POST', '/api/v1/generate/pdf'],
-      ['POST', '/api/v1/keys'],
-      ['POST', '/api/v1/fonts'],
-      ['POST', '/api/v1/signup'],
-      ['POST', '/api/v1/webhooks'],
-      ['PATCH', `/api/v1/webhooks/${endpoint}`],
-      ['POST', `/api/v1/webhooks/${endpoint}/rotate-secret`],
-      ['POST', '/api/v1/templates'],
-      ['POST', '/api/v1/templates/preview'],
-      ['PATCH', `/api/v1/templates/${template}`],
-    ];
+    // one resource of each kind the body-taking operations name, the account's own
+    const ids = new Map<string, string>();
+    const targets: [string, string][] = [];
+    for (const op of operations.filter((o) => o.takesBody)) {
+      const prefix = op.resource?.prefix;
+      if (prefix && !ids.has(prefix)) ids.set(prefix, (await resourceFor(op, account)) as string);
+      targets.push([op.method, pathWith(op, prefix && ids.get(prefix))]);
+    }
+    expect(targets.length).toBeGreaterThan(0);
     for (const [method, path] of targets) {
       const res = await SELF.fetch(`${BASE}${path}`, {
         method,

@@ -7,16 +7,16 @@ import { Buffer } from 'node:buffer';
 import { Resvg } from '@resvg/resvg-wasm';
 import satori, { init as initSatori } from 'satori/wasm';
 import { ProblemError } from '../../errors/problem';
+import { BUNDLED_FONTS, type FontWeight } from '../../fonts/bundled';
 import type { CustomFont } from '../../fonts/custom';
+import { splitEmoji, type TextAssets } from '../../fonts/text-assets';
 import { BoundedMap } from '../../lib/bounded-map';
 import { registerCache, stringBytes } from '../../lib/caches';
 import type { Engine, RenderOutput, RenderRequest } from '../engine';
 import { CONTENT_TYPES } from '../engine';
-import { BUNDLED_FONTS, type FontWeight } from '../fonts';
 import type { TemplateElement, TemplateNode } from '../jsx';
 import { encodePng, unpremultiply } from '../png';
 import { useResvg } from '../resvg';
-import { splitEmoji, type TextAssets } from '../text-assets';
 import { encodeWebp } from '../webp';
 import { loadYoga } from '../yoga';
 

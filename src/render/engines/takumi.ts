@@ -6,12 +6,12 @@
 import { fromJsx } from '@takumi-rs/helpers/jsx';
 import initTakumi, { __dropInstance, Renderer, type Node as TakumiNode } from '@takumi-rs/wasm';
 import takumiWasm from '@takumi-rs/wasm/auto';
+import { BUNDLED_FONTS } from '../../fonts/bundled';
+import { RTL_LETTER, splitEmoji, twemojiName } from '../../fonts/text-assets';
 import { forgetMemory, registerDroppable, trackMemory } from '../../lib/wasm-memory';
 import type { Engine, RenderOutput, RenderRequest } from '../engine';
 import { CONTENT_TYPES } from '../engine';
-import { BUNDLED_FONTS } from '../fonts';
 import { encodePng } from '../png';
-import { RTL_LETTER, splitEmoji, twemojiName } from '../text-assets';
 import { encodeWebp } from '../webp';
 
 /**

@@ -25,9 +25,9 @@ import {
   stroke,
 } from 'pdf-lib';
 import type { Yoga, Config as YogaConfig, Node as YogaNode } from 'yoga-wasm-web';
+import { faceChain, type GlyphRun, type LoadedFace, shapeRuns } from '../../fonts/pdf';
 import { BoundedMap } from '../../lib/bounded-map';
 import type { TemplateElement, TemplateNode } from '../jsx';
-import { faceChain, type GlyphRun, type LoadedFace, shapeRuns } from './fonts';
 import { type DocumentCanvas, PageDrawing, parseColor, type Rgba, svgPathToOperators } from './svg-to-pdf';
 
 /** The tree uses something this path does not draw: render the page with satori instead. */

@@ -5,9 +5,9 @@
  * imports, so the benchmark's native reference runs exactly this code in Node.
  */
 import { PDFDocument } from 'pdf-lib';
+import type { LoadedFace } from '../../fonts/pdf';
 import type { TemplateElement } from '../jsx';
 import { type DirectLayout, Unsupported } from './direct';
-import type { LoadedFace } from './fonts';
 import type { LaidOutPage, PdfJob } from './layout';
 import { DocumentCanvas, drawSvgPage } from './svg-to-pdf';
 

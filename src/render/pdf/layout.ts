@@ -4,9 +4,9 @@
  * limits — are known before any work starts.
  */
 import type { PageContext, PdfTemplateDefinition, TemplateDefinition } from '../../../templates/define';
+import { type LoadedFace, measureWith, pdfFaces } from '../../fonts/pdf';
 import type { TemplateElement } from '../jsx';
 import { withTestWatermark } from '../watermark';
-import { type LoadedFace, measureWith, pdfFaces } from './fonts';
 
 /** CSS px → PDF points. */
 export const PX_TO_PT = 0.75;

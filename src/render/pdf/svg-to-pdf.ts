@@ -42,9 +42,9 @@ import {
 } from 'pdf-lib';
 import { svgPathToOperators as esSvgPathToOperators } from 'pdf-lib/es/api/svgPath.js';
 import { type ElementNode, parse, type Node as SvgNode } from 'svg-parser';
-import { DocumentFonts, faceChain, type GlyphRun, type LoadedFace, shapeRuns } from './fonts';
+import { DocumentFonts, faceChain, type GlyphRun, type LoadedFace, shapeRuns } from '../../fonts/pdf';
+import { deflate } from '../../fonts/sfnt';
 import { PX_TO_PT } from './layout';
-import { deflate } from './sfnt';
 
 /**
  * pdf-lib's SVG path → operators (arcs become Béziers); not in its public index, so imported from

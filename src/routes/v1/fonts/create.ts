@@ -1,12 +1,8 @@
 /** POST /api/v1/fonts — upload a font face for `font_family` in generate requests. */
 import { Buffer } from 'node:buffer';
 import { createRoute, z } from '@hono/zod-openapi';
-import { countFonts, type FontRow, hasFace, insertFont } from '../../../db/fonts';
-import { ProblemError } from '../../../errors/problem';
-import { fontObjectKey, MAX_FAMILY_BYTES, MAX_FONT_BYTES, MAX_FONTS_PER_ACCOUNT, probeFont, readFontFile } from '../../../fonts/custom';
-import { sha256Hex } from '../../../lib/hash';
-import { newId } from '../../../lib/ids';
-import { isoNow } from '../../../lib/time';
+import { MAX_FONT_BYTES, MAX_FONTS_PER_ACCOUNT } from '../../../fonts/custom';
+import { uploadFont } from '../../../fonts/service';
 import { type App, liveKeyOnly, only, problems } from '../../shared';
 import { FontFamilyName, FontSchema, toFont } from './schema';
 
@@ -56,39 +52,8 @@ export const route = createRoute(
 
 export function registerCreateFont(app: App): void {
   app.openapi(route, async (c) => {
-    const body = c.req.valid('json');
-    const accountId = c.get('auth').accountId;
-    if ((await countFonts(c.env.DB, accountId)) >= MAX_FONTS_PER_ACCOUNT) {
-      throw new ProblemError('font_limit_reached', `An account may keep ${MAX_FONTS_PER_ACCOUNT} font faces; delete one first`);
-    }
-    const font = await readFontFile(new Uint8Array(Buffer.from(body.data, 'base64')));
-    await probeFont(font.sfnt);
-    const row: FontRow = {
-      id: newId('fnt'),
-      account_id: accountId,
-      family: body.family,
-      weight: body.weight ?? Math.min(900, Math.max(100, Math.round(font.weightClass / 100) * 100)),
-      style: body.style ?? (font.italic ? 'italic' : 'normal'),
-      format: font.format,
-      bytes: font.sfnt.byteLength,
-      sha256: await sha256Hex(font.sfnt),
-      glyphs: font.glyphs,
-      created_at: isoNow(),
-    };
-    // the file first: a row never names a file that is not there (a file without a row is only unused)
-    await c.env.FONTS.put(fontObjectKey(row), font.sfnt, { httpMetadata: { contentType: font.format === 'otf' ? 'font/otf' : 'font/ttf' } });
-    if (!(await insertFont(c.env.DB, row, { maxFaces: MAX_FONTS_PER_ACCOUNT, maxFamilyBytes: MAX_FAMILY_BYTES }))) {
-      await c.env.FONTS.delete(fontObjectKey(row));
-      if (await hasFace(c.env.DB, row)) {
-        throw new ProblemError('font_exists', `"${row.family}" ${row.weight} ${row.style} is uploaded already; delete it first to replace it`, {
-          errors: [{ path: 'family', message: 'this face is uploaded already' }],
-        });
-      }
-      throw new ProblemError(
-        'font_limit_reached',
-        `An account may keep ${MAX_FONTS_PER_ACCOUNT} font faces, and a family's faces may total ${MAX_FAMILY_BYTES / 1024 / 1024} MB; delete one first`,
-      );
-    }
+    const { data, ...face } = c.req.valid('json');
+    const row = await uploadFont(c.env, c.get('auth').accountId, { ...face, data: new Uint8Array(Buffer.from(data, 'base64')) });
     return c.json(toFont(row), 201);
   });
 }

@@ -1,8 +1,6 @@
 /** DELETE /api/v1/fonts/:id — remove a face; renders that used it keep their images. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { deleteFont } from '../../../db/fonts';
-import { ProblemError } from '../../../errors/problem';
-import { fontObjectKey } from '../../../fonts/custom';
+import { removeFont } from '../../../fonts/service';
 import { type App, liveKeyOnly, only, problems } from '../../shared';
 
 export const route = createRoute(
@@ -25,9 +23,7 @@ export const route = createRoute(
 export function registerDeleteFont(app: App): void {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid('param');
-    const row = await deleteFont(c.env.DB, c.get('auth').accountId, id);
-    if (!row) throw new ProblemError('font_not_found', `No font ${id}`);
-    await c.env.FONTS.delete(fontObjectKey(row));
+    await removeFont(c.env, c.get('auth').accountId, id);
     return c.body(null, 204);
   });
 }

@@ -1,6 +1,6 @@
 /** GET /api/v1/fonts — the account's uploaded font faces. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { listFonts } from '../../../db/fonts';
+import { accountFonts } from '../../../fonts/service';
 import { type App, problems } from '../../shared';
 import { FontSchema, toFont } from './schema';
 
@@ -18,5 +18,5 @@ export const route = createRoute({
 });
 
 export function registerListFonts(app: App): void {
-  app.openapi(route, async (c) => c.json({ data: (await listFonts(c.env.DB, c.get('auth').accountId)).map(toFont) }, 200));
+  app.openapi(route, async (c) => c.json({ data: (await accountFonts(c.env, c.get('auth').accountId)).map(toFont) }, 200));
 }

@@ -3,8 +3,8 @@ import { z } from '@hono/zod-openapi';
 import type { RenderRow } from '../../../db/renders';
 import { type AppEnv, fileSigningSecret } from '../../../env';
 import { now } from '../../../lib/time';
-import { trimEnd } from '../../../lib/trim';
 import { ENGINES, IMAGE_FORMATS, type ImageFormat } from '../../../render/engine';
+import { publicUrl } from '../../../storage/outputs';
 import { signedPdfUrl } from '../../../storage/signed-urls';
 
 export const RenderErrorSchema = z.object({ code: z.string(), message: z.string() }).openapi('RenderError');
@@ -102,10 +102,6 @@ export function completedPdf(render: PdfRenderResource): ReturnType<typeof compl
 
 /** GET /api/v1/renders/{id} answers with either kind. */
 export const AnyRenderSchema = z.discriminatedUnion('type', [RenderSchema, PdfRenderSchema]).openapi('Render');
-
-export function publicUrl(baseUrl: string, objectKey: string): string {
-  return `${trimEnd(baseUrl, '/')}/${objectKey}`;
-}
 
 export function toRenderResource(row: RenderRow, baseUrl: string): RenderResource {
   const out: RenderResource = {

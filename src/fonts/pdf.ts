@@ -10,7 +10,7 @@
  */
 import type { PDFDict, PDFDocument, PDFRef } from 'pdf-lib';
 import { PDFString } from 'pdf-lib';
-import { BUNDLED_FONTS, type FontWeight, SANS } from '../fonts';
+import { BUNDLED_FONTS, type FontWeight, SANS } from './bundled';
 import { deflate, SfntFont, woffToSfnt } from './sfnt';
 
 export interface LoadedFace {

@@ -17,8 +17,8 @@
 import { ProblemError } from '../errors/problem';
 import { ByteCache } from '../lib/byte-cache';
 import { registerCache, stringBytes } from '../lib/caches';
-import { BUNDLED_RANGES } from './fonts';
-import type { TemplateNode } from './jsx';
+import type { TemplateNode } from '../render/jsx';
+import { BUNDLED_RANGES } from './bundled';
 
 export const MANIFEST_KEY = 'fonts/manifest.json';
 

@@ -1,7 +1,8 @@
 /**
- * Just enough of TrueType/OpenType to put real, searchable text in a PDF: WOFF → sfnt (PDF
- * embeds TrueType, not WOFF), the character map, advance widths and the few metrics a PDF font
- * descriptor needs.
+ * Just enough of TrueType/OpenType for two readers: vector PDFs (pdf.ts), which put real,
+ * searchable text in a document — WOFF → sfnt (PDF embeds TrueType, not WOFF), the character
+ * map, advance widths and the few metrics a PDF font descriptor needs — and uploads
+ * (font-file.ts), which check a file's tables and read the face it declares.
  *
  * Hand-written on purpose: fontkit (through pdf-lib's `embedFont`) spent 50–90 ms per document
  * in `layout()` (it parses GSUB/GPOS to shape) and as much again subsetting, measured here for
