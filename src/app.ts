@@ -1,13 +1,19 @@
 /**
- * Builds the HTTP app: request ids, secure headers, body limit and content-type rules for the
- * API; API-key auth with rate limiting on /api/v1 (sign-up instead throttled per client IP), then
- * the key-mode guard (test keys refused on live-only operations);
- * Idempotency-Key on POSTs; one error handler that turns everything into problem+json; the routes.
+ * Builds the HTTP app. The root carries what every answer gets (a request id, secure headers,
+ * Server-Timing), the public routes (health, docs, images, signed file URLs, the OpenAPI
+ * document) and the one error handler that turns everything into problem+json. The API is two
+ * sub-apps with their own middleware: sign-up (throttled per client IP) and the rest of /api/v1
+ * (API-key auth with rate limiting, then the key-mode guard, which refuses test keys on live-only
+ * operations); both then take a JSON body within the route's size limit and honour
+ * Idempotency-Key on POSTs.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
+import { METHOD_NAME_ALL } from 'hono/router';
+import { TrieRouter } from 'hono/router/trie-router';
 import { secureHeaders } from 'hono/secure-headers';
 import { requireApiKey, throttleSignups } from './auth/middleware';
 import { requireLiveKeyWhereDeclared } from './auth/modes';
@@ -21,23 +27,24 @@ import { registerFiles } from './routes/files';
 import { registerHealth } from './routes/health';
 import { registerImages } from './routes/img';
 import { registerOpenApi } from './routes/openapi';
+import type { App } from './routes/shared';
 import { registerGetAccount } from './routes/v1/account/get';
-import { registerCreateFont } from './routes/v1/fonts/create';
+import { route as createFontRoute, registerCreateFont } from './routes/v1/fonts/create';
 import { registerDeleteFont } from './routes/v1/fonts/delete';
 import { registerListFonts } from './routes/v1/fonts/list';
 import { registerGenerateImage } from './routes/v1/generate/image';
-import { registerGeneratePdf } from './routes/v1/generate/pdf';
+import { route as generatePdfRoute, registerGeneratePdf } from './routes/v1/generate/pdf';
 import { registerCreateKey } from './routes/v1/keys/create';
 import { registerDeleteKey } from './routes/v1/keys/delete';
 import { registerListKeys } from './routes/v1/keys/list';
 import { registerGetRender } from './routes/v1/renders/get';
-import { registerSignup } from './routes/v1/signup/create';
-import { registerCreateTemplate } from './routes/v1/templates/create';
+import { registerSignup, route as signupRoute } from './routes/v1/signup/create';
+import { route as createTemplateRoute, registerCreateTemplate } from './routes/v1/templates/create';
 import { registerDeleteTemplate } from './routes/v1/templates/delete';
 import { registerGetTemplate } from './routes/v1/templates/get';
 import { registerListTemplates } from './routes/v1/templates/list';
-import { registerPreviewTemplate } from './routes/v1/templates/preview';
-import { registerUpdateTemplate } from './routes/v1/templates/update';
+import { route as previewTemplateRoute, registerPreviewTemplate } from './routes/v1/templates/preview';
+import { registerUpdateTemplate, route as updateTemplateRoute } from './routes/v1/templates/update';
 import { registerGetUsage } from './routes/v1/usage/get';
 import { registerCreateWebhook } from './routes/v1/webhooks/create';
 import { registerDeleteWebhook } from './routes/v1/webhooks/delete';
@@ -55,10 +62,13 @@ export const MAX_PDF_BODY_BYTES = 512 * 1024;
 export const MAX_TEMPLATE_BODY_BYTES = 512 * 1024;
 /** A font upload: a 4 MB file as base64 and its JSON around it. */
 export const MAX_FONT_BODY_BYTES = 6 * 1024 * 1024;
-const PDF_PATH = '/api/v1/generate/pdf';
-const FONTS_PATH = '/api/v1/fonts';
-const TEMPLATES_PATH = /^\/api\/v1\/templates(?:\/[^/]+)?$/;
-const SIGNUP_PATH = '/api/v1/signup';
+
+/**
+ * Where the API sub-apps' middleware applies. The route declarations carry their full paths (they
+ * are the OpenAPI document's), so the sub-apps are mounted at the root with their middleware
+ * scoped here, and `mountApi` checks that every route they hold is under it.
+ */
+const API_PREFIX = '/api/v1/';
 
 function problemResponse(err: ProblemError, requestIdValue: string | undefined): Response {
   const headers = new Headers({ 'content-type': 'application/problem+json' });
@@ -67,15 +77,145 @@ function problemResponse(err: ProblemError, requestIdValue: string | undefined):
   return new Response(JSON.stringify(toProblem(err, requestIdValue)), { status: err.status, headers });
 }
 
-export function createApp(): OpenAPIHono<HonoEnv> {
-  const app = new OpenAPIHono<HonoEnv>({
+/** An app whose request validation failures answer 400 `validation_failed` with each field's path. */
+function newApp(): App {
+  return new OpenAPIHono<HonoEnv>({
     defaultHook: (result) => {
       if (!result.success) {
         throw new ProblemError('validation_failed', 'The request does not match the schema', { errors: fieldErrors(result.error.issues) });
       }
     },
   });
+}
 
+/** A body must be JSON; a POST without one (e.g. /webhooks/:id/test) needs no content type. */
+const requireJsonBody: MiddlewareHandler<HonoEnv> = async (c, next) => {
+  const length = c.req.header('content-length');
+  const hasBody = length !== undefined ? length !== '0' : c.req.header('transfer-encoding') !== undefined;
+  if (hasBody && (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH')) {
+    const type = c.req.header('content-type') ?? '';
+    if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+      throw new ProblemError('unsupported_media_type', `Send the body as application/json (got ${type || 'no content type'})`);
+    }
+  }
+  await next();
+};
+
+function limitBody(maxSize: number): MiddlewareHandler<HonoEnv> {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ProblemError('payload_too_large', `The body is larger than ${maxSize / 1024} KB`);
+    },
+  });
+}
+
+/**
+ * The body limit of each route: `fallback`, or a larger one for the routes listed with it. A
+ * route's limit covers its path whatever the method (a GET on a path that also takes a POST gets
+ * the POST's limit), as the router matches them.
+ */
+function limitBodies(larger: [routes: { getRoutingPath(): string }[], maxSize: number][], fallback: number): MiddlewareHandler<HonoEnv> {
+  const router = new TrieRouter<MiddlewareHandler<HonoEnv>>();
+  for (const [routes, maxSize] of larger) {
+    const limit = limitBody(maxSize);
+    for (const route of routes) router.add(METHOD_NAME_ALL, route.getRoutingPath(), limit);
+  }
+  const fallbackLimit = limitBody(fallback);
+  return (c, next) => (router.match(METHOD_NAME_ALL, c.req.path)[0][0]?.[0] ?? fallbackLimit)(c, next);
+}
+
+/** What every API call goes through once its caller is known: a JSON body within its limit, then Idempotency-Key. */
+function bodyRules(limit: MiddlewareHandler<HonoEnv>): MiddlewareHandler<HonoEnv>[] {
+  return [requireJsonBody, limit, idempotency()];
+}
+
+/**
+ * Sign-up: the one /api/v1 operation without a key, throttled per client IP instead. Mounted
+ * before the authenticated API, its route answers before that API's middleware would run.
+ */
+function signupApi(): App {
+  const api = newApp();
+  api.on(signupRoute.method.toUpperCase(), signupRoute.getRoutingPath(), throttleSignups(), ...bodyRules(limitBody(MAX_BODY_BYTES)));
+  registerSignup(api);
+  return api;
+}
+
+/**
+ * The rest of /api/v1. Every call is authenticated and rate limited first (so a caller without a
+ * key learns nothing else), then a test key is refused on the live-only operations before anything
+ * else reads the request.
+ */
+function authenticatedApi(): App {
+  const api = newApp();
+  api.use(`${API_PREFIX}*`, requireApiKey(), requireLiveKeyWhereDeclared());
+  const limit = limitBodies(
+    [
+      // a PDF request carries a whole document's data (an invoice's line items, a report's sections)
+      [[generatePdfRoute], MAX_PDF_BODY_BYTES],
+      [[createFontRoute], MAX_FONT_BODY_BYTES],
+      // a template's markup may carry small pictures as data: URLs
+      [[createTemplateRoute, updateTemplateRoute, previewTemplateRoute], MAX_TEMPLATE_BODY_BYTES],
+    ],
+    MAX_BODY_BYTES,
+  );
+  api.use(`${API_PREFIX}*`, ...bodyRules(limit));
+
+  registerGetAccount(api);
+  registerGetUsage(api);
+  registerListKeys(api);
+  registerCreateKey(api);
+  registerDeleteKey(api);
+  registerCreateFont(api);
+  registerListFonts(api);
+  registerDeleteFont(api);
+  registerGenerateImage(api);
+  registerGeneratePdf(api);
+  registerGetRender(api);
+  registerListTemplates(api);
+  registerGetTemplate(api);
+  registerCreateTemplate(api);
+  registerPreviewTemplate(api);
+  registerUpdateTemplate(api);
+  registerDeleteTemplate(api);
+  registerCreateWebhook(api);
+  registerListWebhooks(api);
+  registerGetWebhook(api);
+  registerUpdateWebhook(api);
+  registerDeleteWebhook(api);
+  registerRotateWebhookSecret(api);
+  registerTestWebhook(api);
+  registerListDeliveries(api);
+  registerRedeliver(api);
+  return api;
+}
+
+/** Mounts an API sub-app at the root (see API_PREFIX), refusing one with a route its middleware would not cover. */
+function mountApi(app: App, api: App): void {
+  const outside = api.routes.find((r) => !r.path.startsWith(API_PREFIX));
+  if (outside) throw new Error(`${outside.method} ${outside.path} is outside ${API_PREFIX}: its middleware would not apply`);
+  app.route('/', api);
+}
+
+function handleError(err: Error, id: string | undefined): Response {
+  if (err instanceof ProblemError) {
+    if (err.status >= 500) console.error(err.code, err.message, err.cause);
+    return problemResponse(err, id);
+  }
+  if (err instanceof HTTPException && err.status === 400) {
+    // hono's JSON validator: the body did not parse
+    return problemResponse(new ProblemError('malformed_json', 'The body is not valid JSON'), id);
+  }
+  if (err instanceof HTTPException && err.status === 415) {
+    // the route's validator did not take the content type (our own check is looser)
+    return problemResponse(new ProblemError('unsupported_media_type', 'Send the body as application/json'), id);
+  }
+  console.error('unhandled error', err);
+  return problemResponse(new ProblemError('internal_error', 'Something went wrong on our side'), id);
+}
+
+export function createApp(): App {
+  const app = newApp();
   app.use(requestId({ headerName: 'X-Request-Id', generator: () => newId('req') }));
   app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
   app.use(async (c, next) => {
@@ -85,104 +225,15 @@ export function createApp(): OpenAPIHono<HonoEnv> {
     if (!timings.empty) c.res.headers.set('Server-Timing', timings.header());
   });
 
-  // Every /api/v1 call is authenticated and rate limited first (so a caller without a key learns
-  // nothing else), except sign-up, which is throttled per client IP instead.
-  const authenticate = requireApiKey();
-  const throttle = throttleSignups();
-  app.use('/api/v1/*', (c, next) => (c.req.path === SIGNUP_PATH && c.req.method === 'POST' ? throttle(c, next) : authenticate(c, next)));
-  // a test key is refused on the live-only operations before anything else reads the request
-  app.use('/api/v1/*', requireLiveKeyWhereDeclared());
-
-  app.use('/api/*', async (c, next) => {
-    // a body must be JSON; a POST without one (e.g. /webhooks/:id/test) needs no content type
-    const length = c.req.header('content-length');
-    const hasBody = length !== undefined ? length !== '0' : c.req.header('transfer-encoding') !== undefined;
-    if (hasBody && (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH')) {
-      const type = c.req.header('content-type') ?? '';
-      if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
-        throw new ProblemError('unsupported_media_type', `Send the body as application/json (got ${type || 'no content type'})`);
-      }
-    }
-    await next();
-  });
-  const limitBody = (maxSize: number) =>
-    bodyLimit({
-      maxSize,
-      onError: () => {
-        throw new ProblemError('payload_too_large', `The body is larger than ${maxSize / 1024} KB`);
-      },
-    });
-  const apiBodyLimit = limitBody(MAX_BODY_BYTES);
-  // a PDF request carries a whole document's data (an invoice's line items, a report's sections)
-  const pdfBodyLimit = limitBody(MAX_PDF_BODY_BYTES);
-  const fontBodyLimit = limitBody(MAX_FONT_BODY_BYTES);
-  // a template's markup may carry small pictures as data: URLs
-  const templateBodyLimit = limitBody(MAX_TEMPLATE_BODY_BYTES);
-  app.use('/api/*', (c, next) =>
-    c.req.path === PDF_PATH
-      ? pdfBodyLimit(c, next)
-      : c.req.path === FONTS_PATH
-        ? fontBodyLimit(c, next)
-        : TEMPLATES_PATH.test(c.req.path)
-          ? templateBodyLimit(c, next)
-          : apiBodyLimit(c, next),
-  );
-
-  app.use('/api/v1/*', idempotency());
-
   registerHealth(app);
   registerDocs(app);
   registerImages(app);
   registerFiles(app);
-  registerSignup(app);
-  registerGetAccount(app);
-  registerGetUsage(app);
-  registerListKeys(app);
-  registerCreateKey(app);
-  registerDeleteKey(app);
-  registerCreateFont(app);
-  registerListFonts(app);
-  registerDeleteFont(app);
-  registerGenerateImage(app);
-  registerGeneratePdf(app);
-  registerGetRender(app);
-  registerListTemplates(app);
-  registerGetTemplate(app);
-  registerCreateTemplate(app);
-  registerPreviewTemplate(app);
-  registerUpdateTemplate(app);
-  registerDeleteTemplate(app);
-  registerCreateWebhook(app);
-  registerListWebhooks(app);
-  registerGetWebhook(app);
-  registerUpdateWebhook(app);
-  registerDeleteWebhook(app);
-  registerRotateWebhookSecret(app);
-  registerTestWebhook(app);
-  registerListDeliveries(app);
-  registerRedeliver(app);
-
+  mountApi(app, signupApi());
+  mountApi(app, authenticatedApi());
   registerOpenApi(app);
 
   app.notFound((c) => problemResponse(new ProblemError('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`), c.get('requestId')));
-
-  app.onError((err, c) => {
-    const id = c.get('requestId');
-    if (err instanceof ProblemError) {
-      if (err.status >= 500) console.error(err.code, err.message, err.cause);
-      return problemResponse(err, id);
-    }
-    if (err instanceof HTTPException && err.status === 400) {
-      // hono's JSON validator: the body did not parse
-      return problemResponse(new ProblemError('malformed_json', 'The body is not valid JSON'), id);
-    }
-    if (err instanceof HTTPException && err.status === 415) {
-      // the route's validator did not take the content type (our own check is looser)
-      return problemResponse(new ProblemError('unsupported_media_type', 'Send the body as application/json'), id);
-    }
-    console.error('unhandled error', err);
-    return problemResponse(new ProblemError('internal_error', 'Something went wrong on our side'), id);
-  });
-
+  app.onError((err, c) => handleError(err, c.get('requestId')));
   return app;
 }

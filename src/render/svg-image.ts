@@ -233,96 +233,99 @@ interface Cost {
 
 const elementsOf = (node: ElementNode) => node.children.filter((c): c is ElementNode => typeof c !== 'string' && c.type === 'element');
 
-/**
- * The work resvg would do for the tree, in elements and filter primitives: each `href="#id"`
- * (on a `<use>`, an `<feImage>`, a pattern or gradient template, any element) adds the target's
- * cost, each url(#id) in an attribute, a style attribute or a `<style>` rule that may match adds
- * it once per element painted (paint servers, masks, clip paths), once per vertex (markers), and
- * filters add their primitives per element they apply to. Memoised per element; a cycle is refused.
- * Also validates every href (an exact `#id` or a data: picture) and every url().
- */
-function measure(root: ElementNode): Cost {
-  const byId = new Map<string, ElementNode[]>();
-  const own = new Map<ElementNode, Ref[]>();
-  const ownFunctions = new Map<ElementNode, number>();
-  const classes = new Map<ElementNode, string[]>();
-  const pixels = { total: 0 };
-  let css = '';
+/** What one pass over the tree finds: ids, each element's own references, classes, and the `<style>` text. */
+interface TreeIndex {
+  byId: Map<string, ElementNode[]>;
+  own: Map<ElementNode, Ref[]>;
+  ownFunctions: Map<ElementNode, number>;
+  classes: Map<ElementNode, string[]>;
+  pixels: { total: number };
+  css: string;
+}
 
-  // 1. every element once, in document order: namespaces, ids, hrefs, url()s, <style> text
-  const walk = (node: ElementNode, scope: Map<string, string>) => {
-    const props = Object.entries(node.properties ?? {}).map(([name, value]) => [name, decodeXml(String(value))] as const);
-    let inner = scope;
-    for (const [name, value] of props) {
-      if (name.startsWith('xmlns:')) {
-        if (inner === scope) inner = new Map(scope);
-        inner.set(name.slice(6), value);
+/** An href's reference (an exact `#id`), or a data: picture checked; anything else is refused. */
+function hrefRef(name: string, prefix: string | undefined, value: string, scope: Map<string, string>, index: TreeIndex): Ref | undefined {
+  const ns = prefix === undefined ? undefined : scope.get(prefix);
+  if (prefix !== undefined && ns !== XLINK_NS && ns !== SVG_NAMESPACE)
+    throw new SvgRejected(`has an href attribute with a prefix (${name}) not bound to the XLink namespace`);
+  if (/^#[^\s]+$/.test(value)) return { id: idKey(value.slice(1)), kind: 'href' };
+  if (/^\s*data:/i.test(value)) {
+    checkEmbedded(value, index.pixels);
+    return undefined;
+  }
+  if (value.includes('#') && !/^[a-z][\w+.-]*:|^\/\//i.test(value.trim()))
+    throw new SvgRejected(`has an href that is not exactly a #fragment (href="${short(value)}")`);
+  throw new SvgRejected(`refers to an outside resource (href="${short(value)}"); only #fragments and data: pictures are allowed`);
+}
+
+/** Stage 1: every element once, in document order: namespaces, ids, hrefs, url()s, <style> text. */
+function indexTree(node: ElementNode, scope: Map<string, string>, index: TreeIndex): void {
+  const props = Object.entries(node.properties ?? {}).map(([name, value]) => [name, decodeXml(String(value))] as const);
+  let inner = scope;
+  for (const [name, value] of props) {
+    if (name.startsWith('xmlns:')) {
+      if (inner === scope) inner = new Map(scope);
+      inner.set(name.slice(6), value);
+    }
+  }
+  const refs: Ref[] = [];
+  let functions = 0;
+  for (const [name, value] of props) {
+    const colon = name.indexOf(':');
+    const prefix = colon < 0 ? undefined : name.slice(0, colon);
+    if (prefix === 'xmlns' || name === 'xmlns') continue;
+    const local = name.slice(colon + 1);
+    if (local === 'id') {
+      for (const key of new Set([idKey(value), idKey(value.trim())])) {
+        const list = index.byId.get(key);
+        if (list) list.push(node);
+        else index.byId.set(key, [node]);
       }
     }
-    const refs: Ref[] = [];
-    let functions = 0;
-    for (const [name, value] of props) {
-      const colon = name.indexOf(':');
-      const prefix = colon < 0 ? undefined : name.slice(0, colon);
-      if (prefix === 'xmlns' || name === 'xmlns') continue;
-      const local = name.slice(colon + 1);
-      if (local === 'id') {
-        for (const key of new Set([idKey(value), idKey(value.trim())])) {
-          const list = byId.get(key);
-          if (list) list.push(node);
-          else byId.set(key, [node]);
-        }
-      }
-      if (local.toLowerCase() === 'href') {
-        const ns = prefix === undefined ? undefined : inner.get(prefix);
-        if (prefix !== undefined && ns !== XLINK_NS && ns !== SVG_NAMESPACE)
-          throw new SvgRejected(`has an href attribute with a prefix (${name}) not bound to the XLink namespace`);
-        if (/^#[^\s]+$/.test(value)) refs.push({ id: idKey(value.slice(1)), kind: 'href' });
-        else if (/^\s*data:/i.test(value)) checkEmbedded(value, pixels);
-        else if (value.includes('#') && !/^[a-z][\w+.-]*:|^\/\//i.test(value.trim()))
-          throw new SvgRejected(`has an href that is not exactly a #fragment (href="${short(value)}")`);
-        else throw new SvgRejected(`refers to an outside resource (href="${short(value)}"); only #fragments and data: pictures are allowed`);
-        continue;
-      }
-      if (local === 'style') {
-        for (const [property, declared] of declarations(value)) {
-          urlRefs(property, declared, refs);
-          if (refKind(property) === 'filter') functions += filterFunctions(declared);
-        }
-      } else {
-        urlRefs(local, value, refs);
-        if (refKind(local) === 'filter') functions += filterFunctions(value);
-      }
-      if (local === 'class') classes.set(node, value.split(/\s+/).filter(Boolean));
+    if (local.toLowerCase() === 'href') {
+      const ref = hrefRef(name, prefix, value, inner, index);
+      if (ref) refs.push(ref);
+      continue;
     }
-    if (refs.length > 0) own.set(node, refs);
-    if (functions > 0) ownFunctions.set(node, functions);
-    if (localName(node.tagName) === 'style') {
-      for (const child of node.children) css += typeof child === 'string' ? child : child.type === 'text' ? decodeXml(String(child.value)) : '';
-      css += '\n';
+    for (const [property, declared] of local === 'style' ? declarations(value) : [[local, value] as const]) {
+      urlRefs(property, declared, refs);
+      if (refKind(property) === 'filter') functions += filterFunctions(declared);
     }
-    for (const child of elementsOf(node)) walk(child, inner);
-  };
-  walk(root, new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]));
-  if (/@import/i.test(css)) throw new SvgRejected('uses CSS @import, which is not allowed');
-  const rules = parseStyleRules(css);
+    if (local === 'class') index.classes.set(node, value.split(/\s+/).filter(Boolean));
+  }
+  if (refs.length > 0) index.own.set(node, refs);
+  if (functions > 0) index.ownFunctions.set(node, functions);
+  if (localName(node.tagName) === 'style') {
+    for (const child of node.children) index.css += typeof child === 'string' ? child : child.type === 'text' ? decodeXml(String(child.value)) : '';
+    index.css += '\n';
+  }
+  for (const child of elementsOf(node)) indexTree(child, inner, index);
+}
+
+/** The references and filter functions in effect on each element. */
+interface Resolved {
+  effective: Map<ElementNode, Ref[]>;
+  functionsOf: Map<ElementNode, number>;
+}
+
+/**
+ * Stage 2: the references in effect on each element: its own, its <style> rules', and the paint
+ * and marker references it inherits from its ancestors in the document (which is also what the
+ * content of a pattern, marker or mask inherits, wherever it is drawn).
+ */
+function resolveRefs(root: ElementNode, index: TreeIndex, rules: StyleRule[]): Resolved {
   const matches = (node: ElementNode, rule: StyleRule) =>
     rule.compounds === null ||
     rule.compounds.some(
       (c) =>
         (c.tag === undefined || c.tag === localName(node.tagName)) &&
         (c.id === undefined || idKey(String(node.properties?.id ?? '')) === idKey(c.id)) &&
-        c.classes.every((name) => classes.get(node)?.includes(name)),
+        c.classes.every((name) => index.classes.get(node)?.includes(name)),
     );
-
-  // 2. the references in effect on each element: its own, its <style> rules', and the paint and
-  //    marker references it inherits from its ancestors in the document (which is also what the
-  //    content of a pattern, marker or mask inherits, wherever it is drawn)
-  const effective = new Map<ElementNode, Ref[]>();
-  const functionsOf = new Map<ElementNode, number>();
+  const resolved: Resolved = { effective: new Map(), functionsOf: new Map() };
   const resolve = (node: ElementNode, inherited: Ref[]) => {
-    const refs = [...(own.get(node) ?? [])];
-    let functions = ownFunctions.get(node) ?? 0;
+    const refs = [...(index.own.get(node) ?? [])];
+    let functions = index.ownFunctions.get(node) ?? 0;
     for (const rule of rules) {
       if (!matches(node, rule)) continue;
       refs.push(...rule.refs);
@@ -337,82 +340,119 @@ function measure(root: ElementNode): Cost {
     if (passDown.length > MAX_INHERITED_REFS)
       throw new SvgRejected(`has more than ${MAX_INHERITED_REFS} paint or marker references in effect on one element`, true);
     const all = [...passDown, ...refs.filter((r) => !INHERITED.has(r.kind))];
-    if (all.length > 0) effective.set(node, all);
-    if (functions > 0) functionsOf.set(node, functions);
+    if (all.length > 0) resolved.effective.set(node, all);
+    if (functions > 0) resolved.functionsOf.set(node, functions);
     for (const child of elementsOf(node)) resolve(child, passDown);
   };
   resolve(root, []);
+  return resolved;
+}
 
-  // 3. the cost, memoised per element
-  const LIMIT = MAX_SVG_ELEMENTS + 1;
-  const cap = (c: Cost): Cost => ({
-    elements: Math.min(c.elements, LIMIT),
-    filters: Math.min(c.filters, MAX_SVG_FILTER_PRIMITIVES + 1),
-    vertices: Math.min(c.vertices, LIMIT),
-  });
-  const over = (c: Cost) => c.elements > MAX_SVG_ELEMENTS || c.filters > MAX_SVG_FILTER_PRIMITIVES;
-  const add = (into: Cost, c: Cost, times = 1) => {
-    into.elements += c.elements * times;
-    into.filters += c.filters * times;
-    into.vertices += c.vertices * times;
-  };
-  const costs = new Map<ElementNode, Cost>();
-  const visiting = new Set<ElementNode>();
-  const primitives = (filter: ElementNode, depth = 0): number => {
+const LIMIT = MAX_SVG_ELEMENTS + 1;
+const zero = (): Cost => ({ elements: 0, filters: 0, vertices: 0 });
+const cap = (c: Cost): Cost => ({
+  elements: Math.min(c.elements, LIMIT),
+  filters: Math.min(c.filters, MAX_SVG_FILTER_PRIMITIVES + 1),
+  vertices: Math.min(c.vertices, LIMIT),
+});
+const over = (c: Cost) => c.elements > MAX_SVG_ELEMENTS || c.filters > MAX_SVG_FILTER_PRIMITIVES;
+function add(into: Cost, c: Cost, times = 1): void {
+  into.elements += c.elements * times;
+  into.filters += c.filters * times;
+  into.vertices += c.vertices * times;
+}
+
+/** Stage 3: each element's cost, memoised, capped just past the limits; a reference cycle is refused. */
+class CostModel {
+  private readonly costs = new Map<ElementNode, Cost>();
+  private readonly visiting = new Set<ElementNode>();
+
+  constructor(
+    private readonly index: TreeIndex,
+    private readonly resolved: Resolved,
+  ) {}
+
+  /** Filter primitives a `<filter>` runs, its href templates' included. */
+  private primitives(filter: ElementNode, depth = 0): number {
     let n = elementsOf(filter).filter((c) => /^fe[A-Z]/.test(localName(c.tagName))).length;
-    if (depth < 8) for (const ref of own.get(filter) ?? []) if (ref.kind === 'href') for (const t of byId.get(ref.id) ?? []) n += primitives(t, depth + 1);
+    if (depth < 8)
+      for (const ref of this.index.own.get(filter) ?? [])
+        if (ref.kind === 'href') for (const t of this.index.byId.get(ref.id) ?? []) n += this.primitives(t, depth + 1);
     return n;
-  };
-  const targetCost = (id: string): Cost => {
-    const most: Cost = { elements: 0, filters: 0, vertices: 0 };
-    for (const target of byId.get(id) ?? []) {
-      const c = cost(target);
+  }
+
+  /** The most any element with this id costs (ids may repeat). */
+  private target(id: string): Cost {
+    const most = zero();
+    for (const target of this.index.byId.get(id) ?? []) {
+      const c = this.cost(target);
       most.elements = Math.max(most.elements, c.elements);
       most.filters = Math.max(most.filters, c.filters);
       most.vertices = Math.max(most.vertices, c.vertices);
     }
     return most;
-  };
-  const cost = (node: ElementNode): Cost => {
-    const known = costs.get(node);
+  }
+
+  cost(node: ElementNode): Cost {
+    const known = this.costs.get(node);
     if (known) return known;
-    if (visiting.has(node)) throw new SvgRejected('has references (<use>, href or url(#…)) that form a cycle');
-    visiting.add(node);
-    const total: Cost = { elements: 1, filters: functionsOf.get(node) ?? 0, vertices: vertices(node) };
+    if (this.visiting.has(node)) throw new SvgRejected('has references (<use>, href or url(#…)) that form a cycle');
+    this.visiting.add(node);
+    const total: Cost = { elements: 1, filters: this.resolved.functionsOf.get(node) ?? 0, vertices: vertices(node) };
     for (const child of elementsOf(node)) {
-      add(total, cost(child));
+      add(total, this.cost(child));
       if (over(total)) break;
     }
-    const refs = effective.get(node) ?? [];
+    const refs = this.resolved.effective.get(node) ?? [];
     // what this element draws itself: its shape, or (a <use>) the copy of its target
-    const hrefTarget: Cost = { elements: 0, filters: 0, vertices: 0 };
+    const hrefTarget = zero();
     for (const ref of refs) {
       if (over(total)) break;
       if (ref.kind !== 'href') continue;
-      const c = targetCost(ref.id);
+      const c = this.target(ref.id);
       add(total, c);
       add(hrefTarget, c);
     }
+    this.addReferences(node, refs, total, hrefTarget);
+    this.visiting.delete(node);
+    const capped = cap(total);
+    this.costs.set(node, capped);
+    return capped;
+  }
+
+  /** Paint servers once per element painted, markers once per vertex, filters with their primitives, the rest once. */
+  private addReferences(node: ElementNode, refs: Ref[], total: Cost, hrefTarget: Cost): void {
     const drawn = PAINTED.has(localName(node.tagName));
     const painted = 1 + hrefTarget.elements;
     const markedAt = vertices(node) + hrefTarget.vertices;
     for (const ref of refs) {
       if (over(total)) break;
       if (ref.kind === 'href' || (!drawn && INHERITED.has(ref.kind))) continue;
-      const c = targetCost(ref.id);
+      const c = this.target(ref.id);
       if (ref.kind === 'paint') add(total, c, painted);
       else if (ref.kind === 'marker') add(total, c, markedAt);
       else if (ref.kind === 'filter') {
         add(total, c);
-        total.filters += byId.get(ref.id)?.reduce((n, t) => Math.max(n, primitives(t)), 0) ?? 0;
+        total.filters += this.index.byId.get(ref.id)?.reduce((n, t) => Math.max(n, this.primitives(t)), 0) ?? 0;
       } else add(total, c);
     }
-    visiting.delete(node);
-    const capped = cap(total);
-    costs.set(node, capped);
-    return capped;
-  };
-  return cost(root);
+  }
+}
+
+/**
+ * The work resvg would do for the tree, in elements and filter primitives: each `href="#id"`
+ * (on a `<use>`, an `<feImage>`, a pattern or gradient template, any element) adds the target's
+ * cost, each url(#id) in an attribute, a style attribute or a `<style>` rule that may match adds
+ * it once per element painted (paint servers, masks, clip paths), once per vertex (markers), and
+ * filters add their primitives per element they apply to. Memoised per element; a cycle is refused.
+ * Also validates every href (an exact `#id` or a data: picture) and every url().
+ */
+function measure(root: ElementNode): Cost {
+  const index: TreeIndex = { byId: new Map(), own: new Map(), ownFunctions: new Map(), classes: new Map(), pixels: { total: 0 }, css: '' };
+  indexTree(root, new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]), index);
+  if (/@import/i.test(index.css)) throw new SvgRejected('uses CSS @import, which is not allowed');
+  const rules = parseStyleRules(index.css);
+  return new CostModel(index, resolveRefs(root, index, rules)).cost(root);
 }
 
 /** CSS without its comments (a scanner: /\/\*[\s\S]*?\*\//g rescanned to the end from every unclosed "/*"). */

@@ -265,193 +265,105 @@ export function literalValue(value: string, property: string): string | number {
   return length.unit === 'px' && UNITLESS.has(property) ? value.trim() : length.n;
 }
 
-export function parseMarkup(html: string): ParsedMarkup {
-  const errors: FieldError[] = [];
-  const uses = new Map<string, Set<VarUse>>();
-  const families = new Set<string>();
-  let elements = 0;
-  const fail = (message: string) => {
-    if (errors.length < 20) errors.push({ path: 'html', message });
-  };
-  const use = (p: Part[], kind: VarUse) => {
-    for (const x of p) if (typeof x !== 'string') uses.set(x.v, (uses.get(x.v) ?? new Set()).add(kind));
-  };
+type ElementNode = Extract<MarkupNode, { kind: 'el' }>;
 
-  // tags and attribute names as written: SVG's are case-sensitive (viewBox, linearGradient)
-  const doc = parseDocument(html, { lowerCaseTags: false, lowerCaseAttributeNames: false, recognizeSelfClosing: true });
+/**
+ * Reads markup into a tree, collecting what it finds (errors, var uses, font families) and what
+ * it has spent (elements, literal image pixels) as it goes. One reader per `parseMarkup` call.
+ */
+class MarkupReader {
+  readonly errors: FieldError[] = [];
+  readonly uses = new Map<string, Set<VarUse>>();
+  readonly families = new Set<string>();
+  private elements = 0;
+  private literalPixels = 0;
 
-  const styleOf = (el: Element, where: string): Record<string, Part[] | number | string> => {
-    const css = el.attribs.style;
-    if (css === undefined) return {};
-    const shielded = shieldCss(css);
-    if (typeof shielded === 'string') {
-      fail(`${where}: ${shielded}`);
-      return {};
-    }
-    let decl: Record<string, string>;
-    try {
-      const parsed = Object.entries(styleToJs(shielded.marked, { reactCompat: true }) as Record<string, string>);
-      // the parser stops, without a word, at a mark where a property name starts: every placeholder
-      // (and every string and url() item) must have come through in a value, or the style is
-      // refused rather than cut short
-      if (parsed.reduce((n, [k, v]) => n + countMarks(k) + countMarks(String(v)), 0) !== countMarks(shielded.marked)) {
-        fail(`${where}: a placeholder can stand only for a CSS value, not a property name`);
-        return {};
-      }
-      decl = Object.fromEntries(parsed.map(([k, v]) => [shielded.restore(k), shielded.restore(String(v))]));
-    } catch (err) {
-      fail(`${where}: the style attribute is not valid CSS (${(err as Error).message.replace(/^.*?: /, '')})`);
-      return {};
-    }
-    const out: Record<string, Part[] | number | string> = {};
-    for (const [rawName, value] of Object.entries(decl)) {
-      if (rawName.includes('{')) {
-        fail(`${where}: a placeholder can stand only for a CSS value, not a property name`);
-        continue;
-      }
-      // the classic clamp idiom (display: -webkit-box; -webkit-line-clamp: 3) as both engines read it
-      const name = rawName === 'WebkitLineClamp' ? 'lineClamp' : rawName;
-      if (name === 'WebkitBoxOrient') continue;
-      if (name === 'display' && value.trim() === '-webkit-box') {
-        out.display = 'block';
-        continue;
-      }
-      if (value.length > MAX_CSS_VALUE && urlStarts(value).length === 0) {
-        fail(`${where}: the ${rawName} value is longer than ${MAX_CSS_VALUE} characters`);
-        continue;
-      }
-      const p = parts(value);
-      if (name === 'fontFamily') {
-        if (hasVar(p)) fail(`${where}: font-family cannot come from a var`);
-        for (const family of familyNames(value)) families.add(family);
-      }
-      let text = value;
-      const urls = urlStarts(value);
-      if (urls.length > 0) {
-        // every url( must be, from there on, exactly an image var or a literal PNG/JPEG data: URL
-        // (satori fetches any other URL it finds in a style, past the SSRF guard)
-        const images = new Set<string>();
-        let rebuilt = '';
-        let last = 0;
-        for (const index of urls) {
-          const found = urlItemAt(value, index);
-          const src = found?.src ?? '';
-          const sp = parts(src);
-          const only = sp.length === 1 ? sp[0] : undefined;
-          if (found && only !== undefined && typeof only !== 'string') {
-            images.add(only.v);
-            use(sp, 'image');
-          } else if (found && DATA_IMAGE.test(src)) {
-            const clean = literalImage(src, `${where}: url() in ${rawName}`);
-            rebuilt += `${value.slice(last, index)}url(${clean})`;
-            last = index + found.text.length;
-          } else {
-            fail(`${where}: url() in ${rawName} must be an image var ({{logo}}) or a PNG/JPEG data: URL, not "${value.slice(index, index + 60)}"`);
-          }
-        }
-        text = rebuilt + value.slice(last);
-        use(
-          parts(text).filter((x) => typeof x !== 'string' && !images.has(x.v)),
-          'value',
-        );
-      } else {
-        use(p, 'value');
-      }
-      const filled = parts(text);
-      out[name] = hasVar(filled) ? filled : literalValue(value === text ? value : text, name);
-    }
-    return out;
-  };
+  fail(message: string): void {
+    if (this.errors.length < 20) this.errors.push({ path: 'html', message });
+  }
 
-  let literalPixels = 0;
-  /** A literal data: image, checked as a fetched one is (a small file can claim a huge size), whitespace removed. */
-  const literalImage = (url: string, where: string): string => {
-    const clean = url.replace(/\s+/g, '');
-    const image = bytesOfDataUrl(clean);
-    if (!image) {
-      fail(`${where}: the data: URL is not valid base64`);
-      return clean;
-    }
-    const { type, bytes } = image;
-    const check = sniffImage(bytes) === type ? checkImage(bytes, type as 'image/png' | 'image/jpeg') : { ok: false as const, reason: `not a ${type} file` };
-    if (!check.ok) fail(`${where}: the data: image cannot be used (${check.reason})`);
-    else {
-      literalPixels += check.width * check.height;
-      if (check.width * check.height > MAX_LITERAL_PIXELS || literalPixels > MAX_LITERAL_PIXELS) {
-        fail(`${where}: the markup's data: images may have ${MAX_LITERAL_PIXELS} pixels in all (this one is ${check.width}×${check.height})`);
-      }
-    }
-    return clean;
-  };
+  use(p: Part[], kind: VarUse): void {
+    for (const x of p) if (typeof x !== 'string') this.uses.set(x.v, (this.uses.get(x.v) ?? new Set()).add(kind));
+  }
 
-  const walk = (nodes: ChildNode[], depth: number, inSvg: boolean): MarkupNode[] => {
+  walk(nodes: ChildNode[], depth: number, inSvg: boolean): MarkupNode[] {
     const out: MarkupNode[] = [];
     for (const node of nodes) {
       if (isText(node)) {
-        if (inSvg) {
-          if (node.data.trim() !== '') fail('text inside <svg> is not drawn; put it in a <div> over the drawing');
-          continue;
-        }
-        const text = node.data.replace(/[\t\n\r\f ]+/g, ' ');
-        if (text === '') continue;
-        const p = parts(text);
-        use(p, 'text');
-        out.push({ kind: 'text', parts: p });
+        const text = this.text(node.data, inSvg);
+        if (text) out.push(text);
         continue;
       }
       if (!isTag(node)) continue; // comments, doctype, processing instructions
-      if (++elements > MAX_ELEMENTS) {
-        fail(`more than ${MAX_ELEMENTS} elements`);
+      if (++this.elements > MAX_ELEMENTS) {
+        this.fail(`more than ${MAX_ELEMENTS} elements`);
         return out;
       }
       if (depth > MAX_DEPTH) {
-        fail(`elements nested more than ${MAX_DEPTH} deep`);
+        this.fail(`elements nested more than ${MAX_DEPTH} deep`);
         return out;
       }
-      const name = node.name;
-      const where = `<${name}>`;
-      if (inSvg || name === 'svg') {
-        if (!SVG_ELEMENTS.has(name)) {
-          fail(`<${name}> is not supported inside <svg> (supported: ${[...SVG_ELEMENTS].join(', ')})`);
-          continue;
-        }
-        out.push(svgElement(node, depth, name === 'svg'));
-        continue;
-      }
-      const lower = name.toLowerCase();
-      if (lower === 'img') {
-        out.push(imgElement(node));
-        continue;
-      }
-      if (lower === 'br') {
-        fail('<br> is not supported: lay lines out with display: flex and flex-direction: column');
-        continue;
-      }
-      const known = HTML_ELEMENTS[lower];
-      if (!known) {
-        fail(`<${name}> is not supported (supported: ${SUPPORTED})`);
-        continue;
-      }
-      const el: Extract<MarkupNode, { kind: 'el' }> = {
-        kind: 'el',
-        type: known.type,
-        style: { ...(known.type === 'div' ? { display: 'flex' } : {}), ...known.style, ...styleOf(node, where) },
-        attrs: {},
-        children: trimEnds(walk(node.children, depth + 1, false), known.type === 'div'),
-      };
-      conditions(node, el, where);
-      for (const attr of Object.keys(node.attribs)) {
-        if (attr !== 'style' && attr !== 'data-if' && attr !== 'data-unless' && attr !== 'class' && attr !== 'id') {
-          fail(`${where}: the ${attr} attribute is not supported (style, data-if and data-unless are)`);
-        }
-      }
-      if (node.attribs.class !== undefined) fail(`${where}: class is not supported: there are no style sheets, write the style attribute`);
-      out.push(el);
+      const el = this.element(node, depth, inSvg);
+      if (el) out.push(el);
     }
     return out;
-  };
+  }
 
-  const conditions = (node: Element, el: Extract<MarkupNode, { kind: 'el' }>, where: string) => {
+  private text(data: string, inSvg: boolean): MarkupNode | undefined {
+    if (inSvg) {
+      if (data.trim() !== '') this.fail('text inside <svg> is not drawn; put it in a <div> over the drawing');
+      return undefined;
+    }
+    const text = data.replace(/[\t\n\r\f ]+/g, ' ');
+    if (text === '') return undefined;
+    const p = parts(text);
+    this.use(p, 'text');
+    return { kind: 'text', parts: p };
+  }
+
+  private element(node: Element, depth: number, inSvg: boolean): MarkupNode | undefined {
+    const name = node.name;
+    if (inSvg || name === 'svg') {
+      if (!SVG_ELEMENTS.has(name)) {
+        this.fail(`<${name}> is not supported inside <svg> (supported: ${[...SVG_ELEMENTS].join(', ')})`);
+        return undefined;
+      }
+      return this.svgElement(node, depth, name === 'svg');
+    }
+    const lower = name.toLowerCase();
+    if (lower === 'img') return this.imgElement(node);
+    if (lower === 'br') {
+      this.fail('<br> is not supported: lay lines out with display: flex and flex-direction: column');
+      return undefined;
+    }
+    const known = HTML_ELEMENTS[lower];
+    if (!known) {
+      this.fail(`<${name}> is not supported (supported: ${SUPPORTED})`);
+      return undefined;
+    }
+    return this.htmlElement(node, depth, known);
+  }
+
+  private htmlElement(node: Element, depth: number, known: (typeof HTML_ELEMENTS)[string]): ElementNode {
+    const where = `<${node.name}>`;
+    const el: ElementNode = {
+      kind: 'el',
+      type: known.type,
+      style: { ...(known.type === 'div' ? { display: 'flex' } : {}), ...known.style, ...this.styleOf(node, where) },
+      attrs: {},
+      children: trimEnds(this.walk(node.children, depth + 1, false), known.type === 'div'),
+    };
+    this.conditions(node, el, where);
+    for (const attr of Object.keys(node.attribs)) {
+      if (attr !== 'style' && attr !== 'data-if' && attr !== 'data-unless' && attr !== 'class' && attr !== 'id') {
+        this.fail(`${where}: the ${attr} attribute is not supported (style, data-if and data-unless are)`);
+      }
+    }
+    if (node.attribs.class !== undefined) this.fail(`${where}: class is not supported: there are no style sheets, write the style attribute`);
+    return el;
+  }
+
+  private conditions(node: Element, el: ElementNode, where: string): void {
     for (const [attr, present] of [
       ['data-if', true],
       ['data-unless', false],
@@ -463,88 +375,214 @@ export function parseMarkup(html: string): ParsedMarkup {
       const t = name.trim();
       const v = t.length >= 4 && t.startsWith('{{') && t.endsWith('}}') ? t.slice(2, -2).trim() : t;
       if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(v)) {
-        fail(`${where}: ${attr} names a var ("${attr}=\\"logo\\""), not "${name.slice(0, 40)}"`);
+        this.fail(`${where}: ${attr} names a var ("${attr}=\\"logo\\""), not "${name.slice(0, 40)}"`);
         continue;
       }
-      if (el.when) fail(`${where}: use data-if or data-unless, not both`);
+      if (el.when) this.fail(`${where}: use data-if or data-unless, not both`);
       el.when = { v, present };
-      if (!uses.has(v)) uses.set(v, new Set());
+      if (!this.uses.has(v)) this.uses.set(v, new Set());
     }
-  };
+  }
 
-  const imgElement = (node: Element): MarkupNode => {
+  private imgElement(node: Element): ElementNode {
     const where = '<img>';
-    const el: Extract<MarkupNode, { kind: 'el' }> = { kind: 'el', type: 'img', style: styleOf(node, where), attrs: {}, children: [] };
-    conditions(node, el, where);
+    const el: ElementNode = { kind: 'el', type: 'img', style: this.styleOf(node, where), attrs: {}, children: [] };
+    this.conditions(node, el, where);
     const src = node.attribs.src?.trim();
-    if (!src) fail(`${where}: src is required`);
+    if (!src) this.fail(`${where}: src is required`);
     else {
       const p = parts(src);
       const only = p.length === 1 ? p[0] : undefined;
       if (only !== undefined && typeof only !== 'string') {
-        use(p, 'image');
+        this.use(p, 'image');
         el.srcVar = only.v;
         el.attrs.src = p;
       } else if (DATA_IMAGE.test(src)) {
-        el.attrs.src = literalImage(src, where);
+        el.attrs.src = this.literalImage(src, where);
       } else {
-        fail(`${where}: src must be an image var (src="{{logo}}") or a PNG/JPEG data: URL; a fixed remote image goes in an image var's default`);
+        this.fail(`${where}: src must be an image var (src="{{logo}}") or a PNG/JPEG data: URL; a fixed remote image goes in an image var's default`);
       }
     }
     for (const dim of ['width', 'height'] as const) {
       const value = node.attribs[dim];
       if (value === undefined) continue;
       const p = parts(value);
-      use(p, 'value');
+      this.use(p, 'value');
       el.attrs[dim] = hasVar(p) ? p : String(literalValue(value, dim));
     }
     for (const attr of Object.keys(node.attribs)) {
       if (!['src', 'width', 'height', 'alt', 'style', 'data-if', 'data-unless'].includes(attr)) {
-        fail(`${where}: the ${attr} attribute is not supported (src, width, height, alt, style, data-if and data-unless are)`);
+        this.fail(`${where}: the ${attr} attribute is not supported (src, width, height, alt, style, data-if and data-unless are)`);
       }
     }
     return el;
-  };
+  }
 
-  const svgElement = (node: Element, depth: number, root: boolean): MarkupNode => {
+  private svgElement(node: Element, depth: number, root: boolean): ElementNode {
     const where = `<${node.name}>`;
-    const el: Extract<MarkupNode, { kind: 'el' }> = {
+    const el: ElementNode = {
       kind: 'el',
       type: node.name,
-      style: root ? styleOf(node, where) : {},
+      style: root ? this.styleOf(node, where) : {},
       attrs: {},
-      children: walk(node.children, depth + 1, true),
+      children: this.walk(node.children, depth + 1, true),
     };
-    if (root) conditions(node, el, where);
+    if (root) this.conditions(node, el, where);
     for (const [attr, value] of Object.entries(node.attribs)) {
       if (attr === 'style' || (root && (attr === 'data-if' || attr === 'data-unless'))) {
-        if (attr === 'style' && !root) fail(`${where}: style is supported on <svg> itself; inside it use presentation attributes (fill, stroke…)`);
+        if (attr === 'style' && !root) this.fail(`${where}: style is supported on <svg> itself; inside it use presentation attributes (fill, stroke…)`);
         continue;
       }
-      if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(attr) || /^on/i.test(attr) || /href$/i.test(attr)) {
-        fail(`${where}: the ${attr} attribute is not supported`);
+      const p = this.svgAttribute(where, attr, value);
+      if (p) el.attrs[attr] = hasVar(p) ? p : value;
+    }
+    return el;
+  }
+
+  /** An SVG presentation attribute's value as parts, or undefined (and an error) when it may not be used. */
+  private svgAttribute(where: string, attr: string, value: string): Part[] | undefined {
+    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(attr) || /^on/i.test(attr) || /href$/i.test(attr)) {
+      this.fail(`${where}: the ${attr} attribute is not supported`);
+      return undefined;
+    }
+    if (urlStarts(value).some((i) => value[skipSpace(value, urlOpenAt(value, i))] !== '#')) {
+      this.fail(`${where}: ${attr} may refer only to an element of the same drawing (url(#id))`);
+      return undefined;
+    }
+    if (/["'<>&]/.test(value)) {
+      // satori writes SVG attributes back out unescaped: a quote or angle bracket would end the value
+      this.fail(`${where}: ${attr} may not hold quotes, angle brackets or ampersands`);
+      return undefined;
+    }
+    const p = parts(value);
+    this.use(p, 'value');
+    return p;
+  }
+
+  /** The `style` attribute's declarations, parsed with placeholders kept whole, or undefined (and an error). */
+  private declarations(css: string, where: string): Record<string, string> | undefined {
+    const shielded = shieldCss(css);
+    if (typeof shielded === 'string') {
+      this.fail(`${where}: ${shielded}`);
+      return undefined;
+    }
+    try {
+      const parsed = Object.entries(styleToJs(shielded.marked, { reactCompat: true }) as Record<string, string>);
+      // the parser stops, without a word, at a mark where a property name starts: every placeholder
+      // (and every string and url() item) must have come through in a value, or the style is
+      // refused rather than cut short
+      if (parsed.reduce((n, [k, v]) => n + countMarks(k) + countMarks(String(v)), 0) !== countMarks(shielded.marked)) {
+        this.fail(`${where}: a placeholder can stand only for a CSS value, not a property name`);
+        return undefined;
+      }
+      return Object.fromEntries(parsed.map(([k, v]) => [shielded.restore(k), shielded.restore(String(v))]));
+    } catch (err) {
+      this.fail(`${where}: the style attribute is not valid CSS (${(err as Error).message.replace(/^.*?: /, '')})`);
+      return undefined;
+    }
+  }
+
+  private styleOf(el: Element, where: string): Record<string, Part[] | number | string> {
+    const css = el.attribs.style;
+    if (css === undefined) return {};
+    const decl = this.declarations(css, where);
+    if (!decl) return {};
+    const out: Record<string, Part[] | number | string> = {};
+    for (const [rawName, value] of Object.entries(decl)) {
+      if (rawName.includes('{')) {
+        this.fail(`${where}: a placeholder can stand only for a CSS value, not a property name`);
         continue;
       }
-      if (urlStarts(value).some((i) => value[skipSpace(value, urlOpenAt(value, i))] !== '#')) {
-        fail(`${where}: ${attr} may refer only to an element of the same drawing (url(#id))`);
+      // the classic clamp idiom (display: -webkit-box; -webkit-line-clamp: 3) as both engines read it
+      const name = rawName === 'WebkitLineClamp' ? 'lineClamp' : rawName;
+      if (name === 'WebkitBoxOrient') continue;
+      if (name === 'display' && value.trim() === '-webkit-box') {
+        out.display = 'block';
         continue;
       }
-      if (/["'<>&]/.test(value)) {
-        // satori writes SVG attributes back out unescaped: a quote or angle bracket would end the value
-        fail(`${where}: ${attr} may not hold quotes, angle brackets or ampersands`);
+      if (value.length > MAX_CSS_VALUE && urlStarts(value).length === 0) {
+        this.fail(`${where}: the ${rawName} value is longer than ${MAX_CSS_VALUE} characters`);
         continue;
       }
       const p = parts(value);
-      use(p, 'value');
-      el.attrs[attr] = hasVar(p) ? p : value;
+      if (name === 'fontFamily') {
+        if (hasVar(p)) this.fail(`${where}: font-family cannot come from a var`);
+        for (const family of familyNames(value)) this.families.add(family);
+      }
+      const text = this.styleUrls(value, p, rawName, where);
+      const filled = parts(text);
+      out[name] = hasVar(filled) ? filled : literalValue(value === text ? value : text, name);
     }
-    return el;
-  };
+    return out;
+  }
 
-  const root = trimEnds(walk(doc.children, 0, false));
-  if (errors.length === 0 && !root.some((n) => n.kind === 'el' || n.parts.length > 0)) fail('the markup has nothing to draw');
-  if (errors.length > 0) throw new MarkupError(errors);
-  return { root, uses, families: [...families] };
+  /**
+   * A style value with its url() items checked: every url( must be, from there on, exactly an
+   * image var or a literal PNG/JPEG data: URL (satori fetches any other URL it finds in a style,
+   * past the SSRF guard). Literal images come back cleaned; the vars are recorded by their use.
+   */
+  private styleUrls(value: string, p: Part[], rawName: string, where: string): string {
+    const urls = urlStarts(value);
+    if (urls.length === 0) {
+      this.use(p, 'value');
+      return value;
+    }
+    const images = new Set<string>();
+    let rebuilt = '';
+    let last = 0;
+    for (const index of urls) {
+      const found = urlItemAt(value, index);
+      const src = found?.src ?? '';
+      const sp = parts(src);
+      const only = sp.length === 1 ? sp[0] : undefined;
+      if (found && only !== undefined && typeof only !== 'string') {
+        images.add(only.v);
+        this.use(sp, 'image');
+      } else if (found && DATA_IMAGE.test(src)) {
+        const clean = this.literalImage(src, `${where}: url() in ${rawName}`);
+        rebuilt += `${value.slice(last, index)}url(${clean})`;
+        last = index + found.text.length;
+      } else {
+        this.fail(`${where}: url() in ${rawName} must be an image var ({{logo}}) or a PNG/JPEG data: URL, not "${value.slice(index, index + 60)}"`);
+      }
+    }
+    const text = rebuilt + value.slice(last);
+    this.use(
+      parts(text).filter((x) => typeof x !== 'string' && !images.has(x.v)),
+      'value',
+    );
+    return text;
+  }
+
+  /** A literal data: image, checked as a fetched one is (a small file can claim a huge size), whitespace removed. */
+  private literalImage(url: string, where: string): string {
+    const clean = url.replace(/\s+/g, '');
+    const image = bytesOfDataUrl(clean);
+    if (!image) {
+      this.fail(`${where}: the data: URL is not valid base64`);
+      return clean;
+    }
+    const { type, bytes } = image;
+    const check = sniffImage(bytes) === type ? checkImage(bytes, type as 'image/png' | 'image/jpeg') : { ok: false as const, reason: `not a ${type} file` };
+    if (!check.ok) this.fail(`${where}: the data: image cannot be used (${check.reason})`);
+    else {
+      this.literalPixels += check.width * check.height;
+      if (check.width * check.height > MAX_LITERAL_PIXELS || this.literalPixels > MAX_LITERAL_PIXELS) {
+        this.fail(`${where}: the markup's data: images may have ${MAX_LITERAL_PIXELS} pixels in all (this one is ${check.width}×${check.height})`);
+      }
+    }
+    return clean;
+  }
+}
+
+export function parseMarkup(html: string): ParsedMarkup {
+  // tags and attribute names as written: SVG's are case-sensitive (viewBox, linearGradient)
+  const doc = parseDocument(html, { lowerCaseTags: false, lowerCaseAttributeNames: false, recognizeSelfClosing: true });
+  const reader = new MarkupReader();
+  const root = trimEnds(reader.walk(doc.children, 0, false));
+  if (reader.errors.length === 0 && !root.some((n) => n.kind === 'el' || n.parts.length > 0)) reader.fail('the markup has nothing to draw');
+  if (reader.errors.length > 0) throw new MarkupError(reader.errors);
+  return { root, uses: reader.uses, families: [...reader.families] };
 }
 
 /**

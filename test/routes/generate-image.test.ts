@@ -3,6 +3,7 @@ import webpDecWasm from '@jsquash/webp/codec/dec/webp_dec.wasm';
 import decodeWebp, { init as initWebpDecoder } from '@jsquash/webp/decode';
 import { Resvg } from '@resvg/resvg-wasm';
 import { describe, expect, it, vi } from 'vitest';
+import { useResvg } from '../../src/render/resvg';
 import { colourCount, decodePng, expectProblem, generate, get, pathOf, postJson } from '../helpers/api';
 
 describe('POST /api/v1/generate/image', () => {
@@ -101,8 +102,15 @@ describe('POST /api/v1/generate/image', () => {
     expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
     expect(svg).not.toMatch(/<script/i);
     // a real SVG parser (resvg) reads it and rasterises it at its size
-    const raster = new Resvg(svg, { font: { loadSystemFonts: false } }).render();
-    expect([raster.width, raster.height]).toEqual([1200, 630]);
+    const size = await useResvg(() => {
+      const resvg = new Resvg(svg, { font: { loadSystemFonts: false } });
+      const raster = resvg.render();
+      const out = [raster.width, raster.height];
+      raster.free();
+      resvg.free();
+      return out;
+    });
+    expect(size).toEqual([1200, 630]);
   });
 
   it('honours width, height and scale', async () => {
