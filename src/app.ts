@@ -17,7 +17,7 @@ import { TrieRouter } from 'hono/router/trie-router';
 import { secureHeaders } from 'hono/secure-headers';
 import { requireApiKey, throttleSignups } from './auth/middleware';
 import { requireLiveKeyWhereDeclared } from './auth/modes';
-import type { HonoEnv } from './env';
+import type { AppEnv } from './env';
 import { fieldErrors, ProblemError, toProblem } from './errors/problem';
 import { idempotency } from './idempotency/middleware';
 import { newId } from './lib/ids';
@@ -79,7 +79,7 @@ function problemResponse(err: ProblemError, requestIdValue: string | undefined):
 
 /** An app whose request validation failures answer 400 `validation_failed` with each field's path. */
 function newApp(): App {
-  return new OpenAPIHono<HonoEnv>({
+  return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
         throw new ProblemError('validation_failed', 'The request does not match the schema', { errors: fieldErrors(result.error.issues) });
@@ -89,7 +89,7 @@ function newApp(): App {
 }
 
 /** A body must be JSON; a POST without one (e.g. /webhooks/:id/test) needs no content type. */
-const requireJsonBody: MiddlewareHandler<HonoEnv> = async (c, next) => {
+const requireJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const length = c.req.header('content-length');
   const hasBody = length !== undefined ? length !== '0' : c.req.header('transfer-encoding') !== undefined;
   if (hasBody && (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'PATCH')) {
@@ -101,7 +101,7 @@ const requireJsonBody: MiddlewareHandler<HonoEnv> = async (c, next) => {
   await next();
 };
 
-function limitBody(maxSize: number): MiddlewareHandler<HonoEnv> {
+function limitBody(maxSize: number): MiddlewareHandler<AppEnv> {
   return bodyLimit({
     maxSize,
     onError: () => {
@@ -115,8 +115,8 @@ function limitBody(maxSize: number): MiddlewareHandler<HonoEnv> {
  * route's limit covers its path whatever the method (a GET on a path that also takes a POST gets
  * the POST's limit), as the router matches them.
  */
-function limitBodies(larger: [routes: { getRoutingPath(): string }[], maxSize: number][], fallback: number): MiddlewareHandler<HonoEnv> {
-  const router = new TrieRouter<MiddlewareHandler<HonoEnv>>();
+function limitBodies(larger: [routes: { getRoutingPath(): string }[], maxSize: number][], fallback: number): MiddlewareHandler<AppEnv> {
+  const router = new TrieRouter<MiddlewareHandler<AppEnv>>();
   for (const [routes, maxSize] of larger) {
     const limit = limitBody(maxSize);
     for (const route of routes) router.add(METHOD_NAME_ALL, route.getRoutingPath(), limit);
@@ -126,7 +126,7 @@ function limitBodies(larger: [routes: { getRoutingPath(): string }[], maxSize: n
 }
 
 /** What every API call goes through once its caller is known: a JSON body within its limit, then Idempotency-Key. */
-function bodyRules(limit: MiddlewareHandler<HonoEnv>): MiddlewareHandler<HonoEnv>[] {
+function bodyRules(limit: MiddlewareHandler<AppEnv>): MiddlewareHandler<AppEnv>[] {
   return [requireJsonBody, limit, idempotency()];
 }
 

@@ -5,7 +5,7 @@
  * templates' versions).
  */
 import { createApp } from './app';
-import type { AppEnv, RenderJobMessage, WebhookMessage } from './env';
+import type { Bindings, RenderJobMessage, WebhookMessage } from './env';
 import { consumeDeadRenderJobs, consumeRenderJobs } from './jobs/consumer';
 import { sweepAbandonedRenders, sweepExpiredIdempotencyKeys, sweepRetention, sweepWebhookDeliveries } from './jobs/sweep';
 import { consumeDeadWebhooks, consumeWebhooks } from './webhooks/deliver';
@@ -28,4 +28,4 @@ export default {
     // retention after the abandoned renders are closed: what it deletes must be finished first
     ctx.waitUntil(Promise.all([sweepAbandonedRenders(env).then(() => sweepRetention(env)), sweepExpiredIdempotencyKeys(env), sweepWebhookDeliveries(env)]));
   },
-} satisfies ExportedHandler<AppEnv, RenderJobMessage | WebhookMessage>;
+} satisfies ExportedHandler<Bindings, RenderJobMessage | WebhookMessage>;

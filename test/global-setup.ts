@@ -17,7 +17,10 @@ import { serveFonts } from './font-server';
 import { imageFixture } from './image-fixtures';
 import { inspectPdf, missingPdfTools, PDF_TOOLS } from './pdf-tools';
 
-function solidPng(width: number, height: number, rgb: [number, number, number]): Buffer {
+/** /pattern.png answers, made once each (a 2048² one takes a while to deflate on a busy machine). */
+const patterns = new Map<string, Buffer>();
+
+function solidPng(width: number, height: number, rgb: [number, number, number], options: { deflateLevel?: number } = {}): Buffer {
   const png = new PNG({ width, height });
   for (let i = 0; i < width * height; i++) {
     // a diagonal two-tone pattern, so a drawn logo is visible in the output
@@ -29,7 +32,7 @@ function solidPng(width: number, height: number, rgb: [number, number, number]):
     png.data[i * 4 + 2] = dark ? rgb[2] : 255;
     png.data[i * 4 + 3] = 255;
   }
-  return PNG.sync.write(png);
+  return PNG.sync.write(png, options);
 }
 
 function crc32(buf: Buffer): number {
@@ -274,8 +277,14 @@ export async function setup(project: TestProject): Promise<void> {
         const w = Math.min(2048, Number(url.searchParams.get('w') ?? 128));
         const h = Math.min(2048, Number(url.searchParams.get('h') ?? 128));
         const seed = Number(url.searchParams.get('seed') ?? 0) & 127;
-        res.writeHead(200, { 'content-type': 'image/png' });
-        res.end(solidPng(w, h, [seed * 2, 90, 200]));
+        const key = `${w}x${h}:${seed}`;
+        let png = patterns.get(key);
+        if (!png) {
+          png = solidPng(w, h, [seed * 2, 90, 200], { deflateLevel: 1 });
+          patterns.set(key, png);
+        }
+        res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length });
+        res.end(png);
         return;
       }
       case '/wide.png':

@@ -10,7 +10,7 @@ import { ProblemError } from '../errors/problem';
 import { newId } from '../lib/ids';
 import { isoNow } from '../lib/time';
 import { currentPeriod } from '../quota/period';
-import { planFor, SIGNUP_PLAN } from '../quota/plans';
+import { type Plan, planFor, SIGNUP_PLAN } from '../quota/plans';
 
 /** Unrevoked keys an account may hold at once. */
 export const MAX_ACTIVE_KEYS = 20;
@@ -29,13 +29,13 @@ async function newKey(accountId: string, name: string, mode: KeyMode, createdAt:
   };
 }
 
-export async function signUp(db: D1Database, email: string, plansOverride: string | undefined): Promise<{ account: AccountRow; live: NewKey; test: NewKey }> {
+export async function signUp(db: D1Database, email: string, plans: Record<string, Plan>): Promise<{ account: AccountRow; live: NewKey; test: NewKey }> {
   const createdAt = isoNow();
   const account: AccountRow = {
     id: newId('acc'),
     email: email.trim().toLowerCase(),
     plan: SIGNUP_PLAN,
-    monthly_quota: planFor(SIGNUP_PLAN, plansOverride).monthly_quota,
+    monthly_quota: planFor(plans, SIGNUP_PLAN).monthly_quota,
     created_at: createdAt,
   };
   const live = await newKey(account.id, 'Default live key', 'live', createdAt);

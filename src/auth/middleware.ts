@@ -22,15 +22,15 @@
  * exists to save.
  */
 import type { MiddlewareHandler } from 'hono';
+import { type Config, config } from '../config';
 import { findKeyOwner } from '../db/accounts';
-import type { AppEnv, HonoEnv } from '../env';
+import type { AppEnv } from '../env';
 import { ProblemError } from '../errors/problem';
 import { BoundedMap } from '../lib/bounded-map';
 import { ENTRY_OVERHEAD_BYTES, stringBytes } from '../lib/caches';
 import { currentPeriod } from '../quota/period';
 import { planFor } from '../quota/plans';
-import { limiterConfig, parsePolicy } from '../ratelimit/config';
-import { authFailurePolicy, countAuthFailure, knownThrottled } from '../ratelimit/failed-auth';
+import { countAuthFailure, knownThrottled } from '../ratelimit/failed-auth';
 import { enforceLimit, limitRequest, type RateLimitPolicy, type RateLimitResult, rateLimitHeaders } from '../ratelimit/limiter';
 import { bearerToken, hashKey, KEY_PATTERN } from './keys';
 
@@ -44,8 +44,8 @@ export function clientIp(header: (name: string) => string | undefined): string {
   return header('cf-connecting-ip') ?? header('x-real-ip') ?? 'unknown';
 }
 
-function policyFor(env: AppEnv, plan: string): RateLimitPolicy {
-  const { rate_limit } = planFor(plan, env.PLANS);
+function policyFor(settings: Config, plan: string): RateLimitPolicy {
+  const { rate_limit } = planFor(settings.plans, plan);
   return { name: plan, requests: rate_limit.requests, windowSeconds: rate_limit.window_seconds };
 }
 
@@ -65,24 +65,25 @@ function tooManyFailures(policy: RateLimitPolicy, result: RateLimitResult): neve
   throw new Error('enforceLimit lets a full window through');
 }
 
-export function requireApiKey(): MiddlewareHandler<HonoEnv> {
+export function requireApiKey(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const presented = bearerToken(c.req.header('authorization'));
     const wellFormed = presented !== null && KEY_PATTERN.test(presented);
     // a malformed key is still hashed and looked up, so it costs what a real one does
     const hash = await hashKey(wellFormed ? presented : `malformed:${presented ?? ''}`);
     const address = clientIp((n) => c.req.header(n));
-    const failures = authFailurePolicy(c.env);
+    const settings = config(c.env);
+    const failures = settings.authFailureLimit;
     if (failures) {
       const over = knownThrottled(failures, address);
       if (over && !(wellFormed && planHints.get(hash) !== undefined)) tooManyFailures(failures, over);
     }
     const period = currentPeriod();
-    const limiter = limiterConfig(c.env);
+    const { limiter } = settings;
     const timings = c.get('timings');
     const identifier = wellFormed ? `key:${hash.slice(0, 32)}` : `ip:${address}`;
-    const defaultPolicy = policyFor(c.env, 'free');
-    let policy = wellFormed ? policyFor(c.env, planHints.get(hash) ?? 'free') : defaultPolicy;
+    const defaultPolicy = policyFor(settings, 'free');
+    let policy = wellFormed ? policyFor(settings, planHints.get(hash) ?? 'free') : defaultPolicy;
 
     let [owner, limited] = await Promise.all([
       timings.measure('auth', () => findKeyOwner(c.env.DB, hash, period.period)),
@@ -98,7 +99,7 @@ export function requireApiKey(): MiddlewareHandler<HonoEnv> {
       throw unauthorized(defaultPolicy);
     }
     if (owner.plan !== policy.name) {
-      policy = policyFor(c.env, owner.plan);
+      policy = policyFor(settings, owner.plan);
       limited = await timings.measure('ratelimit', () => limitRequest(limiter, policy, identifier));
       if (limited.pending) c.executionCtx.waitUntil(limited.pending);
     }
@@ -121,11 +122,12 @@ export function requireApiKey(): MiddlewareHandler<HonoEnv> {
 }
 
 /** Throttles sign-ups per client IP (SIGNUP_RATE_LIMIT, e.g. "10/1h"; "off" in local development). */
-export function throttleSignups(): MiddlewareHandler<HonoEnv> {
+export function throttleSignups(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const policy = parsePolicy('signup', c.env.SIGNUP_RATE_LIMIT);
+    const settings = config(c.env);
+    const policy = settings.signupLimit;
     if (!policy) return next();
-    const limited = await limitRequest(limiterConfig(c.env), policy, `ip:${clientIp((n) => c.req.header(n))}`);
+    const limited = await limitRequest(settings.limiter, policy, `ip:${clientIp((n) => c.req.header(n))}`);
     if (limited.pending) c.executionCtx.waitUntil(limited.pending);
     const headers = enforceLimit(
       policy,

@@ -14,7 +14,7 @@
  * without a decision fails there.
  */
 import type { MiddlewareHandler } from 'hono';
-import type { HonoEnv } from '../env';
+import type { AppEnv } from '../env';
 import { ProblemError } from '../errors/problem';
 
 interface LiveOnlyOperation {
@@ -50,7 +50,7 @@ export function liveOnlyOperations(): { method: string; path: string }[] {
 }
 
 /** Refuses a test key on the operations declared live-only: 403 `live_key_required`. Runs after `requireApiKey`. */
-export function requireLiveKeyWhereDeclared(): MiddlewareHandler<HonoEnv> {
+export function requireLiveKeyWhereDeclared(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const auth = c.get('auth');
     if (auth?.mode === 'test') {

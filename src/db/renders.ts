@@ -8,7 +8,7 @@
  * Storage is bounded (issue 15): `vars` — the one column a caller sizes, up to the body limit — is
  * kept only while a render is open (its runner draws from it) and cleared in the statement that
  * finishes it; a cache hit's record never holds it. Finished records go after their retention
- * (jobs/retention.ts), deleted here in bounded batches; an open render is never deleted.
+ * (RetentionPolicy in config.ts), deleted here in bounded batches; an open render is never deleted.
  */
 import type { KeyMode } from '../auth/keys';
 import type { EngineName, ImageFormat } from '../render/engine';

@@ -8,7 +8,7 @@
  * Takes plain values and throws ProblemError; it never sees HTTP.
  */
 import { countFonts, deleteFont, type FontRow, type FontStyle, getFont, hasFace, insertFont, listFonts } from '../db/fonts';
-import type { AppEnv } from '../env';
+import type { Bindings } from '../env';
 import { ProblemError } from '../errors/problem';
 import { sha256Hex } from '../lib/hash';
 import { newId } from '../lib/ids';
@@ -18,7 +18,7 @@ import { probeFont as probeTakumi } from '../render/engines/takumi';
 import { fontObjectKey, MAX_FAMILY_BYTES, MAX_FONTS_PER_ACCOUNT } from './custom';
 import { faceOf, fontInvalid, readFontFile } from './font-file';
 
-type FontStore = Pick<AppEnv, 'DB' | 'FONTS'>;
+type FontStore = Pick<Bindings, 'DB' | 'FONTS'>;
 
 export interface FontUpload {
   family: string;

@@ -18,8 +18,9 @@
 import type { MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AuthContext } from '../auth/context';
+import { config } from '../config';
 import { claimKey, completeKey, getKey, releaseKey } from '../db/idempotency';
-import type { HonoEnv } from '../env';
+import type { AppEnv } from '../env';
 import { ProblemError } from '../errors/problem';
 import { canonicalJson, sha256Hex } from '../lib/hash';
 import { now } from '../lib/time';
@@ -47,7 +48,7 @@ function canonicalBody(text: string): string {
   }
 }
 
-export function idempotency(): MiddlewareHandler<HonoEnv> {
+export function idempotency(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.req.method !== 'POST') return next();
     const key = c.req.header('idempotency-key');
@@ -62,7 +63,7 @@ export function idempotency(): MiddlewareHandler<HonoEnv> {
     const body = await c.req.text();
     const [fingerprint, sealer] = await Promise.all([
       sha256Hex(`POST ${new URL(c.req.url).pathname}\n${canonicalBody(body)}`),
-      sealerFor(c.env.IDEMPOTENCY_SECRET, scope, key),
+      sealerFor(config(c.env).idempotencySecret, scope, key),
     ]);
     const db = c.env.DB;
     const claim = { scope, keyHash: sealer.id, token: crypto.randomUUID() };

@@ -3,16 +3,17 @@
  * sure no job stays pending forever once the queue has given up on it. Either way, a render that
  * ends is announced to the account's webhooks.
  */
+import { config } from '../config';
 import { failDeadLettered, getRender } from '../db/renders';
-import type { AppEnv, RenderJobMessage } from '../env';
+import type { Bindings, RenderJobMessage } from '../env';
 import { isoNow, now } from '../lib/time';
 import { announceRender } from '../webhooks/events';
-import { maxAttempts, runRender } from './run';
+import { runRender } from './run';
 
-export async function consumeRenderJobs(batch: MessageBatch<RenderJobMessage>, env: AppEnv): Promise<void> {
+export async function consumeRenderJobs(batch: MessageBatch<RenderJobMessage>, env: Bindings): Promise<void> {
   for (const message of batch.messages) {
     try {
-      const outcome = await runRender(env, message.body.renderId, { maxAttempts: maxAttempts(env) });
+      const outcome = await runRender(env, message.body.renderId, { maxAttempts: config(env).renderMaxAttempts });
       if (outcome.kind === 'finished') {
         // a queued render has ended: tell its webhooks (idempotent, so a duplicate message is harmless
         // and a failure here is retried with the message)
@@ -28,7 +29,7 @@ export async function consumeRenderJobs(batch: MessageBatch<RenderJobMessage>, e
   }
 }
 
-export async function consumeDeadRenderJobs(batch: MessageBatch<RenderJobMessage>, env: AppEnv): Promise<void> {
+export async function consumeDeadRenderJobs(batch: MessageBatch<RenderJobMessage>, env: Bindings): Promise<void> {
   for (const message of batch.messages) {
     await failDeadLettered(env.DB, message.body.renderId, now(), isoNow());
     // announce whatever the render ended as (it may have completed, its announcement being what failed)

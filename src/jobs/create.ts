@@ -13,15 +13,15 @@
  * once; D1 read replicas give a similar window for any write.
  */
 import type { AuthContext } from '../auth/context';
+import { config } from '../config';
 import { familyFaces } from '../db/fonts';
 import { failRender, insertRender, type NewRender, type RenderRow, slimHit } from '../db/renders';
-import type { AppEnv } from '../env';
+import type { Bindings } from '../env';
 import { ProblemError } from '../errors/problem';
 import { newId } from '../lib/ids';
 import { isoNow, now } from '../lib/time';
 import { Timings } from '../lib/timing';
 import { type QuotaState, quotaExceeded, renderUnits } from '../quota/index';
-import { remoteImagePolicy } from '../render/remote-images';
 import { headOutput } from '../storage/outputs';
 import { resolveUserTemplate } from '../user-templates/service';
 import { recordCacheHit } from './hit-log';
@@ -45,11 +45,11 @@ export interface Created {
   quota: QuotaState;
 }
 
-export async function createImageRender(env: AppEnv, req: ImageRequest, options: CreateOptions): Promise<Created> {
+export async function createImageRender(env: Bindings, req: ImageRequest, options: CreateOptions): Promise<Created> {
   const { owner } = options;
   const timings = options.timings ?? new Timings();
   const prepared = await timings.measure('validate', () =>
-    prepareImage({ ...req, watermark: owner.mode === 'test' }, remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS), env.DEFAULT_ENGINE, {
+    prepareImage({ ...req, watermark: owner.mode === 'test' }, config(env).remoteImages, config(env).defaultEngine, {
       family: (family) => familyFaces(env.DB, owner.accountId, family),
       template: (ref) => resolveUserTemplate(env.DB, owner.accountId, ref),
     }),
@@ -80,12 +80,10 @@ export async function createImageRender(env: AppEnv, req: ImageRequest, options:
  * A PDF: validated and paginated first (limits before any work), then the same cache, quota and
  * sync/async paths as an image, charging one unit per page.
  */
-export async function createPdfRender(env: AppEnv, req: PdfRequest, options: CreateOptions): Promise<Created> {
+export async function createPdfRender(env: Bindings, req: PdfRequest, options: CreateOptions): Promise<Created> {
   const { owner } = options;
   const timings = options.timings ?? new Timings();
-  const prepared = await timings.measure('validate', () =>
-    preparePdf({ ...req, watermark: owner.mode === 'test' }, owner.accountId, remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS)),
-  );
+  const prepared = await timings.measure('validate', () => preparePdf({ ...req, watermark: owner.mode === 'test' }, owner.accountId, config(env).remoteImages));
   const first = prepared.job.sections[0] as (typeof prepared.job.sections)[number];
   const record: NewRender = {
     ...ownedBy(owner),
@@ -109,7 +107,7 @@ export async function createPdfRender(env: AppEnv, req: PdfRequest, options: Cre
 }
 
 /** The content cache, then the queue (async) or the render itself (sync), for a prepared record. */
-async function startRender(env: AppEnv, record: NewRender, job: RenderJob, options: CreateOptions & { timings: Timings }): Promise<Created> {
+async function startRender(env: Bindings, record: NewRender, job: RenderJob, options: CreateOptions & { timings: Timings }): Promise<Created> {
   const started = now();
   const { owner, timings } = options;
   const units = record.units;

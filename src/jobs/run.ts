@@ -9,16 +9,16 @@
  */
 import type { TemplateDefinition } from '../../templates/define';
 import { TEMPLATES } from '../../templates/index';
+import { config } from '../config';
 import { fontsByIds } from '../db/fonts';
 import { claimRender, completeRender, failRender, getRender, type RenderRow, releaseRender } from '../db/renders';
-import type { AppEnv } from '../env';
+import type { Bindings } from '../env';
 import { ProblemError } from '../errors/problem';
 import { isoNow, now } from '../lib/time';
 import { Timings } from '../lib/timing';
 import type { ImageFormat } from '../render/engine';
 import { type ImageJob, renderDocument, renderImage } from '../render/index';
 import type { LaidOutPage, PdfJob } from '../render/pdf/index';
-import { remoteImagePolicy } from '../render/remote-images';
 import { headOutput, putOutput } from '../storage/outputs';
 import { isUserTemplateId } from '../user-templates/compile';
 import { userTemplateVersion } from '../user-templates/service';
@@ -85,9 +85,9 @@ interface Rendered {
 }
 
 /** Renders a job to the bytes to store, and the metadata the stored object carries. */
-async function renderJob(env: AppEnv, job: RenderJob, id: string, expectedPages: number | null): Promise<Rendered> {
+async function renderJob(env: Bindings, job: RenderJob, id: string, expectedPages: number | null): Promise<Rendered> {
   // fetched images are kept in the output bucket for a day (render/image-cache.ts)
-  const policy = remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS, env.OUTPUT);
+  const policy = { ...config(env).remoteImages, cache: env.OUTPUT };
   if (job.kind === 'image') {
     const out = await renderImage(job.job, policy, env.FONTS);
     return { bytes: out.bytes, contentType: out.contentType, meta: { template: job.job.template.id, engine: job.job.engine, render_id: id } };
@@ -127,7 +127,7 @@ export interface RunOptions {
   rethrow?: boolean;
 }
 
-export async function runRender(env: AppEnv, id: string, options: RunOptions): Promise<RunOutcome> {
+export async function runRender(env: Bindings, id: string, options: RunOptions): Promise<RunOutcome> {
   const started = now();
   const claimed = await claimRender(env.DB, id, started, LEASE_MS);
   if (!claimed) {
@@ -141,7 +141,7 @@ export async function runRender(env: AppEnv, id: string, options: RunOptions): P
 }
 
 /** Runs a job this runner has claimed: cache check, render, store, record. */
-export async function executeClaimed(env: AppEnv, claimed: RenderRow, options: RunOptions, timings = new Timings()): Promise<RunOutcome> {
+export async function executeClaimed(env: Bindings, claimed: RenderRow, options: RunOptions, timings = new Timings()): Promise<RunOutcome> {
   const started = now();
   const { id } = claimed;
   try {
@@ -184,9 +184,4 @@ export async function executeClaimed(env: AppEnv, claimed: RenderRow, options: R
     }
     return { kind: 'finished', row: await getRender(env.DB, id) };
   }
-}
-
-export function maxAttempts(env: AppEnv): number {
-  const n = Number.parseInt(env.RENDER_MAX_ATTEMPTS, 10);
-  return Number.isFinite(n) && n > 0 ? n : 4;
 }

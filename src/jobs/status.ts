@@ -6,7 +6,7 @@
  */
 import type { KeyMode } from '../auth/keys';
 import { getRender, type RenderRow } from '../db/renders';
-import type { AppEnv } from '../env';
+import type { Bindings } from '../env';
 import { finishedKey, finishedRenders, rememberIfFinished } from './memo';
 
 export interface RenderReader {
@@ -19,7 +19,7 @@ export function renderMode(row: Pick<RenderRow, 'mode'>): KeyMode {
   return row.mode ?? 'live';
 }
 
-export async function findRender(env: AppEnv, id: string, reader: RenderReader): Promise<RenderRow | null> {
+export async function findRender(env: Bindings, id: string, reader: RenderReader): Promise<RenderRow | null> {
   const known = finishedRenders.get(finishedKey(reader.accountId, id));
   if (known && renderMode(known) === reader.mode) return known;
   if (!id.startsWith('rnd_')) return null;

@@ -5,27 +5,27 @@
  * go back, and their webhooks hear of it. It also drops Idempotency-Keys past their 24 hours and
  * re-sends webhook deliveries whose queue message was lost, and keeps the webhook event log to 30 days.
  *
- * Retention (jobs/retention.ts): finished render records past their period go, test ones with the
+ * Retention (RetentionPolicy in config.ts): finished render records past their period go, test ones with the
  * outputs no other record still needs, and deleted templates' versions once no open render names
  * them — each run in bounded batches (at most SWEEP_BATCHES × SWEEP_BATCH records of each kind), so
  * a run's work is bounded and a backlog drains over the following runs (every 5 minutes).
  */
+import { config } from '../config';
 import { deleteExpiredKeys } from '../db/idempotency';
 import { deleteExpiredLiveRenders, deleteTestRenders, expiredTestRenders, failAbandoned } from '../db/renders';
 import { purgeDeletedTemplates } from '../db/templates';
 import { deleteFinishedDeliveries } from '../db/webhooks';
-import type { AppEnv } from '../env';
+import type { Bindings } from '../env';
 import { isoNow, now } from '../lib/time';
 import { resendStrandedDeliveries } from '../webhooks/deliver';
 import { announceRender } from '../webhooks/events';
-import { retentionPolicy } from './retention';
 
 /** How long after its lease lapsed a claimed job may still be taken over by a queue retry. */
 export const ABANDON_AFTER_LEASE_MS = 15 * 60_000;
 /** Far beyond the queue's retry schedule (a few minutes) and its dead-letter hand-off. */
 export const ABANDON_PENDING_AFTER_MS = 60 * 60_000;
 
-export async function sweepAbandonedRenders(env: AppEnv, at = now()): Promise<number> {
+export async function sweepAbandonedRenders(env: Bindings, at = now()): Promise<number> {
   const closed = await failAbandoned(env.DB, at - ABANDON_AFTER_LEASE_MS, new Date(at - ABANDON_PENDING_AFTER_MS).toISOString(), isoNow());
   if (closed.length > 0) console.warn(`closed ${closed.length} abandoned render(s)`);
   for (const row of closed) {
@@ -42,12 +42,12 @@ export async function sweepAbandonedRenders(env: AppEnv, at = now()): Promise<nu
 export const DELIVERY_RETENTION_MS = 30 * 24 * 3600_000;
 
 /** Webhook deliveries whose queue message was lost get a new one; finished ones past retention go. */
-export async function sweepWebhookDeliveries(env: AppEnv, at = now()): Promise<number> {
+export async function sweepWebhookDeliveries(env: Bindings, at = now()): Promise<number> {
   await deleteFinishedDeliveries(env.DB, new Date(at - DELIVERY_RETENTION_MS).toISOString(), 1000);
   return resendStrandedDeliveries(env, at);
 }
 
-export async function sweepExpiredIdempotencyKeys(env: AppEnv, at = now()): Promise<number> {
+export async function sweepExpiredIdempotencyKeys(env: Bindings, at = now()): Promise<number> {
   return deleteExpiredKeys(env.DB, at);
 }
 
@@ -74,8 +74,8 @@ export interface SweepLimits {
 
 const LIMITS: SweepLimits = { batch: SWEEP_BATCH, batches: SWEEP_BATCHES, templates: TEMPLATE_PURGE_BATCH };
 
-export async function sweepRetention(env: AppEnv, at = now(), limits = LIMITS): Promise<RetentionSweep> {
-  const policy = retentionPolicy(env);
+export async function sweepRetention(env: Bindings, at = now(), limits = LIMITS): Promise<RetentionSweep> {
+  const policy = config(env).retention;
   const done: RetentionSweep = { liveRenders: 0, testRenders: 0, testOutputs: 0, templateVersions: 0 };
 
   const liveBefore = new Date(at - policy.renderMs).toISOString();

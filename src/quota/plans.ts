@@ -16,24 +16,16 @@ export const DEFAULT_PLANS: Record<string, Plan> = {
 
 export const SIGNUP_PLAN = 'free';
 
-let parsed: { source: string; plans: Record<string, Plan> } | undefined;
-
-/** The plans in force: DEFAULT_PLANS merged with the PLANS var (parsed once per isolate). */
-export function plans(override: string | undefined): Record<string, Plan> {
+/** DEFAULT_PLANS merged with the PLANS var (JSON, same shape); read once per isolate by src/config.ts. */
+export function parsePlans(override: string | undefined): Record<string, Plan> {
   const source = override ?? '';
-  if (parsed?.source === source) return parsed.plans;
-  let merged = DEFAULT_PLANS;
-  if (source.trim()) {
-    const result = z.record(z.string(), PlanSchema).safeParse(JSON.parse(source));
-    if (!result.success) throw new Error(`PLANS is not valid: ${result.error.message}`);
-    merged = { ...DEFAULT_PLANS, ...result.data };
-  }
-  parsed = { source, plans: merged };
-  return merged;
+  if (!source.trim()) return DEFAULT_PLANS;
+  const result = z.record(z.string(), PlanSchema).safeParse(JSON.parse(source));
+  if (!result.success) throw new Error(`PLANS is not valid: ${result.error.message}`);
+  return { ...DEFAULT_PLANS, ...result.data };
 }
 
 /** A plan by name; an account on a plan this deployment no longer knows gets the free plan's limits. */
-export function planFor(name: string, override: string | undefined): Plan {
-  const all = plans(override);
-  return all[name] ?? (all.free as Plan);
+export function planFor(plans: Record<string, Plan>, name: string): Plan {
+  return plans[name] ?? (plans.free as Plan);
 }

@@ -2,7 +2,8 @@
  * Failed authentications per client address (CF-Connecting-IP). Without a limit of their own,
  * requests with guessed keys were never throttled: each cost a SHA-256, a D1 read and a limiter
  * call, and the 401 came before any limit was taken. Every missing, malformed, unknown or revoked
- * key from an address counts one (AUTH_FAILURE_RATE_LIMIT, 30 a minute by default); past that, the
+ * key from an address counts one (AUTH_FAILURE_RATE_LIMIT, 30 a minute by default, read by
+ * src/config.ts, which falls back to it when the var is malformed); past that, the
  * address gets `429 rate_limited` with Retry-After until its window has room.
  *
  * The count lives in Redis (shared by every isolate); what this isolate has learned from it — that
@@ -10,36 +11,12 @@
  * address's next guesses are refused before the D1 read and the limiter call. Another isolate
  * spends one D1 read on such an address, then knows too. Like every limit here, it fails open.
  */
-import type { AppEnv } from '../env';
 import { BoundedMap } from '../lib/bounded-map';
 import { ENTRY_OVERHEAD_BYTES, stringBytes } from '../lib/caches';
-import { parsePolicy } from './config';
 import { type LimiterConfig, limitRequest, type RateLimitPolicy, type RateLimitResult } from './limiter';
 
 /** Failed authentications an address may have per window when AUTH_FAILURE_RATE_LIMIT is not set. */
 export const DEFAULT_AUTH_FAILURE_LIMIT = '30/1m';
-
-const policies = new Map<string, RateLimitPolicy | null>();
-
-/**
- * The policy from AUTH_FAILURE_RATE_LIMIT (e.g. "30/1m"; "off" disables it), or null when off —
- * parsed once per value. It is read on every /api/v1 request, so a malformed value is logged and
- * the default used, rather than failing every request.
- */
-export function authFailurePolicy(env: Pick<AppEnv, 'AUTH_FAILURE_RATE_LIMIT'>): RateLimitPolicy | null {
-  const value = env.AUTH_FAILURE_RATE_LIMIT || DEFAULT_AUTH_FAILURE_LIMIT;
-  if (!policies.has(value)) {
-    let policy: RateLimitPolicy | null;
-    try {
-      policy = parsePolicy('auth_failures', value);
-    } catch (err) {
-      console.error(`AUTH_FAILURE_RATE_LIMIT "${value}" cannot be read (${(err as Error).message}); using ${DEFAULT_AUTH_FAILURE_LIMIT}`);
-      policy = parsePolicy('auth_failures', DEFAULT_AUTH_FAILURE_LIMIT);
-    }
-    policies.set(value, policy);
-  }
-  return policies.get(value) ?? null;
-}
 
 /** `policy|address` → epoch ms when its window resets, for addresses whose window is full. */
 const throttled = new BoundedMap<string, number>(10_000, 24 * 60 * 60_000, {

@@ -29,7 +29,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { type FieldError, type ProblemCode, ProblemError } from '../errors/problem';
-import { guardOutboundUrl, type OutboundPolicy, outboundPolicy } from '../lib/address-guard';
+import { guardOutboundUrl, type OutboundPolicy } from '../lib/address-guard';
 import { now } from '../lib/time';
 import { megabytes, REMOTE_IMAGE_BUDGET } from './budget';
 import { DecodeLimitError, toPng } from './decode';
@@ -37,6 +37,7 @@ import { readCachedImage, writeCachedImage } from './image-cache';
 import { checkImage, MAX_INPUT_PIXELS, sniffImage } from './image-check';
 import { looksLikeSvg, SvgRejected, svgToPng } from './svg-image';
 
+/** Per image; the deployment's policy (src/config.ts `remoteImages`) adds its insecure hosts. */
 export const REMOTE_IMAGE_LIMITS = { maxBytes: 5 * 1024 * 1024, timeoutMs: 5_000, maxRedirects: 3 } as const;
 
 export interface RemoteImagePolicy extends OutboundPolicy {
@@ -47,10 +48,6 @@ export interface RemoteImagePolicy extends OutboundPolicy {
   cache?: R2Bucket;
   /** The clock the cache's TTL is read against (tests move it). */
   now?: () => number;
-}
-
-export function remoteImagePolicy(insecureHostsVar: string | undefined, cache?: R2Bucket): RemoteImagePolicy {
-  return { ...REMOTE_IMAGE_LIMITS, ...outboundPolicy(insecureHostsVar), ...(cache ? { cache } : {}) };
 }
 
 /** An image ready for the engines: always PNG or JPEG, whatever the URL served. */

@@ -7,7 +7,7 @@
  * If-None-Match (304), a single byte Range (206, which PDF viewers use to load page by page), and HEAD.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { fileVerificationSecrets } from '../env';
+import { config, fileVerificationSecrets } from '../config';
 import { ProblemError } from '../errors/problem';
 import { now } from '../lib/time';
 import { trimBoth } from '../lib/trim';
@@ -135,7 +135,7 @@ export function registerFiles(app: App): void {
 
     const nowSeconds = Math.floor(now() / 1000);
     const expires = single(c.req.queries('expires'));
-    const verdict = await verifyFileUrl(fileVerificationSecrets(c.env), fileId, expires, single(c.req.queries('signature')), nowSeconds);
+    const verdict = await verifyFileUrl(fileVerificationSecrets(config(c.env)), fileId, expires, single(c.req.queries('signature')), nowSeconds);
     if (verdict === 'invalid') throw new ProblemError('invalid_signature', 'The URL signature does not match; ask the API for a new URL');
     if (verdict === 'expired') {
       const at = new Date(Number(expires) * 1000).toISOString();

@@ -4,11 +4,12 @@ import type { OpenAPIHono, RouteConfig } from '@hono/zod-openapi';
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { declareLiveOnly } from '../auth/modes';
-import type { HonoEnv } from '../env';
+import { config } from '../config';
+import type { AppEnv } from '../env';
 import { PROBLEMS, type ProblemCode } from '../errors/problem';
 import { quotaHeaders } from '../quota/index';
 
-export type App = OpenAPIHono<HonoEnv>;
+export type App = OpenAPIHono<AppEnv>;
 
 const PROBLEM_CODES = Object.keys(PROBLEMS) as [ProblemCode, ...ProblemCode[]];
 
@@ -119,8 +120,8 @@ export function liveKeyOnly<R extends RouteConfig>(config: R): R {
 }
 
 /** The host for returned URLs: PUBLIC_BASE_URL when set, else the request's own origin. */
-export function baseUrl(c: Context<HonoEnv>): string {
-  return c.env.PUBLIC_BASE_URL || new URL(c.req.url).origin;
+export function baseUrl(c: Context<AppEnv>): string {
+  return config(c.env).publicBaseUrl || new URL(c.req.url).origin;
 }
 
 /**

@@ -14,7 +14,7 @@
  *
  * @example
  * const path = await signFileUrl(secret, fileId, nowSeconds + fileUrlTtl);
- * const url = `${env.PUBLIC_BASE_URL}${path}`;
+ * const url = `${config(env).publicBaseUrl}${path}`;
  */
 
 import { Buffer } from 'node:buffer';

@@ -6,6 +6,7 @@
  * small picture, so nothing is fetched) turns what an engine would refuse at render time into a 422
  * now, naming the engine and its complaint.
  */
+import { config } from '../config';
 import { familyFaces } from '../db/fonts';
 import {
   deleteTemplate,
@@ -19,12 +20,11 @@ import {
   templateVersion,
   updateTemplate,
 } from '../db/templates';
-import type { AppEnv } from '../env';
+import type { Bindings } from '../env';
 import { ProblemError } from '../errors/problem';
 import { fontBudgetExcess } from '../fonts/custom';
 import { unshapedBySatori } from '../fonts/text-assets';
 import { prepareImage, templateFaces } from '../jobs/image-request';
-import { retentionPolicy } from '../jobs/retention';
 import { BoundedMap } from '../lib/bounded-map';
 import { ENTRY_OVERHEAD_BYTES, stringBytes } from '../lib/caches';
 import { newId } from '../lib/ids';
@@ -32,7 +32,7 @@ import { isoNow } from '../lib/time';
 import { REMOTE_IMAGE_BUDGET } from '../render/budget';
 import { ENGINES, type EngineName, type RenderOutput } from '../render/engine';
 import { type ImageJob, renderImage } from '../render/index';
-import { checkRemoteUrl, remoteImagePolicy } from '../render/remote-images';
+import { checkRemoteUrl } from '../render/remote-images';
 import { compileTemplate, isUserTemplateId, parseTemplateRef, type TemplateSource, type UserTemplateDefinition } from './compile';
 import { MarkupError } from './markup';
 
@@ -125,12 +125,12 @@ function fromRow(row: TemplateWithSource): UserTemplate {
 const STAND_IN_IMAGE = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAE0lEQVR4AWNcsGDBfwYgYGKAAgAsKALjuNjIWQAAAABJRU5ErkJggg==';
 
 /** Draws the template's example with each engine; what an engine refuses is a 422 naming it. */
-async function tryTemplate(env: AppEnv, accountId: string, definition: UserTemplateDefinition): Promise<void> {
+async function tryTemplate(env: Bindings, accountId: string, definition: UserTemplateDefinition): Promise<void> {
   const faces = await templateFaces(definition, (family) => familyFaces(env.DB, accountId, family), 'html');
   // counted from the faces' rows, before the trial below reads any file
   const excess = fontBudgetExcess(faces);
   if (excess) throw new ProblemError('template_invalid', `The template cannot be used: it ${excess}`, { errors: [{ path: 'html', message: excess }] });
-  const policy = remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS);
+  const policy = config(env).remoteImages;
   // a default image the guard refuses would fail every render that leaves the var out
   for (const name of definition.imageVars) {
     const fallback = definition.declared[name]?.default;
@@ -174,13 +174,13 @@ async function tryTemplate(env: AppEnv, accountId: string, definition: UserTempl
  * the guard, the TEST watermark on it (a preview costs no quota, so it must not pass for an image).
  */
 export async function previewTemplate(
-  env: AppEnv,
+  env: Bindings,
   accountId: string,
   source: TemplateSource,
   options: { values?: Record<string, unknown>; format: 'png' | 'webp'; engine?: EngineName },
 ): Promise<RenderOutput> {
   const definition = compileNew({ id: 'tpl_preview', version: 0, name: 'Preview', description: '' }, source);
-  const policy = remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS, env.OUTPUT);
+  const policy = { ...config(env).remoteImages, cache: env.OUTPUT };
   // the generate path's own checks (vars, engine and script, size, image URLs, fonts), on a template not kept
   const { job } = await prepareImage(
     {
@@ -194,7 +194,7 @@ export async function previewTemplate(
       ...(options.engine ? { engine: options.engine } : {}),
     },
     policy,
-    env.DEFAULT_ENGINE,
+    config(env).defaultEngine,
     { family: (family) => familyFaces(env.DB, accountId, family), template: async () => definition },
   );
   return renderImage(job, policy, env.FONTS);
@@ -206,7 +206,7 @@ export interface TemplateInput {
   source: TemplateSource;
 }
 
-export async function createUserTemplate(env: AppEnv, accountId: string, input: TemplateInput): Promise<UserTemplate> {
+export async function createUserTemplate(env: Bindings, accountId: string, input: TemplateInput): Promise<UserTemplate> {
   const at = isoNow();
   const row: TemplateRow = {
     id: newId('tpl'),
@@ -229,7 +229,7 @@ export async function createUserTemplate(env: AppEnv, accountId: string, input: 
 }
 
 export async function updateUserTemplate(
-  env: AppEnv,
+  env: Bindings,
   accountId: string,
   id: string,
   change: { name?: string; description?: string; source?: Partial<TemplateSource> },
@@ -248,7 +248,7 @@ export async function updateUserTemplate(
   }
   // a new version prunes the old ones beyond the policy (db/templates.ts): a version pinned within
   // the render retention period counts as still in use, as the renders that drew it do
-  const policy = retentionPolicy(env);
+  const policy = config(env).retention;
   const at = isoNow();
   const retention = { kept: policy.templateVersionsKept, pinnedSince: new Date(Date.parse(at) - policy.renderMs).toISOString().slice(0, 10) };
   const updated = await updateTemplate(

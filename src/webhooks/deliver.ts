@@ -8,6 +8,7 @@
  * straight is disabled, with the reason on the endpoint. The cron sweep re-sends deliveries whose
  * message was lost, so a delivery never stays pending with nobody carrying it.
  */
+import { config } from '../config';
 import {
   type AttemptRow,
   claimDelivery,
@@ -21,13 +22,12 @@ import {
   releaseDelivery,
   strandedDeliveries,
 } from '../db/webhooks';
-import type { AppEnv, WebhookMessage } from '../env';
+import type { Bindings, WebhookMessage } from '../env';
 import { isoNow, now } from '../lib/time';
 import { checkEndpointUrl } from './endpoints';
-import { parseSchedule, retryDelaySeconds } from './schedule';
+import { retryDelaySeconds } from './schedule';
 import { activeSecrets, signatureHeaders } from './signing';
 
-export const DELIVERY_TIMEOUT_MS = 15_000;
 /** Longer than an attempt can take, so a live attempt's lease never lapses under it. */
 const LEASE_MS = 60_000;
 /** A pending delivery nobody has carried for this long past its due time lost its message. */
@@ -60,14 +60,14 @@ async function attempt(
  * delivery held or not yet due is a duplicate (the message that holds it carries it on, and the
  * cron sweep re-sends any delivery whose message was lost): it is acknowledged, not kept bouncing.
  */
-export async function deliver(env: AppEnv, id: string, nowMs = now()): Promise<Outcome> {
-  const schedule = parseSchedule(env.WEBHOOK_RETRY_SCHEDULE); // before anything is sent: a bad setting fails here
+export async function deliver(env: Bindings, id: string, nowMs = now()): Promise<Outcome> {
+  const schedule = config(env).webhookRetrySchedule; // before anything is sent: a bad setting fails here
   const claimed = await claimDelivery(env.DB, id, nowMs, LEASE_MS);
   if (!claimed) return { kind: 'done' };
   return attemptClaimed(env, claimed, schedule, nowMs);
 }
 
-async function attemptClaimed(env: AppEnv, claimed: DeliveryRow, schedule: readonly number[], nowMs: number): Promise<Outcome> {
+async function attemptClaimed(env: Bindings, claimed: DeliveryRow, schedule: readonly number[], nowMs: number): Promise<Outcome> {
   const at = new Date(nowMs);
   const claim = { lease: claimed.lease_until, roundStart: claimed.round_start };
   const base = { delivery_id: claimed.id, attempt: claimed.attempts, attempted_at: at.toISOString() };
@@ -98,13 +98,7 @@ async function attemptClaimed(env: AppEnv, claimed: DeliveryRow, schedule: reado
     ...signatureHeaders(claimed.id, at, claimed.payload, activeSecrets(endpoint, nowMs)),
   };
   const started = now();
-  const timeout = Number.parseInt(env.WEBHOOK_TIMEOUT_MS ?? '', 10);
-  const { statusCode, error } = await attempt(
-    endpoint.url,
-    headers,
-    claimed.payload,
-    timeout > 0 && timeout <= DELIVERY_TIMEOUT_MS ? timeout : DELIVERY_TIMEOUT_MS,
-  );
+  const { statusCode, error } = await attempt(endpoint.url, headers, claimed.payload, config(env).webhookTimeoutMs);
   const record = { ...base, status_code: statusCode, duration_ms: Math.round(now() - started), error };
   const ok = error === null;
   const scheduleMs = schedule.reduce((sum, s) => sum + s, 0) * 1000;
@@ -121,7 +115,7 @@ async function attemptClaimed(env: AppEnv, claimed: DeliveryRow, schedule: reado
 }
 
 /** Messages of a batch are delivered side by side: one slow receiver does not hold up the others. */
-export async function consumeWebhooks(batch: MessageBatch<WebhookMessage>, env: AppEnv): Promise<void> {
+export async function consumeWebhooks(batch: MessageBatch<WebhookMessage>, env: Bindings): Promise<void> {
   await Promise.all(
     batch.messages.map(async (message) => {
       try {
@@ -138,7 +132,7 @@ export async function consumeWebhooks(batch: MessageBatch<WebhookMessage>, env: 
 }
 
 /** The queue gave up on a message: its delivery ends `failed`, visibly, instead of waiting forever. */
-export async function consumeDeadWebhooks(batch: MessageBatch<WebhookMessage>, env: AppEnv): Promise<void> {
+export async function consumeDeadWebhooks(batch: MessageBatch<WebhookMessage>, env: Bindings): Promise<void> {
   for (const message of batch.messages) {
     try {
       // one still held by an attempt is judged once that attempt's lease has lapsed
@@ -158,7 +152,7 @@ export async function consumeDeadWebhooks(batch: MessageBatch<WebhookMessage>, e
 }
 
 /** Re-sends deliveries whose message was lost (the cron sweep); duplicates are harmless. */
-export async function resendStrandedDeliveries(env: AppEnv, nowMs = now()): Promise<number> {
+export async function resendStrandedDeliveries(env: Bindings, nowMs = now()): Promise<number> {
   const ids = await strandedDeliveries(env.DB, nowMs, STRANDED_AFTER_MS, 100);
   if (ids.length > 0) await env.WEBHOOKS.sendBatch(ids.map((deliveryId) => ({ body: { deliveryId } })));
   return ids.length;

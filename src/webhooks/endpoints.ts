@@ -2,7 +2,7 @@
  * Webhook endpoints and their event log, per account: create (with its secret, shown then and on
  * rotation only), list, read, change, delete, rotate the secret, send a test event, redeliver.
  */
-
+import { type ConfigSource, config } from '../config';
 import {
   attemptsOf,
   type DeliveryStatus,
@@ -19,9 +19,9 @@ import {
   rotateSecret,
   updateEndpoint,
 } from '../db/webhooks';
-import type { AppEnv } from '../env';
+import type { Bindings } from '../env';
 import { ProblemError } from '../errors/problem';
-import { guardOutboundUrl, outboundPolicy } from '../lib/address-guard';
+import { guardOutboundUrl } from '../lib/address-guard';
 import { newId } from '../lib/ids';
 import { isoNow, now } from '../lib/time';
 import type { WebhookTestPayload } from './payloads';
@@ -30,7 +30,7 @@ import { newSecret } from './signing';
 export const MAX_ENDPOINTS = 20;
 
 /** Sends a delivery's message. Should the queue refuse, the delivery waits for the cron sweep, and the caller hears 503. */
-async function enqueue(env: AppEnv, deliveryId: string): Promise<void> {
+async function enqueue(env: Bindings, deliveryId: string): Promise<void> {
   try {
     await env.WEBHOOKS.send({ deliveryId });
   } catch (err) {
@@ -42,20 +42,20 @@ async function enqueue(env: AppEnv, deliveryId: string): Promise<void> {
  * An endpoint URL under the SSRF guard remote images use (lib/address-guard.ts), checked when it is
  * set and again before each delivery (deliver.ts): `webhook_url_blocked` (422) naming `url`.
  */
-export function checkEndpointUrl(env: Pick<AppEnv, 'REMOTE_IMAGE_INSECURE_HOSTS'>, raw: string): URL {
-  const verdict = guardOutboundUrl(raw, outboundPolicy(env.REMOTE_IMAGE_INSECURE_HOSTS));
+export function checkEndpointUrl(env: ConfigSource, raw: string): URL {
+  const verdict = guardOutboundUrl(raw, config(env).outbound);
   if (!verdict.ok) throw new ProblemError('webhook_url_blocked', `url: ${verdict.reason}`, { errors: [{ path: 'url', message: verdict.reason }] });
   return verdict.url;
 }
 
-async function owned(env: AppEnv, accountId: string, id: string): Promise<EndpointRow> {
+async function owned(env: Bindings, accountId: string, id: string): Promise<EndpointRow> {
   const row = id.startsWith('whe_') ? await getEndpoint(env.DB, accountId, id) : null;
   if (!row) throw new ProblemError('webhook_not_found', `No webhook endpoint "${id}"`);
   return row;
 }
 
 export async function createEndpoint(
-  env: AppEnv,
+  env: Bindings,
   accountId: string,
   input: { url: string; events: readonly string[]; description: string },
 ): Promise<EndpointRow> {
@@ -85,11 +85,11 @@ export async function createEndpoint(
   return row;
 }
 
-export const accountEndpoints = (env: AppEnv, accountId: string) => listEndpoints(env.DB, accountId);
+export const accountEndpoints = (env: Bindings, accountId: string) => listEndpoints(env.DB, accountId);
 export const accountEndpoint = owned;
 
 export async function changeEndpoint(
-  env: AppEnv,
+  env: Bindings,
   accountId: string,
   id: string,
   input: { url?: string; events?: readonly string[]; description?: string; enabled?: boolean },
@@ -103,12 +103,12 @@ export async function changeEndpoint(
   return row;
 }
 
-export async function removeEndpoint(env: AppEnv, accountId: string, id: string): Promise<void> {
+export async function removeEndpoint(env: Bindings, accountId: string, id: string): Promise<void> {
   if (!id.startsWith('whe_') || !(await deleteEndpoint(env.DB, accountId, id, isoNow())))
     throw new ProblemError('webhook_not_found', `No webhook endpoint "${id}"`);
 }
 
-export async function rotateEndpointSecret(env: AppEnv, accountId: string, id: string, expirePreviousAfterSeconds: number): Promise<EndpointRow> {
+export async function rotateEndpointSecret(env: Bindings, accountId: string, id: string, expirePreviousAfterSeconds: number): Promise<EndpointRow> {
   await owned(env, accountId, id);
   const row = await rotateSecret(env.DB, accountId, id, newSecret(), now() + expirePreviousAfterSeconds * 1000, isoNow());
   if (!row) throw new ProblemError('webhook_not_found', `No webhook endpoint "${id}"`);
@@ -116,7 +116,7 @@ export async function rotateEndpointSecret(env: AppEnv, accountId: string, id: s
 }
 
 /** Queues a `webhook.test` event to the endpoint; returns its delivery id. */
-export async function sendTestEvent(env: AppEnv, accountId: string, id: string): Promise<string> {
+export async function sendTestEvent(env: Bindings, accountId: string, id: string): Promise<string> {
   const endpoint = await owned(env, accountId, id);
   const deliveryId = newId('msg');
   const createdAt = isoNow();
@@ -129,7 +129,7 @@ export async function sendTestEvent(env: AppEnv, accountId: string, id: string):
 }
 
 /** Sends a delivery again: same webhook-id and body, a new round of attempts on the schedule. */
-export async function redeliver(env: AppEnv, accountId: string, deliveryId: string): Promise<string> {
+export async function redeliver(env: Bindings, accountId: string, deliveryId: string): Promise<string> {
   const existing = deliveryId.startsWith('msg_') ? await getAccountDelivery(env.DB, accountId, deliveryId) : null;
   if (!existing) throw new ProblemError('delivery_not_found', `No webhook delivery "${deliveryId}"`);
   await restartDelivery(env.DB, accountId, deliveryId, now());
@@ -150,7 +150,7 @@ export interface DeliveryLogEntry {
 
 /** The endpoint's deliveries, newest first, a page at a time (`cursor`: the last id of the previous page). */
 export async function deliveryLog(
-  env: AppEnv,
+  env: Bindings,
   accountId: string,
   id: string,
   limit: number,

@@ -3,9 +3,10 @@
  * endpoints that takes the event gets one delivery record and one queue message. Sync renders
  * announce nothing: their caller has the answer in the response already.
  */
+import { type ConfigSource, config } from '../config';
 import type { RenderRow } from '../db/renders';
 import { insertDeliveries, type NewDelivery, subscribedEndpoints } from '../db/webhooks';
-import { type AppEnv, usableFileSigningSecret } from '../env';
+import type { Bindings } from '../env';
 import { newId } from '../lib/ids';
 import { isoNow, now } from '../lib/time';
 import { publicUrl } from '../storage/outputs';
@@ -22,7 +23,8 @@ export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
  * fresh one. A finished PDF whose URL cannot be signed (the signing secret was removed after it
  * was accepted) is announced as failed with `signing_unavailable`, as its GET would answer.
  */
-export async function renderPayload(row: RenderRow, env: Pick<AppEnv, 'PUBLIC_BASE_URL' | 'FILE_SIGNING_SECRET'>): Promise<RenderEventPayload> {
+export async function renderPayload(row: RenderRow, env: ConfigSource): Promise<RenderEventPayload> {
+  const { publicBaseUrl, fileSigningSecret: secret } = config(env);
   const base = { job_id: row.id, template: row.template, livemode: row.mode !== 'test', created_at: row.created_at, completed_at: row.completed_at };
   const done = row.status === 'complete' && row.object_key ? row.object_key : null;
   const outcome = { render_ms: row.render_ms, cached: row.cached === 1 };
@@ -30,14 +32,13 @@ export async function renderPayload(row: RenderRow, env: Pick<AppEnv, 'PUBLIC_BA
   if (row.type === 'pdf') {
     const pdf = { ...base, pages: row.pages };
     if (done) {
-      const secret = usableFileSigningSecret(env);
-      const signed = secret ? await signedPdfUrl(secret, done, env.PUBLIC_BASE_URL, now()) : undefined;
+      const signed = secret ? await signedPdfUrl(secret, done, publicBaseUrl, now()) : undefined;
       if (signed) return { event: 'pdf.complete', ...pdf, url: signed.url, expires_at: new Date(signed.expiresAt * 1000).toISOString(), ...outcome };
       error = { code: 'signing_unavailable', message: 'The PDF is ready but its URL cannot be signed (FILE_SIGNING_SECRET is not set)' };
     }
     return { event: 'pdf.failed', ...pdf, error };
   }
-  if (done) return { event: 'render.complete', ...base, url: publicUrl(env.PUBLIC_BASE_URL, done), ...outcome };
+  if (done) return { event: 'render.complete', ...base, url: publicUrl(publicBaseUrl, done), ...outcome };
   return { event: 'render.failed', ...base, error };
 }
 
@@ -46,7 +47,7 @@ export async function renderPayload(row: RenderRow, env: Pick<AppEnv, 'PUBLIC_BA
  * A test key's renders are announced too (a receiver is built against test renders), each event
  * saying which it is in `livemode`, as Stripe's do.
  */
-export async function announceRender(env: AppEnv, row: RenderRow): Promise<number> {
+export async function announceRender(env: Bindings, row: RenderRow): Promise<number> {
   if ((row.status !== 'complete' && row.status !== 'failed') || !row.account_id) return 0;
   const body = await renderPayload(row, env);
   const event = body.event;

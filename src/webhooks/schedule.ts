@@ -5,6 +5,9 @@
  * it). Each wait gets ±10 % jitter, so endpoints that failed together are not retried together.
  */
 
+/** How long a receiver has to answer, at most and by default (WEBHOOK_TIMEOUT_MS may shorten it). */
+export const DELIVERY_TIMEOUT_MS = 15_000;
+
 export const DEFAULT_SCHEDULE = '5s,5m,30m,2h,5h,10h,10h';
 const UNIT = { s: 1, m: 60, h: 3600 } as const;
 const MAX_DELAY_SECONDS = 12 * 3600;

@@ -1,11 +1,11 @@
 /** Render records made as the routes make them, for tests that must hold the queue out of the way. */
 import { env } from 'cloudflare:test';
+import { config } from '../../src/config';
 import { familyFaces } from '../../src/db/fonts';
 import { insertRender } from '../../src/db/renders';
 import { prepareImage } from '../../src/jobs/image-request';
 import { newId } from '../../src/lib/ids';
 import { currentPeriod } from '../../src/quota/period';
-import { remoteImagePolicy } from '../../src/render/remote-images';
 import { resolveUserTemplate } from '../../src/user-templates/service';
 import { defaultAccount, type TestAccount } from './api';
 
@@ -20,8 +20,8 @@ export async function unqueuedPendingRow(
   const account = options.account ?? (await defaultAccount());
   const prepared = await prepareImage(
     { template: options.template ?? 'og-card', vars: options.vars ?? { title: options.title ?? `Job ${crypto.randomUUID()}` }, format: 'png', scale: 1 },
-    remoteImagePolicy(''),
-    env.DEFAULT_ENGINE,
+    config({}).remoteImages,
+    config(env).defaultEngine,
     {
       family: (family) => familyFaces(env.DB, account.id, family),
       template: (ref) => resolveUserTemplate(env.DB, account.id, ref),

@@ -1,9 +1,9 @@
 /**
- * Plans (src/quota/plans.ts): the defaults, the PLANS var merged over them (parsed once per
- * isolate for a given value), what a bad PLANS does, and the free plan for a name no longer known.
+ * Plans (src/quota/plans.ts): the defaults, the PLANS var merged over them (src/config.ts parses
+ * it once per isolate), what a bad PLANS does, and the free plan for a name no longer known.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PLANS, planFor, plans, SIGNUP_PLAN } from '../../src/quota/plans';
+import { DEFAULT_PLANS, parsePlans, planFor, SIGNUP_PLAN } from '../../src/quota/plans';
 
 const pro = { monthly_quota: 50_000, rate_limit: { requests: 600, window_seconds: 60 } };
 
@@ -19,7 +19,7 @@ describe('plans', () => {
     ['empty', ''],
     ['blank', ' \n '],
   ])('PLANS %s → the defaults', (_, override) => {
-    expect(plans(override)).toEqual(DEFAULT_PLANS);
+    expect(parsePlans(override)).toEqual(DEFAULT_PLANS);
   });
 
   it.each<[string, string, Record<string, unknown>]>([
@@ -32,14 +32,7 @@ describe('plans', () => {
       { ...DEFAULT_PLANS, none: { ...pro, monthly_quota: 0 } },
     ],
   ])('PLANS %s', (_, override, expected) => {
-    expect(plans(override)).toEqual(expected);
-  });
-
-  it('is parsed once for a given value: the same object back, until the value changes', () => {
-    const source = JSON.stringify({ pro });
-    const first = plans(source);
-    expect(plans(source)).toBe(first);
-    expect(plans(JSON.stringify({ pro, other: pro }))).not.toBe(first);
+    expect(parsePlans(override)).toEqual(expected);
   });
 
   it.each<[string, unknown]>([
@@ -51,11 +44,11 @@ describe('plans', () => {
     ['a number for a plan', { p: 5 }],
     ['a list', [pro]],
   ])('PLANS with %s is refused at once, naming the var', (_, value) => {
-    expect(() => plans(JSON.stringify(value))).toThrow(/PLANS is not valid/);
+    expect(() => parsePlans(JSON.stringify(value))).toThrow(/PLANS is not valid/);
   });
 
   it('PLANS that is not JSON is refused (a SyntaxError, the var not named)', () => {
-    expect(() => plans('{free:')).toThrow(SyntaxError);
+    expect(() => parsePlans('{free:')).toThrow(SyntaxError);
   });
 });
 
@@ -66,6 +59,6 @@ describe('planFor', () => {
     ['a plan this deployment no longer knows → the free plan', 'enterprise', undefined, DEFAULT_PLANS.free],
     ['… the free plan as PLANS sets it', 'enterprise', JSON.stringify({ free: pro }), pro],
   ])('%s', (_, name, override, expected) => {
-    expect(planFor(name, override)).toEqual(expected);
+    expect(planFor(parsePlans(override), name)).toEqual(expected);
   });
 });

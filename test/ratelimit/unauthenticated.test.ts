@@ -7,7 +7,8 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { authFailurePolicy, forgetThrottledAddresses } from '../../src/ratelimit/failed-auth';
+import { config } from '../../src/config';
+import { forgetThrottledAddresses } from '../../src/ratelimit/failed-auth';
 import { awayFromMinuteEdge, bearer, expectProblem, fetchWithEnv, freshIp, type Problem, postJson, signup } from '../helpers/api';
 import { redis } from '../helpers/redis';
 
@@ -142,11 +143,11 @@ describe('failed authentications per client address', () => {
       expect(statements).toBe(1);
     }
     expect(await redis('KEYS', `picstream:rl:auth_failures:*:ip:${address}:*`)).toEqual([]);
-    expect(authFailurePolicy({})).toEqual({ name: 'auth_failures', requests: 30, windowSeconds: 60 });
+    expect(config({}).authFailureLimit).toEqual({ name: 'auth_failures', requests: 30, windowSeconds: 60 });
   });
 
   it('a malformed AUTH_FAILURE_RATE_LIMIT falls back to the default instead of failing every request', async () => {
-    expect(authFailurePolicy({ AUTH_FAILURE_RATE_LIMIT: 'thirty a minute' })).toEqual({ name: 'auth_failures', requests: 30, windowSeconds: 60 });
+    expect(config({ AUTH_FAILURE_RATE_LIMIT: 'thirty a minute' }).authFailureLimit).toEqual({ name: 'auth_failures', requests: 30, windowSeconds: 60 });
     const { res } = await fromAddress(freshIp(), unknownKey(), 'thirty a minute');
     await expectProblem(res, 401, 'unauthorized');
   });

@@ -9,12 +9,13 @@ import { env } from 'cloudflare:test';
 import { Buffer } from 'node:buffer';
 import pacificoWoff from '@fontsource/pacifico/files/pacifico-latin-400-normal.woff';
 import { describe, expect, it } from 'vitest';
+import { config } from '../../src/config';
 import { insertFont } from '../../src/db/fonts';
 import { insertTemplate } from '../../src/db/templates';
 import { MAX_PDF_REMOTE_IMAGES } from '../../src/jobs/pdf-request';
 import { newId } from '../../src/lib/ids';
 import { FONT_BUDGET, REMOTE_IMAGE_BUDGET } from '../../src/render/budget';
-import { fetchRemoteImages, remoteImagePolicy } from '../../src/render/remote-images';
+import { fetchRemoteImages } from '../../src/render/remote-images';
 import { bearer, expectProblem, generate, get, patchJson, postJson, signup, type TestAccount } from '../helpers/api';
 
 const origin = () => env.TEST_IMAGE_ORIGIN;
@@ -160,7 +161,7 @@ describe('remote images per render', () => {
   });
 
   it('images each within the limits but past the render’s total bytes: a 422 naming the var, and the rest never fetched', async () => {
-    const policy = remoteImagePolicy(env.REMOTE_IMAGE_INSECURE_HOSTS);
+    const policy = config(env).remoteImages;
     // 3 MB each (under the 5 MB per-image cap); one at a time, so the fourth crosses 10 MB and the fifth and sixth never start
     const { prefix, list } = urls(6, '/padded.png', '&kb=3000');
     const wants = list.map((url, i) => ({ url, path: `vars.img${i}` }));

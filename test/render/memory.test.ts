@@ -267,6 +267,10 @@ describe('the largest renders the API allows', () => {
     expect(1448 * 1448 * 2).toBeLessThanOrEqual(REMOTE_IMAGE_BUDGET.maxPixels);
     expect(side * side + 1024 * 1024 * 2).toBeLessThanOrEqual(SATORI_WORK_PIXELS);
     const account = await defaultAccount();
+    // the image server makes each pattern once: made before the renders, so a busy machine's
+    // PNG encoding in Node never runs into the renders' 5 s remote-image timeout
+    const urls = [0, 1].flatMap((round) => [...Object.values(takumiPictures(4 * round + 1)), ...Object.values(satoriPictures(4 * round + 3))]);
+    for (const url of urls) await (await fetch(url)).arrayBuffer();
     for (let round = 0; round < 2; round++) {
       const answers = await Promise.all([
         preview(account.apiKey, 'takumi', stacked, takumiPictures(4 * round + 1)),

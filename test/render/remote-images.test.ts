@@ -4,9 +4,10 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { config } from '../../src/config';
 import { REMOTE_IMAGE_CACHE_TTL_MS, remoteImageCacheKey } from '../../src/render/image-cache';
 import { MAX_INPUT_PIXELS } from '../../src/render/image-check';
-import { fetchRemoteImage, remoteImagePolicy } from '../../src/render/remote-images';
+import { fetchRemoteImage } from '../../src/render/remote-images';
 import { checkSvgMarkup, SVG_RASTER_MAX_SIDE, SVG_RASTER_MIN_SIDE, SvgRejected, svgToPng } from '../../src/render/svg-image';
 import { decodePng, expectProblem, generate, get, pathOf, postJson } from '../helpers/api';
 import { inspectPdf, pagePixels } from '../helpers/pdf';
@@ -454,7 +455,7 @@ describe('GIF images (first frame, as PNG)', () => {
 });
 
 describe('the remote-image cache (R2, by URL hash, with a TTL)', () => {
-  const policyAt = (at: () => number) => ({ ...remoteImagePolicy('localhost', env.OUTPUT), now: at });
+  const policyAt = (at: () => number) => ({ ...config({ REMOTE_IMAGE_INSECURE_HOSTS: 'localhost' }).remoteImages, cache: env.OUTPUT, now: at });
 
   it('a second render within the TTL uses the cached image without fetching', async () => {
     const url = fresh('/logo.png');
@@ -521,7 +522,7 @@ describe('the remote-image cache (R2, by URL hash, with a TTL)', () => {
     // cached under a trusted host, then asked for under a policy that does not trust it
     const url = fresh('/logo.png');
     await fetchRemoteImage(url, 'vars.logo', policyAt(Date.now));
-    await expect(fetchRemoteImage(url, 'vars.logo', { ...remoteImagePolicy('', env.OUTPUT) })).rejects.toMatchObject({ code: 'remote_image_blocked' });
+    await expect(fetchRemoteImage(url, 'vars.logo', { ...config({}).remoteImages, cache: env.OUTPUT })).rejects.toMatchObject({ code: 'remote_image_blocked' });
   });
 });
 

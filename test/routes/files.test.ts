@@ -1,7 +1,7 @@
 import { env, SELF } from 'cloudflare:test';
 import { PDFDocument } from 'pdf-lib';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { fileSigningSecret, fileVerificationSecrets } from '../../src/env';
+import { config, fileSigningSecret, fileVerificationSecrets } from '../../src/config';
 import { dispositionFilename } from '../../src/routes/files';
 import { fileObjectKey, fileUrlTtl, signFileUrl, verifyFileUrl } from '../../src/storage/signed-urls';
 import { BASE, expectProblem, fetchWithEnv } from '../helpers/api';
@@ -120,19 +120,21 @@ describe('signed file URLs (src/storage/signed-urls.ts)', () => {
   });
 });
 
-describe('the signing secret (src/env.ts)', () => {
+describe('the signing secret (src/config.ts)', () => {
   it('is required and at least 32 characters: otherwise signing_unavailable (503)', () => {
-    expect(fileSigningSecret({ FILE_SIGNING_SECRET: SECRET })).toBe(SECRET);
+    expect(fileSigningSecret(config({ FILE_SIGNING_SECRET: SECRET }))).toBe(SECRET);
     for (const bad of [undefined, '', 'x'.repeat(31)]) {
-      expect(() => fileSigningSecret({ FILE_SIGNING_SECRET: bad })).toThrow(expect.objectContaining({ code: 'signing_unavailable', status: 503 }));
+      expect(() => fileSigningSecret(config({ FILE_SIGNING_SECRET: bad }))).toThrow(expect.objectContaining({ code: 'signing_unavailable', status: 503 }));
     }
   });
 
   it('verifies with the current secret, then the previous one when it is set and long enough', () => {
-    expect(fileVerificationSecrets({ FILE_SIGNING_SECRET: NEW_SECRET })).toEqual([NEW_SECRET]);
-    expect(fileVerificationSecrets({ FILE_SIGNING_SECRET: NEW_SECRET, FILE_SIGNING_SECRET_PREVIOUS: OLD_SECRET })).toEqual([NEW_SECRET, OLD_SECRET]);
-    expect(fileVerificationSecrets({ FILE_SIGNING_SECRET: NEW_SECRET, FILE_SIGNING_SECRET_PREVIOUS: 'short' })).toEqual([NEW_SECRET]);
-    expect(() => fileVerificationSecrets({ FILE_SIGNING_SECRET_PREVIOUS: OLD_SECRET })).toThrow(expect.objectContaining({ code: 'signing_unavailable' }));
+    expect(fileVerificationSecrets(config({ FILE_SIGNING_SECRET: NEW_SECRET }))).toEqual([NEW_SECRET]);
+    expect(fileVerificationSecrets(config({ FILE_SIGNING_SECRET: NEW_SECRET, FILE_SIGNING_SECRET_PREVIOUS: OLD_SECRET }))).toEqual([NEW_SECRET, OLD_SECRET]);
+    expect(fileVerificationSecrets(config({ FILE_SIGNING_SECRET: NEW_SECRET, FILE_SIGNING_SECRET_PREVIOUS: 'short' }))).toEqual([NEW_SECRET]);
+    expect(() => fileVerificationSecrets(config({ FILE_SIGNING_SECRET_PREVIOUS: OLD_SECRET }))).toThrow(
+      expect.objectContaining({ code: 'signing_unavailable' }),
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 /** POST /api/v1/generate/pdf — render templates into a multi-page vector PDF (sync or async). */
 import { createRoute } from '@hono/zod-openapi';
-import { fileSigningSecret } from '../../../env';
+import { config, fileSigningSecret } from '../../../config';
 import { createPdfRender } from '../../../jobs/create';
 import { quotaHeaders } from '../../../quota/index';
 import { type App, baseUrl, meterQuota, only, problems } from '../../shared';
@@ -63,7 +63,7 @@ export function registerGeneratePdf(app: App): void {
   app.openapi(route, async (c) => {
     const body = c.req.valid('json');
     // no secret, no private files: refuse before any work rather than make a PDF nobody can fetch
-    fileSigningSecret(c.env);
+    fileSigningSecret(config(c.env));
     const { row, quota } = await createPdfRender(c.env, body, {
       owner: c.get('auth'),
       async: body.async,

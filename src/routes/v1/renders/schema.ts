@@ -1,7 +1,7 @@
 /** The render resource as the API shows it (an image or a PDF), and its mapping from a D1 row. */
 import { z } from '@hono/zod-openapi';
+import { type ConfigSource, config, fileSigningSecret } from '../../../config';
 import type { RenderRow } from '../../../db/renders';
-import { type AppEnv, fileSigningSecret } from '../../../env';
 import { now } from '../../../lib/time';
 import { ENGINES, IMAGE_FORMATS, type ImageFormat } from '../../../render/engine';
 import { publicUrl } from '../../../storage/outputs';
@@ -121,7 +121,7 @@ export function toRenderResource(row: RenderRow, baseUrl: string): RenderResourc
 }
 
 /** A PDF render as the API shows it: a complete one with a URL signed now, valid for 24 h. */
-export async function toPdfResource(row: RenderRow, env: Pick<AppEnv, 'FILE_SIGNING_SECRET'>, baseUrl: string): Promise<PdfRenderResource> {
+export async function toPdfResource(row: RenderRow, env: ConfigSource, baseUrl: string): Promise<PdfRenderResource> {
   const out: PdfRenderResource = {
     id: row.id,
     type: 'pdf',
@@ -130,7 +130,7 @@ export async function toPdfResource(row: RenderRow, env: Pick<AppEnv, 'FILE_SIGN
     pages: row.pages ?? 0,
     created_at: row.created_at,
   };
-  const signed = row.status === 'complete' && row.object_key ? await signedPdfUrl(fileSigningSecret(env), row.object_key, baseUrl, now()) : undefined;
+  const signed = row.status === 'complete' && row.object_key ? await signedPdfUrl(fileSigningSecret(config(env)), row.object_key, baseUrl, now()) : undefined;
   if (signed) {
     out.url = signed.url;
     out.expires_at = new Date(signed.expiresAt * 1000).toISOString();
@@ -156,10 +156,6 @@ function withOutcome<T extends RenderResource | PdfRenderResource>(out: T, row: 
 }
 
 /** Either kind of render, for routes that answer with any. */
-export async function toAnyRenderResource(
-  row: RenderRow,
-  env: Pick<AppEnv, 'FILE_SIGNING_SECRET'>,
-  baseUrl: string,
-): Promise<RenderResource | PdfRenderResource> {
+export async function toAnyRenderResource(row: RenderRow, env: ConfigSource, baseUrl: string): Promise<RenderResource | PdfRenderResource> {
   return row.type === 'pdf' ? toPdfResource(row, env, baseUrl) : toRenderResource(row, baseUrl);
 }

@@ -1,6 +1,7 @@
 /** POST /api/v1/signup — create an account; answers with its live and test keys, shown once. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { signUp } from '../../../accounts/service';
+import { config } from '../../../config';
 import { type App, only, problems } from '../../shared';
 import { AccountSchema, toAccount } from '../account/schema';
 
@@ -34,7 +35,7 @@ export const route = createRoute({
 
 export function registerSignup(app: App): void {
   app.openapi(route, async (c) => {
-    const { account, live, test } = await signUp(c.env.DB, c.req.valid('json').email, c.env.PLANS);
+    const { account, live, test } = await signUp(c.env.DB, c.req.valid('json').email, config(c.env).plans);
     return c.json({ account: toAccount(account), api_key: live.key, test_api_key: test.key }, 201);
   });
 }

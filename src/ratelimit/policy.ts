@@ -1,15 +1,5 @@
-/** Reading the limiter's settings from the Worker's vars. */
-import type { AppEnv } from '../env';
-import type { LimiterConfig, RateLimitPolicy } from './limiter';
-
-export function limiterConfig(env: AppEnv): LimiterConfig {
-  const timeout = Number.parseInt(env.RATE_LIMIT_TIMEOUT_MS ?? '', 10);
-  return {
-    url: env.UPSTASH_REDIS_REST_URL || undefined,
-    token: env.UPSTASH_REDIS_REST_TOKEN || undefined,
-    timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout : 200,
-  };
-}
+/** The syntax of a rate-limit setting (SIGNUP_RATE_LIMIT, AUTH_FAILURE_RATE_LIMIT): "10/1h", or "off". */
+import type { RateLimitPolicy } from './limiter';
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
 
