@@ -5,7 +5,7 @@
  * /api/v1 answer, `Idempotency-Key` on every POST (and `Idempotent-Replayed` on its replays),
  * `Retry-After` on 429, the quota headers on the metered routes, the bearer scheme. The webhook
  * bodies are published under `webhooks`. The committed copy (sdk/openapi.json, from which the
- * SDK's types are generated) is held to this by test/openapi/spec.test.ts; `npm run openapi`
+ * SDK's types are generated) is held to this by test/routes/openapi.test.ts; `npm run openapi`
  * rewrites it.
  */
 import { z } from '@hono/zod-openapi';
