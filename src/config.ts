@@ -20,7 +20,7 @@ import { DEFAULT_AUTH_FAILURE_LIMIT } from './ratelimit/failed-auth';
 import type { LimiterConfig, RateLimitPolicy } from './ratelimit/limiter';
 import { parsePolicy } from './ratelimit/policy';
 import { defaultEngine, type EngineName } from './render/engine';
-import { REMOTE_IMAGE_LIMITS, type RemoteImagePolicy } from './render/remote-images';
+import { REMOTE_IMAGE_LIMITS, type RemoteImagePolicy } from './render/images/remote-images';
 import { DELIVERY_TIMEOUT_MS, parseSchedule } from './webhooks/schedule';
 
 const DAY_MS = 24 * 3600_000;

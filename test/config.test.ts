@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { type ConfigSource, config } from '../src/config';
 import { DEFAULT_PLANS } from '../src/quota/plans';
-import { REMOTE_IMAGE_LIMITS } from '../src/render/remote-images';
+import { REMOTE_IMAGE_LIMITS } from '../src/render/images/remote-images';
 
 const DAY_MS = 24 * 3600_000;
 

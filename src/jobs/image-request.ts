@@ -12,8 +12,8 @@ import { unshapedBySatori } from '../fonts/text-assets';
 import { canonicalJson, sha256Hex } from '../lib/hash';
 import { REMOTE_IMAGE_BUDGET } from '../render/budget';
 import { defaultEngine, type EngineName, type ImageFormat, MAX_OUTPUT_PIXELS } from '../render/engine';
+import { checkRemoteUrl, type RemoteImagePolicy } from '../render/images/remote-images';
 import { ENGINE_IMPLS, type ImageJob } from '../render/index';
-import { checkRemoteUrl, type RemoteImagePolicy } from '../render/remote-images';
 import type { UserTemplateDefinition } from '../user-templates/compile';
 import { isUserTemplateId } from '../user-templates/compile';
 

@@ -86,7 +86,7 @@ interface Rendered {
 
 /** Renders a job to the bytes to store, and the metadata the stored object carries. */
 async function renderJob(env: Bindings, job: RenderJob, id: string, expectedPages: number | null): Promise<Rendered> {
-  // fetched images are kept in the output bucket for a day (render/image-cache.ts)
+  // fetched images are kept in the output bucket for a day (render/images/image-cache.ts)
   const policy = { ...config(env).remoteImages, cache: env.OUTPUT };
   if (job.kind === 'image') {
     const out = await renderImage(job.job, policy, env.FONTS);

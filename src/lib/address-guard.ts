@@ -1,6 +1,6 @@
 /**
  * The SSRF guard: which URLs an outbound request (a remote image, a webhook delivery) may go to.
- * Remote images (render/remote-images.ts) and webhook endpoints (webhooks/endpoints.ts) both run
+ * Remote images (render/images/remote-images.ts) and webhook endpoints (webhooks/endpoints.ts) both run
  * their URLs through guardOutboundUrl, each refusing with its own error code. https only (plain
  * http only for the deployment's insecure hosts, i.e. local dev), no credentials, no internal
  * names, and no IP literal outside public unicast space, as ipaddr.js classifies it — for the IPv6

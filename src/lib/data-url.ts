@@ -1,4 +1,4 @@
-/** data: URLs: what remote images become once fetched (render/remote-images.ts toDataUrl), read back. */
+/** data: URLs: what remote images become once fetched (render/images/remote-images.ts toDataUrl), read back. */
 import { Buffer } from 'node:buffer';
 
 /** The bytes of a base64 data: URL; undefined when it is not one. Whitespace in the payload is ignored. */

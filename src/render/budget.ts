@@ -9,13 +9,13 @@
  * |-------------------------------------|------------------|--------------------------------------------------------|
  * | distinct remote images per render   | 10               | user-templates/service.ts (image vars per template),   |
  * |                                     |                  | jobs/image-request.ts, jobs/pdf-request.ts (URLs)      |
- * | remote image bytes per render       | 10 MB            | render/remote-images.ts (while streaming)              |
- * | remote image pixels per render      | 4.2 MP (PDF 8.4) | render/remote-images.ts (from headers, before decode)  |
+ * | remote image bytes per render       | 10 MB            | render/images/remote-images.ts (while streaming)              |
+ * | remote image pixels per render      | 4.2 MP (PDF 8.4) | render/images/remote-images.ts (from headers, before decode)  |
  * | satori: output + picture pixels     | 6.3 MP           | render/index.ts (after the headers, before any decode) |
- * | fetches at once per render          | 4                | render/remote-images.ts fetchRemoteImages              |
+ * | fetches at once per render          | 4                | render/images/remote-images.ts fetchRemoteImages              |
  * | uploaded font faces per render      | 8                | jobs/image-request.ts, user-templates/service.ts       |
  * | uploaded font bytes per render      | 16 MB            | (the same; the faces' stored sizes, before any read)   |
- * | one remote image                    | 5 MB, 4.2 MP, 5 s| render/remote-images.ts, image-check.ts                |
+ * | one remote image                    | 5 MB, 4.2 MP, 5 s| render/images/remote-images.ts, image-check.ts                |
  * | one font face (upload)              | 4 MB             | fonts/custom.ts; a family 12 MB, an account 20 faces   |
  * | markup                              | 256 KB           | user-templates/markup.ts MAX_HTML_BYTES                |
  * | elements per template               | 2000, depth 64   | user-templates/markup.ts                               |

@@ -14,11 +14,11 @@ import { PDF_REMOTE_IMAGE_BUDGET, SATORI_WORK_PIXELS } from './budget';
 import { CONTENT_TYPES, type Engine, type EngineName, type ImageFormat, type RenderImage, type RenderOutput } from './engine';
 import { satoriEngine } from './engines/satori';
 import { takumiEngine } from './engines/takumi';
-import { picturePixels } from './image-check';
+import { picturePixels } from './images/image-check';
+import { type FetchedImage, fetchRemoteImages, type ImageWant, type RemoteImagePolicy, toDataUrl } from './images/remote-images';
 import { type TemplateNode, withFamilies } from './jsx';
 import { type LaidOutPage, type PdfJob, type PdfOutput, renderPdf } from './pdf/index';
 import { ImageEmbedError } from './pdf/svg-to-pdf';
-import { type FetchedImage, fetchRemoteImages, type ImageWant, type RemoteImagePolicy, toDataUrl } from './remote-images';
 import { pngAsSvg, withTestWatermark } from './watermark';
 
 export const ENGINE_IMPLS: Record<EngineName, Engine> = { takumi: takumiEngine, satori: satoriEngine };

@@ -18,7 +18,7 @@ import { parseDocument } from 'htmlparser2';
 import styleToJs from 'style-to-js';
 import type { FieldError } from '../errors/problem';
 import { bytesOfDataUrl } from '../lib/data-url';
-import { checkImage, sniffImage } from '../render/image-check';
+import { checkImage, sniffImage } from '../render/images/image-check';
 import { familyNames } from '../render/jsx';
 
 /** A piece of a text or value: literal text, or a var's value. */

@@ -31,8 +31,8 @@ import { newId } from '../lib/ids';
 import { isoNow } from '../lib/time';
 import { REMOTE_IMAGE_BUDGET } from '../render/budget';
 import { ENGINES, type EngineName, type RenderOutput } from '../render/engine';
+import { checkRemoteUrl } from '../render/images/remote-images';
 import { type ImageJob, renderImage } from '../render/index';
-import { checkRemoteUrl } from '../render/remote-images';
 import { compileTemplate, isUserTemplateId, parseTemplateRef, type TemplateSource, type UserTemplateDefinition } from './compile';
 import { MarkupError } from './markup';
 

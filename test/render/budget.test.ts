@@ -15,7 +15,7 @@ import { insertTemplate } from '../../src/db/templates';
 import { MAX_PDF_REMOTE_IMAGES } from '../../src/jobs/pdf-request';
 import { newId } from '../../src/lib/ids';
 import { FONT_BUDGET, REMOTE_IMAGE_BUDGET } from '../../src/render/budget';
-import { fetchRemoteImages } from '../../src/render/remote-images';
+import { fetchRemoteImages } from '../../src/render/images/remote-images';
 import { bearer, expectProblem, generate, get, patchJson, postJson, signup, type TestAccount } from '../helpers/api';
 
 const origin = () => env.TEST_IMAGE_ORIGIN;

@@ -12,11 +12,11 @@ import { CACHE_BUDGETS, CACHES_BUDGET_BYTES, cacheBytes, cacheUsage, ISOLATE_BUD
 import { ENGINE_PEAK_BYTES, HEAVY_RENDER_PIXELS } from '../../src/lib/isolate-memory';
 import { totalWasmBytes, wasmMemoryBytes, wasmPeakBytes } from '../../src/lib/wasm-memory';
 import { REMOTE_IMAGE_BUDGET, SATORI_WORK_PIXELS } from '../../src/render/budget';
+import { encodePng } from '../../src/render/encode/png';
 import { MAX_OUTPUT_PIXELS } from '../../src/render/engine';
+import { RESVG_RESTING_BYTES } from '../../src/render/engines/resvg';
 import { MAX_DRAWN_IMAGE_PIXELS_OVER_CANVAS } from '../../src/render/engines/satori';
 import { TAKUMI_RESTING_BYTES, takumiEngine } from '../../src/render/engines/takumi';
-import { encodePng } from '../../src/render/png';
-import { RESVG_RESTING_BYTES } from '../../src/render/resvg';
 import { bearer, decodePng, defaultAccount, generate, postJson } from '../helpers/api';
 
 const MB = 1024 * 1024;

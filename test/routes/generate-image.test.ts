@@ -3,7 +3,7 @@ import webpDecWasm from '@jsquash/webp/codec/dec/webp_dec.wasm';
 import decodeWebp, { init as initWebpDecoder } from '@jsquash/webp/decode';
 import { Resvg } from '@resvg/resvg-wasm';
 import { describe, expect, it, vi } from 'vitest';
-import { useResvg } from '../../src/render/resvg';
+import { useResvg } from '../../src/render/engines/resvg';
 import { colourCount, decodePng, expectProblem, generate, get, pathOf, postJson } from '../helpers/api';
 
 describe('POST /api/v1/generate/image', () => {

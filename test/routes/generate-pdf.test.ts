@@ -393,7 +393,7 @@ describe('POST /api/v1/generate/pdf — bad input gets a 4xx before any work', (
     await expectProblem(await postJson(PDF, huge, key), 413, 'payload_too_large');
   });
 
-  // (a GIF goes in as the PNG of its first frame: test/render/remote-images.test.ts)
+  // (a GIF goes in as the PNG of its first frame: test/render/images/remote-images.test.ts)
   it('remote images: a picture too large to embed, an unreadable PNG → 422 naming the var; more than 10 distinct URLs → 400 before any fetch', async () => {
     const account = await signup();
     const key = bearer(account.apiKey);

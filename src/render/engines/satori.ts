@@ -12,13 +12,13 @@ import type { CustomFont } from '../../fonts/custom';
 import { splitEmoji, type TextAssets } from '../../fonts/text-assets';
 import { BoundedMap } from '../../lib/bounded-map';
 import { registerCache, stringBytes } from '../../lib/caches';
+import { encodePng, unpremultiply } from '../encode/png';
+import { encodeWebp } from '../encode/webp';
 import type { Engine, RenderOutput, RenderRequest } from '../engine';
 import { CONTENT_TYPES } from '../engine';
 import type { TemplateElement, TemplateNode } from '../jsx';
-import { encodePng, unpremultiply } from '../png';
-import { useResvg } from '../resvg';
-import { encodeWebp } from '../webp';
-import { loadYoga } from '../yoga';
+import { useResvg } from './resvg';
+import { loadYoga } from './yoga';
 
 // Module-level so satori's font cache (keyed by this array's identity) survives across requests.
 const SATORI_FONTS = BUNDLED_FONTS.map((f) => ({

@@ -9,10 +9,10 @@ import takumiWasm from '@takumi-rs/wasm/auto';
 import { BUNDLED_FONTS } from '../../fonts/bundled';
 import { RTL_LETTER, splitEmoji, twemojiName } from '../../fonts/text-assets';
 import { forgetMemory, registerDroppable, trackMemory } from '../../lib/wasm-memory';
+import { encodePng } from '../encode/png';
+import { encodeWebp } from '../encode/webp';
 import type { Engine, RenderOutput, RenderRequest } from '../engine';
 import { CONTENT_TYPES } from '../engine';
-import { encodePng } from '../png';
-import { encodeWebp } from '../webp';
 
 /**
  * Fallback-font bytes one renderer may hold before a fresh one is started (fonts cannot be

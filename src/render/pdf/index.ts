@@ -5,7 +5,7 @@
  * as words and svg-to-pdf draws its SVG; either way as paths, images and real text in embedded fonts.
  */
 import { renderSvg } from '../engines/satori';
-import { loadYoga } from '../yoga';
+import { loadYoga } from '../engines/yoga';
 import { DirectLayout } from './direct';
 import { type PdfOutput, writePdf } from './document';
 import { type LaidOutPage, layoutPages, type PdfJob, pageMeasure } from './layout';

@@ -10,8 +10,8 @@
 import webpEncoder from '@jsquash/webp/codec/enc/webp_enc_simd.js';
 import webpEncWasm from '@jsquash/webp/codec/enc/webp_enc_simd.wasm';
 import { defaultOptions } from '@jsquash/webp/meta.js';
-import { useCodec } from '../lib/wasm-memory';
-import { WEBP_QUALITY } from './engine';
+import { useCodec } from '../../lib/wasm-memory';
+import { WEBP_QUALITY } from '../engine';
 
 /** The encoder's entry point as its .d.ts declares it. */
 type WebpEncoder = { encode(data: BufferSource, width: number, height: number, options: typeof defaultOptions): Uint8Array | null };

@@ -9,7 +9,7 @@
 import { dropWasm, initWasm } from '@resvg/resvg-wasm';
 import resvgWasm from '@resvg/resvg-wasm/index_bg.wasm';
 
-import { captureInstance, forgetMemory, registerDroppable } from '../lib/wasm-memory';
+import { captureInstance, forgetMemory, registerDroppable } from '../../lib/wasm-memory';
 
 /** What resvg may keep between renders: an ordinary card (1200×630 at 2×) and a picture or two. */
 export const RESVG_RESTING_BYTES = 24 * 1024 * 1024;

@@ -5,7 +5,7 @@
 import initYoga, { type Yoga } from 'yoga-wasm-web';
 import yogaWasm from 'yoga-wasm-web/dist/yoga.wasm';
 
-import { captureInstance } from '../lib/wasm-memory';
+import { captureInstance } from '../../lib/wasm-memory';
 
 let ready: Promise<Yoga> | undefined;
 

@@ -1,7 +1,7 @@
 /** The native-zlib PNG encoder, checked by a real decoder (fast-png) pixel for pixel. */
 import { describe, expect, it } from 'vitest';
-import { encodePng, unpremultiply } from '../../src/render/png';
-import { decodePng } from '../helpers/api';
+import { encodePng, unpremultiply } from '../../../src/render/encode/png';
+import { decodePng } from '../../helpers/api';
 
 function pattern(width: number, height: number): Uint8Array {
   const rgba = new Uint8Array(width * height * 4);

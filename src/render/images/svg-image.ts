@@ -18,10 +18,10 @@
 import { Buffer } from 'node:buffer';
 import { Resvg } from '@resvg/resvg-wasm';
 import { type ElementNode, parse } from 'svg-parser';
+import { encodePng, unpremultiply } from '../encode/png';
+import { useResvg } from '../engines/resvg';
 import { DecodeLimitError, gifFirstFrameInfo } from './decode';
 import { checkImage, MAX_INPUT_PIXELS, sniffImage } from './image-check';
-import { encodePng, unpremultiply } from './png';
-import { useResvg } from './resvg';
 
 /** Longest side of a rasterised SVG: 2048² ≈ 4.19 MP, within the 4.2 MP a remote image may have (MAX_INPUT_PIXELS). */
 export const SVG_RASTER_MAX_SIDE = 2048;

@@ -14,9 +14,9 @@ import avifDecWasm from '@jsquash/avif/codec/dec/avif_dec.wasm';
 import webpDecoder from '@jsquash/webp/codec/dec/webp_dec.js';
 import webpDecWasm from '@jsquash/webp/codec/dec/webp_dec.wasm';
 import { GifReader } from 'omggif';
-import { useCodec } from '../lib/wasm-memory';
+import { useCodec } from '../../lib/wasm-memory';
+import { encodePng } from '../encode/png';
 import { MAX_INPUT_PIXELS } from './image-check';
-import { encodePng } from './png';
 
 /** A picture whose decode would pass the pixel limit: the caller's input is too large, not broken. */
 export class DecodeLimitError extends Error {}

@@ -4,14 +4,14 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { config } from '../../src/config';
-import { REMOTE_IMAGE_CACHE_TTL_MS, remoteImageCacheKey } from '../../src/render/image-cache';
-import { MAX_INPUT_PIXELS } from '../../src/render/image-check';
-import { fetchRemoteImage } from '../../src/render/remote-images';
-import { checkSvgMarkup, SVG_RASTER_MAX_SIDE, SVG_RASTER_MIN_SIDE, SvgRejected, svgToPng } from '../../src/render/svg-image';
-import { decodePng, expectProblem, generate, get, pathOf, postJson } from '../helpers/api';
-import { inspectPdf, pagePixels } from '../helpers/pdf';
-import { FRAME_BOMB_GIF, GIF_FRAME_1, GIF_FRAME_2, SVG_ORANGE } from '../image-fixtures';
+import { config } from '../../../src/config';
+import { REMOTE_IMAGE_CACHE_TTL_MS, remoteImageCacheKey } from '../../../src/render/images/image-cache';
+import { MAX_INPUT_PIXELS } from '../../../src/render/images/image-check';
+import { fetchRemoteImage } from '../../../src/render/images/remote-images';
+import { checkSvgMarkup, SVG_RASTER_MAX_SIDE, SVG_RASTER_MIN_SIDE, SvgRejected, svgToPng } from '../../../src/render/images/svg-image';
+import { decodePng, expectProblem, generate, get, pathOf, postJson } from '../../helpers/api';
+import { inspectPdf, pagePixels } from '../../helpers/pdf';
+import { FRAME_BOMB_GIF, GIF_FRAME_1, GIF_FRAME_2, SVG_ORANGE } from '../../image-fixtures';
 
 const origin = () => env.TEST_IMAGE_ORIGIN;
 

@@ -8,7 +8,7 @@
  * No pixel data is decoded: this costs microseconds. No library does just this without decoding.
  */
 
-import { crc32 } from '../lib/crc32';
+import { crc32 } from '../../lib/crc32';
 
 /**
  * Largest declared bitmap accepted for an input image: 4.2 MP (2048 × 2048), the most an output

@@ -3,15 +3,15 @@
  * the same places (pdftotext -bbox), and a tree the direct path does not draw goes to satori.
  */
 import { describe, expect, it } from 'vitest';
-import { renderSvg } from '../../src/render/engines/satori';
-import { h } from '../../src/render/jsx';
-import { DirectLayout, Unsupported } from '../../src/render/pdf/direct';
-import { writePdf } from '../../src/render/pdf/document';
-import { layoutPages, type PdfJob, pageMeasure } from '../../src/render/pdf/layout';
-import { loadYoga } from '../../src/render/yoga';
-import { PAPER_SIZES } from '../../templates/define';
-import { PDF_TEMPLATES } from '../../templates/index';
-import { inspectPdf, type PdfWord } from '../helpers/pdf';
+import { renderSvg } from '../../../src/render/engines/satori';
+import { loadYoga } from '../../../src/render/engines/yoga';
+import { h } from '../../../src/render/jsx';
+import { DirectLayout, Unsupported } from '../../../src/render/pdf/direct';
+import { writePdf } from '../../../src/render/pdf/document';
+import { layoutPages, type PdfJob, pageMeasure } from '../../../src/render/pdf/layout';
+import { PAPER_SIZES } from '../../../templates/define';
+import { PDF_TEMPLATES } from '../../../templates/index';
+import { inspectPdf, type PdfWord } from '../../helpers/pdf';
 
 const toSvg = (element: Parameters<typeof renderSvg>[0], width: number, height: number) => renderSvg(element, width, height, { embedFont: false });
 

@@ -28,10 +28,10 @@
  * message names the var, the URL and the reason (an HTTP status, a type, a size).
  */
 import { Buffer } from 'node:buffer';
-import { type FieldError, type ProblemCode, ProblemError } from '../errors/problem';
-import { guardOutboundUrl, type OutboundPolicy } from '../lib/address-guard';
-import { now } from '../lib/time';
-import { megabytes, REMOTE_IMAGE_BUDGET } from './budget';
+import { type FieldError, type ProblemCode, ProblemError } from '../../errors/problem';
+import { guardOutboundUrl, type OutboundPolicy } from '../../lib/address-guard';
+import { now } from '../../lib/time';
+import { megabytes, REMOTE_IMAGE_BUDGET } from '../budget';
 import { DecodeLimitError, toPng } from './decode';
 import { readCachedImage, writeCachedImage } from './image-cache';
 import { checkImage, MAX_INPUT_PIXELS, sniffImage } from './image-check';

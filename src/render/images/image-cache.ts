@@ -7,7 +7,7 @@
  * delete them for good (README, "Remote images"). The key carries a version, so a change in how
  * images are normalised (e.g. the SVG raster size) never serves bytes made the old way.
  */
-import { sha256Hex } from '../lib/hash';
+import { sha256Hex } from '../../lib/hash';
 
 /**
  * What an entry holds: the image as the engines get it, the shape of remote-images.ts's

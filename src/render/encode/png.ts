@@ -12,7 +12,7 @@
  * deflate), so this small encoder is hand-written; tests decode its output with a real decoder.
  */
 import { constants, deflateSync } from 'node:zlib';
-import { crc32 } from '../lib/crc32';
+import { crc32 } from '../../lib/crc32';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
