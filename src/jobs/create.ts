@@ -22,12 +22,12 @@ import { newId } from '../lib/ids';
 import { isoNow, now } from '../lib/time';
 import { Timings } from '../lib/timing';
 import { type QuotaState, quotaExceeded, renderUnits } from '../quota/index';
+import { type ImageRequest, prepareImage } from '../renders/build-job';
+import { type PdfRequest, preparePdf } from '../renders/build-pdf-job';
+import { accountTemplates } from '../renders/resolve';
 import { headOutput } from '../storage/outputs';
-import { resolveUserTemplate } from '../user-templates/service';
 import { recordCacheHit } from './hit-log';
-import { type ImageRequest, prepareImage } from './image-request';
 import { rememberIfFinished, storedOutputs } from './memo';
-import { type PdfRequest, preparePdf } from './pdf-request';
 import { executeClaimed, LEASE_MS, type RenderJob } from './run';
 
 export interface CreateOptions {
@@ -49,10 +49,15 @@ export async function createImageRender(env: Bindings, req: ImageRequest, option
   const { owner } = options;
   const timings = options.timings ?? new Timings();
   const prepared = await timings.measure('validate', () =>
-    prepareImage({ ...req, watermark: owner.mode === 'test' }, config(env).remoteImages, config(env).defaultEngine, {
-      family: (family) => familyFaces(env.DB, owner.accountId, family),
-      template: (ref) => resolveUserTemplate(env.DB, owner.accountId, ref),
-    }),
+    prepareImage(
+      { ...req, watermark: owner.mode === 'test' },
+      {
+        policy: config(env).remoteImages,
+        defaultEngine: config(env).defaultEngine,
+        fonts: { lookup: (family) => familyFaces(env.DB, owner.accountId, family) },
+        templates: accountTemplates(env.DB, owner.accountId),
+      },
+    ),
   );
   const { job } = prepared;
   const record: NewRender = {

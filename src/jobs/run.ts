@@ -7,23 +7,25 @@
  * retrying cannot fix (bad remote image, template gone) fails at once; any other error is retried
  * until `maxAttempts`, then the job is marked failed with a stable code.
  */
-import type { TemplateDefinition } from '../../templates/define';
-import { TEMPLATES } from '../../templates/index';
 import { config } from '../config';
 import { fontsByIds } from '../db/fonts';
 import { claimRender, completeRender, failRender, getRender, type RenderRow, releaseRender } from '../db/renders';
 import type { Bindings } from '../env';
 import { ProblemError } from '../errors/problem';
+import type { FontFace } from '../fonts/custom';
 import { isoNow, now } from '../lib/time';
 import { Timings } from '../lib/timing';
 import type { ImageFormat } from '../render/engine';
-import { type ImageJob, renderDocument, renderImage } from '../render/index';
+import type { RemoteImagePolicy } from '../render/images/remote-images';
+import { type ImageJob, renderDocument } from '../render/index';
 import type { LaidOutPage, PdfJob } from '../render/pdf/index';
+import { buildImageJob } from '../renders/build-job';
+import { pdfJobFromSpec } from '../renders/build-pdf-job';
+import { drawImage } from '../renders/draw';
+import { accountTemplates, resolveRecordedImageTemplate } from '../renders/resolve';
 import { headOutput, putOutput } from '../storage/outputs';
 import { isUserTemplateId } from '../user-templates/compile';
-import { userTemplateVersion } from '../user-templates/service';
 import { rememberIfFinished } from './memo';
-import { pdfJobFromSpec } from './pdf-request';
 
 /** How long a claim holds before another runner may take over a job whose runner died. */
 export const LEASE_MS = 60_000;
@@ -44,37 +46,43 @@ export function retryDelaySeconds(attempt: number): number {
  */
 export type RenderJob = { kind: 'image'; job: ImageJob } | { kind: 'pdf'; job: PdfJob; pages?: LaidOutPage[] };
 
-async function jobFromRow(db: D1Database, row: RenderRow): Promise<RenderJob> {
+/**
+ * A queued render's job, rebuilt by the same builder as a sync one (renders/build-job.ts) from what
+ * its record holds: the template at the version it named, the validated vars, the engine and size
+ * chosen then, and the very faces it counted (a face deleted since is a permanent failure).
+ */
+async function jobFromRow(env: Bindings, row: RenderRow, policy: RemoteImagePolicy): Promise<RenderJob> {
   if (row.type === 'pdf') return { kind: 'pdf', job: pdfJobFromSpec(row.vars, row.mode === 'test') };
-  const user = isUserTemplateId(row.template);
-  let template: TemplateDefinition | undefined;
-  if (user) {
-    if (!row.account_id) throw new ProblemError('template_unavailable', `Template ${row.template} has no owner`);
-    // the version the request named, even if the template has changed or been deleted since
-    template = await userTemplateVersion(db, row.account_id, row.template, row.template_version);
-  } else {
-    template = TEMPLATES.get(row.template);
-  }
-  if (!template || template.version !== row.template_version) {
-    throw new ProblemError('template_unavailable', `Template ${row.template} v${row.template_version} is no longer available`);
-  }
-  const vars = JSON.parse(row.vars) as Record<string, unknown>;
-  const format = row.format as ImageFormat;
-  const job: ImageJob = { template, vars, engine: row.engine, format, width: row.width, height: row.height, scale: row.scale, watermark: row.mode === 'test' };
+  const resolved = await resolveRecordedImageTemplate(row.template, row.template_version, accountTemplates(env.DB, row.account_id));
+  let recorded: FontFace[] | undefined;
+  let fontFamily = row.font_family ?? undefined;
   if (row.font_faces && row.account_id) {
     const ids = JSON.parse(row.font_faces) as string[];
-    const faces = await fontsByIds(db, row.account_id, ids);
-    if (faces.length !== ids.length) {
+    recorded = await fontsByIds(env.DB, row.account_id, ids);
+    if (recorded.length !== ids.length) {
       const path = row.font_family ? 'font_family' : 'template';
       throw new ProblemError('font_family_unknown', `${path}: a face of a font family it draws with was deleted before the queued render ran`, {
         errors: [{ path, message: 'a face of this family was deleted' }],
       });
     }
-    job.fonts = faces;
     // renders queued before the font_family column: a built-in template's faces were its font_family's
-    const family = row.font_family ?? (user ? undefined : faces[0]?.family);
-    if (family) job.fontFamily = family;
+    fontFamily ??= isUserTemplateId(row.template) ? undefined : recorded[0]?.family;
   }
+  const { job } = await buildImageJob(
+    resolved,
+    {
+      vars: JSON.parse(row.vars) as Record<string, unknown>,
+      format: row.format as ImageFormat,
+      engine: row.engine,
+      width: row.width,
+      height: row.height,
+      scale: row.scale,
+      watermark: row.mode === 'test',
+      ...(fontFamily !== undefined ? { font_family: fontFamily } : {}),
+    },
+    // the policy the render fetches under: the URLs are checked again now, as a sync render's were
+    { policy, defaultEngine: config(env).defaultEngine, fonts: { recorded } },
+  );
   return { kind: 'image', job };
 }
 
@@ -85,11 +93,9 @@ interface Rendered {
 }
 
 /** Renders a job to the bytes to store, and the metadata the stored object carries. */
-async function renderJob(env: Bindings, job: RenderJob, id: string, expectedPages: number | null): Promise<Rendered> {
-  // fetched images are kept in the output bucket for a day (render/images/image-cache.ts)
-  const policy = { ...config(env).remoteImages, cache: env.OUTPUT };
+async function renderJob(env: Bindings, job: RenderJob, id: string, expectedPages: number | null, policy: RemoteImagePolicy): Promise<Rendered> {
   if (job.kind === 'image') {
-    const out = await renderImage(job.job, policy, env.FONTS);
+    const out = await drawImage(job.job, policy, env.FONTS);
     return { bytes: out.bytes, contentType: out.contentType, meta: { template: job.job.template.id, engine: job.job.engine, render_id: id } };
   }
   const multi = job.job.sections.length > 1;
@@ -157,8 +163,11 @@ export async function executeClaimed(env: Bindings, claimed: RenderRow, options:
       await options.recorded;
       row = await completeRender(env.DB, id, { bytes: existing.size, render_ms: now() - started, cached: true, completed_at: isoNow() });
     } else {
-      const job = options.job ?? (await jobFromRow(env.DB, claimed));
-      const out = await timings.measure('render', () => renderJob(env, job, id, claimed.pages));
+      // fetched images are kept in the output bucket for a day (render/image-cache.ts)
+      // fetched images are kept in the output bucket for a day (render/images/image-cache.ts)
+      const policy = { ...config(env).remoteImages, cache: env.OUTPUT };
+      const job = options.job ?? (await jobFromRow(env, claimed, policy));
+      const out = await timings.measure('render', () => renderJob(env, job, id, claimed.pages, policy));
       await timings.measure('store', () => putOutput(env.OUTPUT, objectKey, out.bytes, out.contentType, out.meta));
       row = await timings.measure('db', async () => {
         await options.recorded;

@@ -8,19 +8,19 @@
  * | limit                               | value            | where it is enforced                                   |
  * |-------------------------------------|------------------|--------------------------------------------------------|
  * | distinct remote images per render   | 10               | user-templates/service.ts (image vars per template),   |
- * |                                     |                  | jobs/image-request.ts, jobs/pdf-request.ts (URLs)      |
+ * |                                     |                  | renders/build-job.ts, renders/build-pdf-job.ts (URLs) |
  * | remote image bytes per render       | 10 MB            | render/images/remote-images.ts (while streaming)              |
  * | remote image pixels per render      | 4.2 MP (PDF 8.4) | render/images/remote-images.ts (from headers, before decode)  |
  * | satori: output + picture pixels     | 6.3 MP           | render/index.ts (after the headers, before any decode) |
  * | fetches at once per render          | 4                | render/images/remote-images.ts fetchRemoteImages              |
- * | uploaded font faces per render      | 8                | jobs/image-request.ts, user-templates/service.ts       |
+ * | uploaded font faces per render      | 8                | renders/build-job.ts, user-templates/service.ts       |
  * | uploaded font bytes per render      | 16 MB            | (the same; the faces' stored sizes, before any read)   |
  * | one remote image                    | 5 MB, 4.2 MP, 5 s| render/images/remote-images.ts, image-check.ts                |
  * | one font face (upload)              | 4 MB             | fonts/custom.ts; a family 12 MB, an account 20 faces   |
  * | markup                              | 256 KB           | user-templates/markup.ts MAX_HTML_BYTES                |
  * | elements per template               | 2000, depth 64   | user-templates/markup.ts                               |
- * | output pixels                       | 4,200,000        | jobs/image-request.ts, user-templates/compile.ts        |
- * | PDF pages / document pixels         | 50 / 45 MP       | jobs/pdf-request.ts                                    |
+ * | output pixels                       | 4,200,000        | renders/build-job.ts, user-templates/compile.ts        |
+ * | PDF pages / document pixels         | 50 / 45 MP       | renders/build-pdf-job.ts                               |
  */
 
 /**

@@ -65,5 +65,14 @@ export interface Engine {
   render(request: RenderRequest): Promise<RenderOutput>;
 }
 
+/**
+ * A picture the engine could not decode (its bytes, not the template, are at fault). Engines throw
+ * it where they learn it, so whoever runs the job tells the caller's bad image from an engine fault
+ * by type; the message is the engine's own words.
+ */
+export class ImageDecodeError extends Error {
+  override name = 'ImageDecodeError';
+}
+
 /** WebP quality for lossy output: OG images want small files; 82 keeps text edges clean. */
 export const WEBP_QUALITY = 82;

@@ -9,9 +9,8 @@ import { type CustomFont, type FontFace, fontBudgetExcess, loadCustomFonts, rend
 import { loadTextAssets } from '../fonts/text-assets';
 import { bytesOfDataUrl } from '../lib/data-url';
 import { withRenderMemory } from '../lib/isolate-memory';
-import { isUserTemplateId } from '../user-templates/compile';
 import { PDF_REMOTE_IMAGE_BUDGET, SATORI_WORK_PIXELS } from './budget';
-import { CONTENT_TYPES, type Engine, type EngineName, type ImageFormat, type RenderImage, type RenderOutput } from './engine';
+import { CONTENT_TYPES, type Engine, type EngineName, ImageDecodeError, type ImageFormat, type RenderImage, type RenderOutput } from './engine';
 import { satoriEngine } from './engines/satori';
 import { takumiEngine } from './engines/takumi';
 import { picturePixels } from './images/image-check';
@@ -52,7 +51,7 @@ export interface ImageJob {
 async function loadJobFonts(bucket: R2Bucket | undefined, job: ImageJob): Promise<{ custom: CustomFont[]; names: Map<string, string> }> {
   const names = new Map<string, string>();
   if (!job.fonts || job.fonts.length === 0 || !bucket) return { custom: [], names };
-  // checked when the request was made (jobs/image-request.ts); this holds for a job queued before that check
+  // checked when the request was made (renders/build-job.ts); this holds for a job queued before that check
   const excess = fontBudgetExcess(job.fonts);
   if (excess) {
     const path = job.fontFamily ? 'font_family' : 'template';
@@ -127,7 +126,7 @@ export async function resolveImageVars(job: ImageJob, policy: RemoteImagePolicy)
 
 /** The satori engine's cap on output and pictures together (render/budget.ts SATORI_WORK_PIXELS), before any decode. */
 function satoriTooMuch(job: ImageJob, pixels: number): never {
-  const paths = job.template.imageVars.filter((name) => typeof job.vars[name] === 'string' && job.vars[name] !== '').map((n) => `vars.${n}`);
+  const paths = filledImageVars(job).map((n) => `vars.${n}`);
   const reason = `the output and its pictures come to ${pixels} pixels; the satori engine draws at most ${SATORI_WORK_PIXELS} (engine takumi draws this, or use smaller pictures)`;
   throw new ProblemError('remote_image_too_large', `${paths.join(', ') || 'vars'}: ${reason}`, {
     errors: (paths.length > 0 ? paths : ['vars']).map((path) => ({ path, message: reason })),
@@ -160,31 +159,29 @@ export async function renderImage(job: ImageJob, policy: RemoteImagePolicy, font
       return await engine.render({ ...request, format: job.format });
     });
   } catch (err) {
-    if (err instanceof ProblemError) throw err; // the engine's own answer to the request
-    const images = job.template.imageVars.filter((name) => typeof job.vars[name] === 'string' && job.vars[name] !== '');
-    const message = (err as Error).message;
-    // A user template is tried with its example only: what an engine refuses with other values
-    // (or another size) is the template's and the request's doing, not a server fault.
-    if (isUserTemplateId(job.template.id) && !(images.length > 0 && /image|decod/i.test(message))) {
-      throw new ProblemError(
-        'template_invalid',
-        `The ${job.engine} engine cannot draw template ${job.template.id} v${job.template.version} with these vars: ${message}`,
-        {
-          errors: [{ path: 'template', message: `${job.engine}: ${message}` }],
-          cause: err,
-        },
-      );
-    }
-    // The built-in templates are tested against every shape of valid vars, so an engine failure on a
-    // render that carried remote images is, in practice, an image the engine cannot decode: the caller's input.
-    if (images.length > 0) {
-      throw new ProblemError('remote_image_undecodable', `The renderer could not decode ${images.map((n) => `vars.${n}`).join(', ')}: ${message}`, {
-        errors: images.map((n) => ({ path: `vars.${n}`, message: `${job.vars[n]} could not be decoded as an image` })),
-        cause: err,
-      });
-    }
+    // a picture the engine could not decode is the caller's input, whatever the template; any other
+    // failure goes up as it is, for the render service to classify (renders/draw.ts)
+    if (err instanceof ImageDecodeError) throw undecodableImages(job, err) ?? err;
     throw err;
   }
+}
+
+/** The image vars a job fills (with a URL, or with a data: URL once fetched). */
+export function filledImageVars(job: ImageJob): string[] {
+  return job.template.imageVars.filter((name) => typeof job.vars[name] === 'string' && job.vars[name] !== '');
+}
+
+/**
+ * A failed render blamed on the job's remote images (422 naming each image var), or undefined
+ * when the job has none to blame.
+ */
+export function undecodableImages(job: ImageJob, err: Error): ProblemError | undefined {
+  const images = filledImageVars(job);
+  if (images.length === 0) return undefined;
+  return new ProblemError('remote_image_undecodable', `The renderer could not decode ${images.map((n) => `vars.${n}`).join(', ')}: ${err.message}`, {
+    errors: images.map((n) => ({ path: `vars.${n}`, message: `${job.vars[n]} could not be decoded as an image` })),
+    cause: err,
+  });
 }
 
 /**

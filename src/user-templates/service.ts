@@ -22,17 +22,17 @@ import {
 } from '../db/templates';
 import type { Bindings } from '../env';
 import { ProblemError } from '../errors/problem';
-import { fontBudgetExcess } from '../fonts/custom';
+import { type FontFace, fontBudgetExcess } from '../fonts/custom';
 import { unshapedBySatori } from '../fonts/text-assets';
-import { prepareImage, templateFaces } from '../jobs/image-request';
 import { BoundedMap } from '../lib/bounded-map';
 import { ENTRY_OVERHEAD_BYTES, stringBytes } from '../lib/caches';
 import { newId } from '../lib/ids';
 import { isoNow } from '../lib/time';
 import { REMOTE_IMAGE_BUDGET } from '../render/budget';
-import { ENGINES, type EngineName, type RenderOutput } from '../render/engine';
+import { ENGINES } from '../render/engine';
 import { checkRemoteUrl } from '../render/images/remote-images';
 import { type ImageJob, renderImage } from '../render/index';
+import { templateNotFound, templateUnavailable } from '../renders/template-errors';
 import { compileTemplate, isUserTemplateId, parseTemplateRef, type TemplateSource, type UserTemplateDefinition } from './compile';
 import { MarkupError } from './markup';
 
@@ -95,7 +95,7 @@ function compile(row: Pick<TemplateRow, 'id' | 'version' | 'name' | 'description
  * may be sent a URL of its own (an undeclared {{x}} in a src or url() is one), so a template with
  * more image vars than a render may fetch is one no request could fill. Versions kept before the
  * budget still compile (they can be read, fixed and deleted); a render of one naming too many URLs
- * is refused before any fetch (jobs/image-request.ts).
+ * is refused before any fetch (renders/build-job.ts).
  */
 function compileNew(row: Pick<TemplateRow, 'id' | 'version' | 'name' | 'description'>, source: TemplateSource): UserTemplateDefinition {
   const definition = compile(row, source);
@@ -106,6 +106,11 @@ function compileNew(row: Pick<TemplateRow, 'id' | 'version' | 'name' | 'descript
     throw new ProblemError('template_invalid', `The template cannot be used: it ${message}`, { errors: [{ path: 'html', message }] });
   }
   return definition;
+}
+
+/** A source drawn without being kept (the template preview), compiled and checked as on create. */
+export function compilePreview(source: TemplateSource): UserTemplateDefinition {
+  return compileNew({ id: 'tpl_preview', version: 0, name: 'Preview', description: '' }, source);
 }
 
 function fromRow(row: TemplateWithSource): UserTemplate {
@@ -119,6 +124,26 @@ function fromRow(row: TemplateWithSource): UserTemplate {
   const { source: _source, ...meta } = row;
   // name and description change without a new version
   return { row: meta, source, definition: sameSize({ ...definition, name: row.name, description: row.description }, definition) };
+}
+
+/** The caller's faces of a family (empty when it has none). */
+export type FamilyLookup = (family: string) => Promise<FontFace[]>;
+
+/**
+ * The faces of each uploaded family a user template names; a family without faces is a 422 at
+ * `path`. Part of building a job (renders/build-job.ts) and of trying a new template.
+ */
+export async function templateFaces(definition: UserTemplateDefinition, lookup: FamilyLookup, path = 'template'): Promise<FontFace[]> {
+  const groups = await Promise.all(definition.fontFamilies.map(async (family) => ({ family, faces: await lookup(family) })));
+  const missing = groups.filter((g) => g.faces.length === 0).map((g) => g.family);
+  if (missing.length > 0) {
+    throw new ProblemError(
+      'font_family_unknown',
+      `The template names ${missing.map((f) => `"${f}"`).join(', ')} in font-family, and the account has no uploaded font of ${missing.length > 1 ? 'these families' : 'this family'} (GET /api/v1/fonts lists yours)`,
+      { errors: missing.map((f) => ({ path, message: `no uploaded font has the family "${f}"` })) },
+    );
+  }
+  return groups.flatMap((g) => g.faces);
 }
 
 /** A 2×2 grey PNG: what stands in for image vars when a template is tried. */
@@ -166,38 +191,6 @@ async function tryTemplate(env: Bindings, accountId: string, definition: UserTem
       });
     }
   }
-}
-
-/**
- * Draws a template's source without keeping anything (the dashboard's live preview): checked as on
- * create, `values` checked by its schema (400 naming `values.<var>`), remote images fetched under
- * the guard, the TEST watermark on it (a preview costs no quota, so it must not pass for an image).
- */
-export async function previewTemplate(
-  env: Bindings,
-  accountId: string,
-  source: TemplateSource,
-  options: { values?: Record<string, unknown>; format: 'png' | 'webp'; engine?: EngineName },
-): Promise<RenderOutput> {
-  const definition = compileNew({ id: 'tpl_preview', version: 0, name: 'Preview', description: '' }, source);
-  const policy = { ...config(env).remoteImages, cache: env.OUTPUT };
-  // the generate path's own checks (vars, engine and script, size, image URLs, fonts), on a template not kept
-  const { job } = await prepareImage(
-    {
-      template: definition.id,
-      vars: options.values ?? definition.example,
-      format: options.format,
-      scale: 1,
-      watermark: true,
-      varsPath: 'values',
-      templatePath: 'html',
-      ...(options.engine ? { engine: options.engine } : {}),
-    },
-    policy,
-    config(env).defaultEngine,
-    { family: (family) => familyFaces(env.DB, accountId, family), template: async () => definition },
-  );
-  return renderImage(job, policy, env.FONTS);
 }
 
 export interface TemplateInput {
@@ -275,9 +268,7 @@ export async function updateUserTemplate(
   return fromRow(updated);
 }
 
-function notFound(id: string): ProblemError {
-  return new ProblemError('template_not_found', `No template "${id}". GET /api/v1/templates lists them.`);
-}
+const notFound = (id: string): ProblemError => templateNotFound(id);
 
 /** The account's template as it is now; another account's is missing, as a deleted one is. */
 export async function getUserTemplate(db: D1Database, accountId: string, id: string): Promise<UserTemplate> {
@@ -300,7 +291,7 @@ export async function deleteUserTemplate(db: D1Database, accountId: string, id: 
 /** The version a queued render named (kept when the template changed or was deleted since). */
 export async function userTemplateVersion(db: D1Database, accountId: string, id: string, version: number): Promise<UserTemplateDefinition> {
   const row = await templateVersion(db, accountId, id, version, { deleted: true });
-  if (!row) throw new ProblemError('template_unavailable', `Template ${id} v${version} is no longer available`);
+  if (!row) throw templateUnavailable(id, version);
   return fromRow(row).definition;
 }
 

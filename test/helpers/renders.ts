@@ -3,10 +3,10 @@ import { env } from 'cloudflare:test';
 import { config } from '../../src/config';
 import { familyFaces } from '../../src/db/fonts';
 import { insertRender } from '../../src/db/renders';
-import { prepareImage } from '../../src/jobs/image-request';
 import { newId } from '../../src/lib/ids';
 import { currentPeriod } from '../../src/quota/period';
-import { resolveUserTemplate } from '../../src/user-templates/service';
+import { prepareImage } from '../../src/renders/build-job';
+import { accountTemplates } from '../../src/renders/resolve';
 import { defaultAccount, type TestAccount } from './api';
 
 /**
@@ -20,11 +20,11 @@ export async function unqueuedPendingRow(
   const account = options.account ?? (await defaultAccount());
   const prepared = await prepareImage(
     { template: options.template ?? 'og-card', vars: options.vars ?? { title: options.title ?? `Job ${crypto.randomUUID()}` }, format: 'png', scale: 1 },
-    config({}).remoteImages,
-    config(env).defaultEngine,
     {
-      family: (family) => familyFaces(env.DB, account.id, family),
-      template: (ref) => resolveUserTemplate(env.DB, account.id, ref),
+      policy: config({}).remoteImages,
+      defaultEngine: config(env).defaultEngine,
+      fonts: { lookup: (family) => familyFaces(env.DB, account.id, family) },
+      templates: accountTemplates(env.DB, account.id),
     },
   );
   const id = newId('rnd');

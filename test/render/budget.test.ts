@@ -12,10 +12,10 @@ import { describe, expect, it } from 'vitest';
 import { config } from '../../src/config';
 import { insertFont } from '../../src/db/fonts';
 import { insertTemplate } from '../../src/db/templates';
-import { MAX_PDF_REMOTE_IMAGES } from '../../src/jobs/pdf-request';
 import { newId } from '../../src/lib/ids';
 import { FONT_BUDGET, REMOTE_IMAGE_BUDGET } from '../../src/render/budget';
 import { fetchRemoteImages } from '../../src/render/images/remote-images';
+import { MAX_PDF_REMOTE_IMAGES } from '../../src/renders/build-pdf-job';
 import { bearer, expectProblem, generate, get, patchJson, postJson, signup, type TestAccount } from '../helpers/api';
 
 const origin = () => env.TEST_IMAGE_ORIGIN;

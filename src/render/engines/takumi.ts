@@ -12,7 +12,7 @@ import { forgetMemory, registerDroppable, trackMemory } from '../../lib/wasm-mem
 import { encodePng } from '../encode/png';
 import { encodeWebp } from '../encode/webp';
 import type { Engine, RenderOutput, RenderRequest } from '../engine';
-import { CONTENT_TYPES } from '../engine';
+import { CONTENT_TYPES, ImageDecodeError } from '../engine';
 
 /**
  * Fallback-font bytes one renderer may hold before a fresh one is started (fonts cannot be
@@ -208,6 +208,18 @@ async function withFonts(faces: readonly Face[]): Promise<Instance> {
   return current;
 }
 
+/**
+ * takumi's image errors reach JavaScript as plain Errors carrying only the Display text of its
+ * Rust error (`ImageResourceError`: "An error occurred while decoding the image data: …", "…
+ * parsing an SVG image: …", or the whole `TakumiError::ImageResolveError`), so this one call
+ * site turns that text into a type; nothing past the engine reads engine messages.
+ */
+const TAKUMI_IMAGE_ERROR = /^(Image resolution error|An error occurred while (decoding the image data|parsing an SVG image))/;
+function undecodable(err: unknown): ImageDecodeError | undefined {
+  const message = err instanceof Error ? err.message : String(err);
+  return TAKUMI_IMAGE_ERROR.test(message) ? new ImageDecodeError(message, { cause: err }) : undefined;
+}
+
 const FIRST_STRONG = /[\p{L}]/u;
 
 /**
@@ -336,7 +348,9 @@ async function draw(r: Renderer, { element, images = [], text, custom, width, he
     ...(text?.lang ? { lang: text.lang } : {}),
   };
   // raw RGBA, encoded here: takumi's own PNG encoder costs ~3× its rasteriser (see ../png.ts)
-  const raw = await r.render(node, { ...options, format: 'raw' });
+  const raw = await r.render(node, { ...options, format: 'raw' }).catch((err: unknown) => {
+    throw undecodable(err) ?? err;
+  });
   const bytes = format === 'webp' ? await encodeWebp(raw, outW, outH) : encodePng(raw, outW, outH);
   return { bytes, contentType: CONTENT_TYPES[format], width: outW, height: outH };
 }

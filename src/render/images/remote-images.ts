@@ -208,7 +208,7 @@ export async function fetchRemoteImages(
   const first = new Map<string, string>();
   for (const want of wants) if (!first.has(want.url)) first.set(want.url, want.path);
   const queue = [...first];
-  // the request was counted before any work (image-request.ts, pdf-request.ts): this holds for any other caller
+  // the request was counted before any work (renders/build-job.ts, renders/build-pdf-job.ts): this holds for any other caller
   const over = queue[budget.maxImages];
   if (over)
     fail('remote_image_too_large', over[1], `is the ${budget.maxImages + 1}th different remote image of the render; a render may have ${budget.maxImages}`);

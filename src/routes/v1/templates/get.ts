@@ -1,7 +1,7 @@
 /** GET /api/v1/templates/:id — one template with its vars as JSON Schema and an example. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { ProblemError } from '../../../errors/problem';
-import { findAnyTemplate } from '../../../jobs/pdf-request';
+import { findAnyTemplate } from '../../../renders/resolve';
+import { templateNotFound } from '../../../renders/template-errors';
 import { isUserTemplateId } from '../../../user-templates/compile';
 import { getUserTemplate } from '../../../user-templates/service';
 import { type App, only, problems } from '../../shared';
@@ -27,7 +27,7 @@ export function registerGetTemplate(app: App): void {
     const { id } = c.req.valid('param');
     if (isUserTemplateId(id)) return c.json(toUserDetail(await getUserTemplate(c.env.DB, c.get('auth').accountId, id)), 200);
     const template = findAnyTemplate(id);
-    if (!template) throw new ProblemError('template_not_found', `No template "${id}". GET /api/v1/templates lists them.`);
+    if (!template) throw templateNotFound(id);
     return c.json(toDetail(template), 200);
   });
 }

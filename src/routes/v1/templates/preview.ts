@@ -1,6 +1,6 @@
 /** POST /api/v1/templates/preview — draw a template's source without keeping it (a live preview). */
 import { createRoute, z } from '@hono/zod-openapi';
-import { previewTemplate } from '../../../user-templates/service';
+import { previewTemplate } from '../../../renders/preview';
 import { type App, only, problems } from '../../shared';
 import { PreviewTemplateBody } from './schema';
 

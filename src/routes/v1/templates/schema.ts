@@ -1,9 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import type { TemplateListing } from '../../../db/templates';
-import { MAX_OUTPUT_PIXELS } from '../../../jobs/image-request';
-import { pageSizeFor } from '../../../jobs/pdf-request';
-import { ENGINES } from '../../../render/engine';
+import { ENGINES, MAX_OUTPUT_PIXELS } from '../../../render/engine';
 import type { AnyTemplate } from '../../../render/pdf/index';
+import { pageSizeFor } from '../../../renders/build-pdf-job';
 import { DEFAULT_TEXT_LENGTH, VAR_TYPES } from '../../../user-templates/compile';
 import { MAX_HTML_BYTES } from '../../../user-templates/markup';
 import type { UserTemplate } from '../../../user-templates/service';

@@ -1,19 +1,20 @@
 /**
- * Turns a generate-PDF request into a render job: resolves each section's template and vars,
+ * Turns a generate-PDF request into a render job: resolves each section's template (resolve.ts)
+ * and checks its vars and image URLs as an image job's are (build-job.ts),
  * decides every page's size, lays the pages out (cheap: no rendering) so the page count — the
  * quota units and the limit — is known before any work, refuses blocked image URLs, and computes
  * the account-scoped content address of the file.
  */
 import { PAPER_SIZES, type PaperName } from '../../templates/define';
-import { PDF_TEMPLATES, TEMPLATES } from '../../templates/index';
-import { fieldErrors, ProblemError } from '../errors/problem';
+import { ProblemError } from '../errors/problem';
 import { canonicalJson, sha256Hex } from '../lib/hash';
 import { REMOTE_IMAGE_BUDGET } from '../render/budget';
-import { checkRemoteUrl, type RemoteImagePolicy } from '../render/images/remote-images';
+import { MAX_OUTPUT_PIXELS } from '../render/engine';
+import type { RemoteImagePolicy } from '../render/images/remote-images';
 import { type AnyTemplate, type LaidOutPage, layoutPages, type PagePoints, type PdfJob, type PdfSection, PX_TO_PT, pageMeasure } from '../render/pdf/layout';
 import { fileObjectKey } from '../storage/signed-urls';
-import { isUserTemplateId } from '../user-templates/compile';
-import { MAX_OUTPUT_PIXELS } from './image-request';
+import { checkVars } from './build-job';
+import { resolveRecordedSection, resolveSectionTemplate } from './resolve';
 
 /** Pages per document. */
 export const MAX_PDF_PAGES = 50;
@@ -57,10 +58,6 @@ export interface PdfSpec {
   title?: string;
 }
 
-export function findAnyTemplate(id: string): AnyTemplate | undefined {
-  return PDF_TEMPLATES.get(id) ?? TEMPLATES.get(id);
-}
-
 /** A named paper turned to the orientation asked for (or the template's); a custom size as given. */
 export function pageSizeFor(template: AnyTemplate, size: PageSizeInput | undefined, orientation: 'portrait' | 'landscape' | undefined): PagePoints {
   if (size && typeof size === 'object') return { width: size.width, height: size.height };
@@ -71,30 +68,8 @@ export function pageSizeFor(template: AnyTemplate, size: PageSizeInput | undefin
 }
 
 function validateSection(entry: { template: string; vars?: Record<string, unknown> }, at: string, req: PdfRequest, policy: RemoteImagePolicy): PdfSection {
-  const template = findAnyTemplate(entry.template);
-  if (!template && isUserTemplateId(entry.template)) {
-    throw new ProblemError(
-      'template_kind_mismatch',
-      `"${entry.template}" names a user template: those render to images (POST /api/v1/generate/image); PDFs take the built-in templates.`,
-      {
-        errors: [{ path: `${at}template`, message: 'user templates render to images only' }],
-      },
-    );
-  }
-  if (!template) {
-    throw new ProblemError('template_not_found', `No template "${entry.template}". GET /api/v1/templates lists them.`, {
-      errors: [{ path: `${at}template`, message: 'unknown template' }],
-    });
-  }
-  const parsed = template.vars.safeParse(entry.vars ?? {});
-  if (!parsed.success) {
-    throw new ProblemError('validation_failed', `vars do not match template "${template.id}"`, { errors: fieldErrors(parsed.error.issues, `${at}vars`) });
-  }
-  const vars = parsed.data as Record<string, unknown>;
-  for (const name of template.imageVars) {
-    const value = vars[name];
-    if (typeof value === 'string' && value !== '') checkRemoteUrl(value, `${at}vars.${name}`, policy);
-  }
+  const template = resolveSectionTemplate(entry.template, `${at}template`);
+  const { vars } = checkVars(template, entry.vars ?? {}, { path: `${at}vars`, label: 'vars' }, policy);
   return { template, vars, page: pageSizeFor(template, req.page_size, req.orientation) };
 }
 
@@ -162,12 +137,6 @@ export async function preparePdf(req: PdfRequest, accountId: string | null, poli
 /** Rebuilds a queued job from its stored spec; a template changed since is a permanent failure. */
 export function pdfJobFromSpec(specJson: string, watermark: boolean): PdfJob {
   const spec = JSON.parse(specJson) as PdfSpec;
-  const sections = spec.sections.map((s): PdfSection => {
-    const template = findAnyTemplate(s.template);
-    if (!template || template.version !== s.version) {
-      throw new ProblemError('template_unavailable', `Template ${s.template} v${s.version} is no longer available`);
-    }
-    return { template, vars: s.vars, page: s.page };
-  });
+  const sections = spec.sections.map((s): PdfSection => ({ template: resolveRecordedSection(s.template, s.version), vars: s.vars, page: s.page }));
   return { sections, title: spec.title, watermark };
 }
