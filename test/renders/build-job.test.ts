@@ -5,12 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { config } from '../../src/config';
-import { ProblemError } from '../../src/errors/problem';
 import type { FontFace } from '../../src/fonts/custom';
 import { type BuildContext, buildImageJob, checkVars, type ImageJobRequest, prepareImage, RENDER_PIPELINE } from '../../src/renders/build-job';
 import { onlyTemplate, type ResolvedImageTemplate } from '../../src/renders/resolve';
 import { compileTemplate } from '../../src/user-templates/compile';
 import { TEMPLATES } from '../../templates/index';
+import { problemOf } from '../helpers/problems';
 
 const policy = config({}).remoteImages;
 const og = (): ResolvedImageTemplate => ({ template: TEMPLATES.get('og-card') as NonNullable<ReturnType<typeof TEMPLATES.get>>, version: 1 });
@@ -30,16 +30,6 @@ const context = (faces: Record<string, FontFace[]> = {}): BuildContext & { looke
   };
 };
 const request = (over: Partial<ImageJobRequest> = {}): ImageJobRequest => ({ vars: { title: 'Hello' }, format: 'png', scale: 1, ...over });
-
-async function problemOf(work: () => unknown): Promise<{ code: string; detail: string; errors?: unknown }> {
-  try {
-    await work();
-  } catch (err) {
-    if (err instanceof ProblemError) return { code: err.code, detail: err.message, ...(err.errors ? { errors: err.errors } : {}) };
-    throw err;
-  }
-  throw new Error('expected a problem');
-}
 
 describe('a new request', () => {
   it('validated vars with defaults, the template size, the default engine, and a content address', async () => {

@@ -18,6 +18,7 @@ import {
 import { templateNotFound } from '../../src/renders/template-errors';
 import { compileTemplate, type UserTemplateDefinition } from '../../src/user-templates/compile';
 import { PDF_TEMPLATES, TEMPLATES } from '../../templates/index';
+import { problemOf } from '../helpers/problems';
 
 const ID = 'tpl_01JD5X1Q4ZB8R3W2K7T6YV9N0M';
 const user = (version: number): UserTemplateDefinition =>
@@ -41,16 +42,6 @@ function account(): AccountTemplates & { asked: string[] } {
       throw new ProblemError('template_unavailable', `Template ${id} v${version} is no longer available`);
     },
   };
-}
-
-async function problemOf(work: () => unknown): Promise<{ code: string; detail: string; errors?: unknown }> {
-  try {
-    await work();
-  } catch (err) {
-    if (err instanceof ProblemError) return { code: err.code, detail: err.message, ...(err.errors ? { errors: err.errors } : {}) };
-    throw err;
-  }
-  throw new Error('expected a problem');
 }
 
 describe('an image request', () => {
