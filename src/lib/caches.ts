@@ -5,9 +5,9 @@
  * serves many tenants, so nothing kept between requests may grow with what callers send. Each
  * cache below is bounded by bytes (estimated honestly: a string costs 2 bytes a character, a buffer
  * its byteLength, a row its JSON size, plus a small per-entry overhead) and registers itself here
- * when its module loads; `cacheBytes()` sums what they hold now. The WASM memories (takumi, resvg,
- * yoga, the codecs) only ever grow, so their budget is a bound on what one render may ask of them,
- * not a cache: see wasm-memory.ts and README "Memory".
+ * when its module loads; `cacheBytes()` sums what they hold now, and `trimCaches` makes them give
+ * up their oldest entries when the WASM memories need the room (lib/isolate-memory.ts). The WASM
+ * memories only ever grow; see wasm-memory.ts and README "Memory".
  */
 
 /** What the isolate may hold between requests, JS caches and WASM memories together. */

@@ -2,10 +2,10 @@
  * The WASM memories of the isolate's modules (takumi, resvg, yoga, the @jsquash codecs), read for
  * the memory budget (lib/caches.ts, README "Memory"). A WebAssembly.Memory only ever grows.
  *
- * takumi, resvg and yoga are instantiated once per isolate (resvg's initWasm throws on a second
- * call; takumi's renderer holds its fonts), so what a render makes one of them allocate stays
- * allocated until the isolate ends: the bound on them is what one render may ask for
- * (render/budget.ts). The @jsquash codecs (WebP in and out, AVIF in) each start at 16 MiB and
+ * takumi and resvg are droppable (`registerDroppable`): their glue is patched (patches/) so an
+ * idle instance can be let go and made again, which lib/isolate-memory.ts does once a render grew
+ * one past its resting size. yoga lives as long as the isolate (16 MiB, layout only). What one
+ * render may ask of any of them is bounded by render/budget.ts. The @jsquash codecs (WebP in and out, AVIF in) each start at 16 MiB and
  * are used for a moment per request, so they are made for each use and dropped after it
  * (`useCodec`): their memory is held only while a picture is being coded, and the largest it
  * reached is kept as a figure (`wasmPeakBytes`).
