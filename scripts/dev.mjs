@@ -58,6 +58,9 @@ function devSecrets() {
 }
 const secretVars = ['--var', `FILE_SIGNING_SECRET:${devSecrets().FILE_SIGNING_SECRET}`];
 
+// the latency model (src/lib/region.ts): SIMULATED_RTT_MS=100 npm run dev answers as a Worker 100 ms from its primary region would
+const regionVars = ['SIMULATED_RTT_MS', 'SIMULATED_REPLICA_RTT_MS'].flatMap((name) => (process.env[name] ? ['--var', `${name}:${process.env[name]}`] : []));
+
 const limiterVars = redis ? ['--var', `UPSTASH_REDIS_REST_URL:${redis.url}`, '--var', `UPSTASH_REDIS_REST_TOKEN:${redis.token}`] : [];
 
 const dev = spawn(
@@ -71,6 +74,7 @@ const dev = spawn(
     '--var',
     'SIGNUP_RATE_LIMIT:off',
     ...limiterVars,
+    ...regionVars,
     ...secretVars,
     '--show-interactive-dev-session=false',
     ...args,

@@ -21,6 +21,7 @@ import type { AppEnv } from './env';
 import { fieldErrors, ProblemError, toProblem } from './errors/problem';
 import { idempotency } from './idempotency/middleware';
 import { newId } from './lib/ids';
+import { countingTrips, newTrips, regionModel, tripsTiming } from './lib/region';
 import { Timings } from './lib/timing';
 import { registerDocs } from './routes/docs';
 import { registerFiles } from './routes/files';
@@ -221,8 +222,15 @@ export function createApp(): App {
   app.use(async (c, next) => {
     const timings = new Timings();
     c.set('timings', timings);
-    await next();
-    if (!timings.empty) c.res.headers.set('Server-Timing', timings.header());
+    if (!regionModel(c.env)) {
+      await next();
+      if (!timings.empty) c.res.headers.set('Server-Timing', timings.header());
+      return;
+    }
+    // the latency model is on: count this request's round trips to the primary region (lib/region.ts)
+    const trips = newTrips();
+    await countingTrips(trips, () => next());
+    c.res.headers.set('Server-Timing', [timings.empty ? '' : timings.header(), tripsTiming(trips)].filter(Boolean).join(', '));
   });
 
   registerHealth(app);

@@ -34,6 +34,14 @@ export interface Bindings extends Omit<Env, 'RENDER_JOBS' | 'WEBHOOKS' | Optiona
   FILE_SIGNING_SECRET?: string;
   /** The secret it replaced, still accepted (never used to sign) while URLs signed with it run out (24 h). */
   FILE_SIGNING_SECRET_PREVIOUS?: string;
+  /**
+   * The latency model (src/lib/region.ts), for `npm run dev` and the benchmark only: ms every D1,
+   * R2, Redis and Queue operation waits, as if the primary region were that far away. Unset in
+   * production (the model is off).
+   */
+  SIMULATED_RTT_MS?: string;
+  /** What a D1 read through a Sessions API replica waits under the model (default 5). */
+  SIMULATED_REPLICA_RTT_MS?: string;
   /** Optional JSON overriding the plans' quotas and rate limits (see src/quota/plans.ts). */
   PLANS?: string;
   /** Days a finished live render record is kept (default 30; its output stays). See src/config.ts. */

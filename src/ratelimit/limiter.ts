@@ -20,6 +20,7 @@
 import { Ratelimit } from '@upstash/ratelimit';
 import { Redis } from '@upstash/redis/cloudflare';
 import { ProblemError } from '../errors/problem';
+import { regionTrip } from '../lib/region';
 import { MemoryWindow } from './memory';
 
 export interface RateLimitPolicy {
@@ -75,9 +76,24 @@ function redisFor(url: string, token: string, timeoutMs: number): Redis {
     // request (we fail open instead). Aborting the call itself, rather than racing it against a
     // timer (the library's own `timeout`), leaves no request running after the answer.
     const redis = new Redis({ url, token, retry: false, enableTelemetry: false, signal: () => AbortSignal.timeout(timeoutMs) });
+    modelRegion(redis);
     redisClient = { id, redis };
   }
   return redisClient.redis;
+}
+
+/**
+ * Every command the client sends first waits one round trip of the latency model (lib/region.ts;
+ * nothing when it is off). The hook is the client's requester (`client`, protected in the typings):
+ * every command and pipeline goes through its one `request`.
+ */
+function modelRegion(redis: Redis): void {
+  const requester = (redis as unknown as { client: { request: (req: unknown) => Promise<unknown> } }).client;
+  const send = requester.request.bind(requester);
+  requester.request = async (req) => {
+    await regionTrip();
+    return send(req);
+  };
 }
 
 function upstashLimiter(config: Required<Pick<LimiterConfig, 'url' | 'token'>> & LimiterConfig, policy: RateLimitPolicy): Ratelimit {
