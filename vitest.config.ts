@@ -32,6 +32,9 @@ export default defineConfig({
                 // authentications would throttle every 401 test together; test/ratelimit/unauthenticated.test.ts
                 // turns it on (the wrangler.toml value) with an address of its own per test
                 AUTH_FAILURE_RATE_LIMIT: 'off',
+                // the latency model on, with no wait: every request reports its round trips to the
+                // primary region in Server-Timing, which the hot-path tests assert (src/lib/region.ts)
+                SIMULATED_RTT_MS: '0',
               },
               // Empty databases: the schema drift test applies schema.sql to one, the migration test
               // applies the migrations one at a time to the other, with rows in between.
