@@ -32,7 +32,8 @@ CREATE TABLE renders (
   quota_period     TEXT,                            -- the usage period the units were charged to
   pages            INTEGER,                         -- PDFs: page count (the units a fresh one charges)
   font_faces       TEXT,                            -- JSON array of the custom font ids drawn with (font_family, user templates), or null
-  font_family      TEXT                             -- the font_family the request named, or null
+  font_family      TEXT,                            -- the font_family the request named, or null
+  lease_id         TEXT                             -- the quota lease its units were spent from (quota_leases), or null
 );
 
 CREATE INDEX renders_cache_key ON renders (cache_key);
@@ -40,6 +41,7 @@ CREATE INDEX renders_status_created ON renders (status, created_at);
 CREATE INDEX renders_account_created ON renders (account_id, created_at);
 -- Test renders expire sooner (the sweep reads them oldest first without scanning live rows).
 CREATE INDEX renders_test_created ON renders (created_at) WHERE mode = 'test';
+CREATE INDEX renders_lease ON renders (lease_id) WHERE lease_id IS NOT NULL;
 
 -- One row per customer.
 CREATE TABLE accounts (
@@ -71,6 +73,20 @@ CREATE TABLE usage (
   used             INTEGER NOT NULL DEFAULT 0 CHECK (used >= 0),
   PRIMARY KEY (account_id, period)
 ) WITHOUT ROWID;
+
+-- Quota leases: blocks of an account's units an isolate reserved in `usage` and spends locally
+-- (src/quota/leases.ts). Settling one gives back what no render row charged.
+CREATE TABLE quota_leases (
+  id               TEXT PRIMARY KEY,                -- qls_<ULID>
+  account_id       TEXT NOT NULL REFERENCES accounts (id),
+  period           TEXT NOT NULL,                   -- YYYY-MM, UTC: the usage row the units came from
+  units            INTEGER NOT NULL CHECK (units > 0),  -- reserved in usage.used when granted
+  created_at       INTEGER NOT NULL,                -- epoch ms
+  expires_at       INTEGER NOT NULL                 -- epoch ms; not spent from after this, settled by the sweep soon after
+);
+
+CREATE INDEX quota_leases_expires ON quota_leases (expires_at);
+CREATE INDEX quota_leases_account ON quota_leases (account_id, period);
 
 -- Idempotency-Key claims and the responses they replay (kept 24 h).
 CREATE TABLE idempotency_keys (

@@ -7,7 +7,7 @@
 import { createApp } from './app';
 import type { Bindings, RenderJobMessage, WebhookMessage } from './env';
 import { consumeDeadRenderJobs, consumeRenderJobs } from './jobs/consumer';
-import { sweepAbandonedRenders, sweepExpiredIdempotencyKeys, sweepRetention, sweepWebhookDeliveries } from './jobs/sweep';
+import { sweepAbandonedRenders, sweepExpiredIdempotencyKeys, sweepLapsedLeases, sweepRetention, sweepWebhookDeliveries } from './jobs/sweep';
 import { inRegion } from './lib/region';
 import { consumeDeadWebhooks, consumeWebhooks } from './webhooks/deliver';
 
@@ -30,6 +30,13 @@ export default {
   async scheduled(_controller, rawEnv, ctx) {
     const env = inRegion(rawEnv);
     // retention after the abandoned renders are closed: what it deletes must be finished first
-    ctx.waitUntil(Promise.all([sweepAbandonedRenders(env).then(() => sweepRetention(env)), sweepExpiredIdempotencyKeys(env), sweepWebhookDeliveries(env)]));
+    ctx.waitUntil(
+      Promise.all([
+        sweepAbandonedRenders(env).then(() => sweepRetention(env)),
+        sweepExpiredIdempotencyKeys(env),
+        sweepWebhookDeliveries(env),
+        sweepLapsedLeases(env),
+      ]),
+    );
   },
 } satisfies ExportedHandler<Bindings, RenderJobMessage | WebhookMessage>;

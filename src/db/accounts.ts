@@ -59,11 +59,13 @@ export function getAccount(db: D1Database, id: string): Promise<AccountRow | nul
   return db.prepare('SELECT * FROM accounts WHERE id = ?1').bind(id).first<AccountRow>();
 }
 
-/** The live key with this hash, its account and that account's usage in `period`; null if unknown or revoked. */
+/** The live key with this hash, its account and that account's usage in `period` (less what its quota leases hold unspent, db/usage.ts); null if unknown or revoked. */
 export function findKeyOwner(db: D1Database, hash: string, period: string): Promise<KeyOwnerRow | null> {
   return db
     .prepare(
-      `SELECT k.id AS key_id, k.mode, k.account_id, a.plan, a.monthly_quota, COALESCE(u.used, 0) AS used
+      `SELECT k.id AS key_id, k.mode, k.account_id, a.plan, a.monthly_quota,
+         MAX(0, COALESCE(u.used, 0) - COALESCE((SELECT SUM(MAX(0, l.units - COALESCE((SELECT SUM(r.units) FROM renders r WHERE r.lease_id = l.id), 0)))
+           FROM quota_leases l WHERE l.account_id = k.account_id AND l.period = ?2), 0)) AS used
        FROM api_keys k
        JOIN accounts a ON a.id = k.account_id
        LEFT JOIN usage u ON u.account_id = k.account_id AND u.period = ?2

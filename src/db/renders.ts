@@ -51,6 +51,8 @@ export interface RenderRow {
   font_faces: string | null;
   /** The uploaded family the request's `font_family` named (drawn instead of the house font), or null. */
   font_family: string | null;
+  /** The quota lease its units were spent from (db/leases.ts), or null. */
+  lease_id: string | null;
 }
 
 export type NewRender = Pick<
@@ -76,7 +78,7 @@ export type NewRender = Pick<
   | 'pages'
   | 'font_faces'
   | 'font_family'
->;
+> & { lease_id?: string | null };
 
 export interface Completion {
   bytes: number;
@@ -85,10 +87,10 @@ export interface Completion {
   completed_at: string;
 }
 
-/** The columns every new record sets, in bind order ?1 … ?21 (a constant: no SQL is built from input). */
+/** The columns every new record sets, in bind order ?1 … ?22 (a constant: no SQL is built from input). */
 const RECORD_COLUMNS =
-  'id, type, template, template_version, engine, format, width, height, scale, vars, cache_key, object_key, created_at, account_id, key_id, mode, units, quota_period, pages, font_faces, font_family';
-const RECORD_PARAMS = '?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21';
+  'id, type, template, template_version, engine, format, width, height, scale, vars, cache_key, object_key, created_at, account_id, key_id, mode, units, quota_period, pages, font_faces, font_family, lease_id';
+const RECORD_PARAMS = '?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22';
 
 function recordValues(r: NewRender): unknown[] {
   return [
@@ -113,6 +115,7 @@ function recordValues(r: NewRender): unknown[] {
     r.pages,
     r.font_faces,
     r.font_family,
+    r.lease_id ?? null,
   ];
 }
 
@@ -131,7 +134,7 @@ export async function insertRender(db: D1Database, r: NewRender, leaseUntil: num
   const state = leaseUntil === null ? ['pending', 0, null] : ['running', 1, leaseUntil];
   if (r.units === 0) {
     const row = await db
-      .prepare(`INSERT INTO renders (${RECORD_COLUMNS}, status, attempts, lease_until) VALUES (${RECORD_PARAMS}, ?22, ?23, ?24) RETURNING *`)
+      .prepare(`INSERT INTO renders (${RECORD_COLUMNS}, status, attempts, lease_until) VALUES (${RECORD_PARAMS}, ?23, ?24, ?25) RETURNING *`)
       .bind(...recordValues(r), ...state)
       .first<RenderRow>();
     return { row: row as RenderRow, used: null };
@@ -141,7 +144,7 @@ export async function insertRender(db: D1Database, r: NewRender, leaseUntil: num
     reserveStatement(db, r.account_id, r.quota_period, r.units, quotaLimit),
     // changes() is the reservation's row count: the render exists only if the units were reserved
     db
-      .prepare(`INSERT INTO renders (${RECORD_COLUMNS}, status, attempts, lease_until) SELECT ${RECORD_PARAMS}, ?22, ?23, ?24 WHERE changes() = 1 RETURNING *`)
+      .prepare(`INSERT INTO renders (${RECORD_COLUMNS}, status, attempts, lease_until) SELECT ${RECORD_PARAMS}, ?23, ?24, ?25 WHERE changes() = 1 RETURNING *`)
       .bind(...recordValues(r), ...state),
   ]);
   const row = inserted?.results[0] as RenderRow | undefined;
@@ -159,13 +162,44 @@ export function slimHit(record: NewRender): NewRender {
   return { ...record, vars: '', font_faces: null, units: 0 };
 }
 
-/** Records renders answered from the content cache, complete from the start (they charge nothing), in one batch. */
-export async function insertCachedBatch(db: D1Database, hits: readonly { record: NewRender; completion: Completion }[]): Promise<void> {
-  if (hits.length === 0) return;
+/**
+ * A render that ended before its record was written (the sync image path, src/jobs/create.ts): a
+ * cache hit or a fresh render, complete, or a failure. Its record is slim, as every finished one is.
+ */
+export interface Finished {
+  record: NewRender;
+  completion?: Completion;
+  failure?: { code: string; message: string; completed_at: string };
+}
+
+/** A finished record as stored: no vars and no font ids — nothing will draw it again. Its units stay. */
+export function slimFinished(record: NewRender): NewRender {
+  return { ...record, vars: '', font_faces: null };
+}
+
+/** Records renders that ended before their records were written (complete or failed), in one batch. */
+export async function insertFinishedBatch(db: D1Database, rows: readonly Finished[]): Promise<void> {
+  if (rows.length === 0) return;
   const statement = db.prepare(
-    `INSERT INTO renders (${RECORD_COLUMNS}, status, cached, bytes, render_ms, completed_at) VALUES (${RECORD_PARAMS}, 'complete', 1, ?22, ?23, ?24)`,
+    `INSERT INTO renders (${RECORD_COLUMNS}, status, cached, bytes, render_ms, error_code, error_message, completed_at)
+     VALUES (${RECORD_PARAMS}, ?23, ?24, ?25, ?26, ?27, ?28, ?29)`,
   );
-  await db.batch(hits.map(({ record, completion: c }) => statement.bind(...recordValues(slimHit(record)), c.bytes, c.render_ms, c.completed_at)));
+  await db.batch(
+    rows.map(({ record, completion: c, failure: f }) =>
+      c
+        ? statement.bind(...recordValues(slimFinished(record)), 'complete', c.cached ? 1 : 0, c.bytes, c.render_ms, null, null, c.completed_at)
+        : statement.bind(
+            ...recordValues(slimFinished({ ...record, units: 0 })),
+            'failed',
+            null,
+            null,
+            null,
+            f?.code ?? 'render_failed',
+            f?.message ?? '',
+            f?.completed_at ?? null,
+          ),
+    ),
+  );
 }
 
 /**

@@ -15,20 +15,22 @@
 import type { AuthContext } from '../auth/context';
 import { config } from '../config';
 import { familyFaces } from '../db/fonts';
-import { failRender, insertRender, type NewRender, type RenderRow, slimHit } from '../db/renders';
+import { failRender, insertRender, type NewRender, type RenderRow, slimFinished } from '../db/renders';
 import type { Bindings } from '../env';
 import { ProblemError } from '../errors/problem';
 import { newId } from '../lib/ids';
 import { isoNow, now } from '../lib/time';
 import { Timings } from '../lib/timing';
 import { type QuotaState, quotaExceeded, renderUnits } from '../quota/index';
+import { type Charge, chargeUnits, quotaSeen } from '../quota/leases';
 import { type ImageRequest, prepareImage } from '../renders/build-job';
 import { type PdfRequest, preparePdf } from '../renders/build-pdf-job';
 import { accountTemplates } from '../renders/resolve';
-import { headOutput } from '../storage/outputs';
-import { recordCacheHit } from './hit-log';
+import { landed, publishAtEdge, storing } from '../storage/edge-outputs';
+import { headOutput, putOutput } from '../storage/outputs';
 import { rememberIfFinished, storedOutputs } from './memo';
-import { executeClaimed, LEASE_MS, type RenderJob } from './run';
+import { recordFinished } from './record-log';
+import { executeClaimed, finalFailure, LEASE_MS, type RenderJob, renderJob } from './run';
 
 export interface CreateOptions {
   /** Who asks: the render is theirs, and charged to their quota. */
@@ -37,6 +39,8 @@ export interface CreateOptions {
   timings?: Timings;
   /** Runs work after the response (ExecutionContext.waitUntil); awaited inline when absent. */
   waitUntil?: (work: Promise<unknown>) => void;
+  /** Where the answer's image URLs point (the route's base URL): a fresh image is cached at the edge under it. */
+  baseUrl?: string;
 }
 
 export interface Created {
@@ -117,7 +121,7 @@ async function startRender(env: Bindings, record: NewRender, job: RenderJob, opt
   const { owner, timings } = options;
   const units = record.units;
   const objectKey = record.object_key as string;
-  const quotaBefore: QuotaState = { limit: owner.monthlyQuota, used: owner.used };
+  const quotaBefore: QuotaState = quotaSeen(owner);
 
   // The content cache first: a hit charges nothing, queued or not.
   const knownSize = storedOutputs.get(objectKey);
@@ -140,13 +144,15 @@ async function startRender(env: Bindings, record: NewRender, job: RenderJob, opt
   if (size !== undefined) {
     const completion = { bytes: size, render_ms: now() - started, cached: true, completed_at: isoNow() };
     // slim, as D1 will hold it: the memo of finished renders keeps what a poll reads, not the vars
-    const hit: NewRender = slimHit({ ...record, units: 0 });
-    const row = cachedRow(hit, completion);
+    const hit: NewRender = slimFinished({ ...record, units: 0 });
+    const row = finishedRow(hit, completion);
     rememberIfFinished(row);
-    const written = recordCacheHit(env.DB, { record: hit, completion }, options.waitUntil);
+    const written = recordFinished(env.DB, { record: hit, completion }, options.waitUntil);
     if (!options.waitUntil) await written;
     return { row, quota: quotaBefore };
   }
+
+  if (job.kind === 'image') return renderAtEdge(env, record, job, options);
 
   // Inserted already claimed: the sync path runs the job itself, so no separate claim round trip.
   // A charged render's record goes in with its reservation, before the render starts; an uncharged
@@ -170,6 +176,81 @@ async function startRender(env: Bindings, record: NewRender, job: RenderJob, opt
   return { row: outcome.row, quota };
 }
 
+/**
+ * A sync image render that waits on nothing in the primary region (issue 17): its unit comes from
+ * this isolate's quota lease (quota/leases.ts), the image goes to the colo's cache and this
+ * isolate's memory before the answer (storage/edge-outputs.ts), and the R2 put and the record
+ * follow the answer (tried again on failure; jobs/record-log.ts). A failure gives the unit back to
+ * the lease and is recorded too.
+ */
+async function renderAtEdge(
+  env: Bindings,
+  record: NewRender,
+  job: Extract<RenderJob, { kind: 'image' }>,
+  options: CreateOptions & { timings: Timings },
+): Promise<Created> {
+  const { owner, timings } = options;
+  const inline: Promise<unknown>[] = [];
+  const background = options.waitUntil ?? ((work: Promise<unknown>) => void inline.push(work));
+  const started = now();
+  let charge: Charge | null = null;
+  let quota: QuotaState = quotaSeen(owner);
+  if (record.units > 0) {
+    charge = await timings.measure('quota', () => chargeUnits(env.DB, owner, record.units, background));
+    if (!charge) throw quotaExceeded(owner, record.units);
+    quota = charge.quota;
+  }
+  // fetched images are kept in the output bucket for a day (render/images/image-cache.ts)
+  const policy = { ...config(env).remoteImages, cache: env.OUTPUT };
+  let out: Awaited<ReturnType<typeof renderJob>>;
+  try {
+    out = await timings.measure('render', () => renderJob(env, job, record.id, null, policy));
+  } catch (err) {
+    const failure = finalFailure(err, record.id);
+    charge?.refund();
+    const written = recordFinished(
+      env.DB,
+      { record: { ...record, units: 0, lease_id: null }, failure: { code: failure.code, message: failure.message, completed_at: isoNow() } },
+      background,
+    );
+    charge?.recorded(written);
+    if (!options.waitUntil) await Promise.all(inline);
+    throw failure.problem;
+  }
+  const objectKey = record.object_key as string;
+  await timings.measure('store', () => publishAtEdge(options.baseUrl ?? config(env).publicBaseUrl, objectKey, out.bytes, out.contentType));
+  background(storing(storeDurably(env.OUTPUT, objectKey, out)));
+  const completion = { bytes: out.bytes.byteLength, render_ms: now() - started, cached: false, completed_at: isoNow() };
+  const finished: NewRender = slimFinished({ ...record, lease_id: charge?.leaseId ?? null });
+  const row: RenderRow = { ...finishedRow(finished, completion), attempts: 1 };
+  rememberIfFinished(row);
+  const written = recordFinished(env.DB, { record: finished, completion }, background);
+  charge?.recorded(written);
+  if (!options.waitUntil) await Promise.all(inline);
+  return { row, quota };
+}
+
+const STORE_ATTEMPTS = 4;
+
+/** The R2 put of an output already answered: tried again on failure, the isolate's copy kept until it lands. */
+async function storeDurably(bucket: R2Bucket, objectKey: string, out: { bytes: Uint8Array; contentType: string; meta: Record<string, string> }): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await putOutput(bucket, objectKey, out.bytes, out.contentType, out.meta);
+      landed(objectKey);
+      return;
+    } catch (err) {
+      if (attempt >= STORE_ATTEMPTS) {
+        // still served from the colo's cache and this isolate's copy; a later render of the same content stores it
+        console.error(`storing ${objectKey} failed after ${attempt} attempts`, err);
+        storedOutputs.delete(objectKey);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
+}
+
 /** A new render's identity and owner: who asked, with which key, charged to which period. */
 function ownedBy(owner: AuthContext): Pick<NewRender, 'id' | 'created_at' | 'account_id' | 'key_id' | 'mode' | 'quota_period'> {
   return { id: newId('rnd'), created_at: isoNow(), account_id: owner.accountId, key_id: owner.keyId, mode: owner.mode, quota_period: owner.period.period };
@@ -179,6 +260,7 @@ function ownedBy(owner: AuthContext): Pick<NewRender, 'id' | 'created_at' | 'acc
 function pendingRow(r: NewRender): RenderRow {
   return {
     ...r,
+    lease_id: r.lease_id ?? null,
     status: 'pending',
     attempts: 0,
     lease_until: null,
@@ -191,7 +273,7 @@ function pendingRow(r: NewRender): RenderRow {
   };
 }
 
-/** The row the hit log will write, built in memory so the response need not wait for it. */
-function cachedRow(r: NewRender, c: { bytes: number; render_ms: number; completed_at: string }): RenderRow {
-  return { ...pendingRow(r), status: 'complete', bytes: c.bytes, render_ms: c.render_ms, cached: 1, completed_at: c.completed_at };
+/** The row the record log will write, built in memory so the response need not wait for it. */
+function finishedRow(r: NewRender, c: { bytes: number; render_ms: number; cached: boolean; completed_at: string }): RenderRow {
+  return { ...pendingRow(r), status: 'complete', bytes: c.bytes, render_ms: c.render_ms, cached: c.cached ? 1 : 0, completed_at: c.completed_at };
 }

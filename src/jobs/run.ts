@@ -93,7 +93,7 @@ interface Rendered {
 }
 
 /** Renders a job to the bytes to store, and the metadata the stored object carries. */
-async function renderJob(env: Bindings, job: RenderJob, id: string, expectedPages: number | null, policy: RemoteImagePolicy): Promise<Rendered> {
+export async function renderJob(env: Bindings, job: RenderJob, id: string, expectedPages: number | null, policy: RemoteImagePolicy): Promise<Rendered> {
   if (job.kind === 'image') {
     const out = await drawImage(job.job, policy, env.FONTS);
     return { bytes: out.bytes, contentType: out.contentType, meta: { template: job.job.template.id, engine: job.job.engine, render_id: id } };
@@ -111,6 +111,17 @@ async function renderJob(env: Bindings, job: RenderJob, id: string, expectedPage
   };
   meta.filename = `${job.job.title || meta.template}.pdf`;
   return { bytes: out.bytes, contentType: 'application/pdf', meta };
+}
+
+/**
+ * What a failed render that nobody will retry is recorded as, and what its caller is told: a
+ * permanent failure as itself, anything else as `render_failed`.
+ */
+export function finalFailure(err: unknown, id: string): { code: string; message: string; problem: ProblemError } {
+  const message = err instanceof Error ? err.message : String(err);
+  if (isPermanent(err)) return { code: err.code, message, problem: err };
+  console.error(`render ${id} failed`, err);
+  return { code: 'render_failed', message, problem: new ProblemError('render_failed', `Render ${id} failed`, { cause: err }) };
 }
 
 function isPermanent(err: unknown): err is ProblemError {

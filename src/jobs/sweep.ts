@@ -3,7 +3,8 @@
  * dead-letter consumer; this closes what falls outside them — a sync render whose isolate died
  * mid-render (nothing will retry it) or a record whose queue message was lost. Their quota units
  * go back, and their webhooks hear of it. It also drops Idempotency-Keys past their 24 hours and
- * re-sends webhook deliveries whose queue message was lost, and keeps the webhook event log to 30 days.
+ * re-sends webhook deliveries whose queue message was lost, and keeps the webhook event log to 30 days,
+ * and settles the quota leases of isolates that died (their unspent units go back).
  *
  * Retention (RetentionPolicy in config.ts): finished render records past their period go, test ones with the
  * outputs no other record still needs, and deleted templates' versions once no open render names
@@ -12,13 +13,31 @@
  */
 import { config } from '../config';
 import { deleteExpiredKeys } from '../db/idempotency';
+import { lapsedLeases, settleLease } from '../db/leases';
 import { deleteExpiredLiveRenders, deleteTestRenders, expiredTestRenders, failAbandoned } from '../db/renders';
 import { purgeDeletedTemplates } from '../db/templates';
 import { deleteFinishedDeliveries } from '../db/webhooks';
 import type { Bindings } from '../env';
 import { isoNow, now } from '../lib/time';
+import { LEASE_GRACE_MS } from '../quota/leases';
 import { resendStrandedDeliveries } from '../webhooks/deliver';
 import { announceRender } from '../webhooks/events';
+
+/**
+ * Settles quota leases that lapsed more than LEASE_GRACE_MS ago (quota/leases.ts): their isolate
+ * died or went quiet before settling them. Each gives back what no render record charged.
+ */
+export async function sweepLapsedLeases(env: Bindings, at = now()): Promise<number> {
+  let settled = 0;
+  for (let batch = 0; batch < 10; batch++) {
+    const ids = await lapsedLeases(env.DB, at - LEASE_GRACE_MS, 100);
+    for (const id of ids) await settleLease(env.DB, id);
+    settled += ids.length;
+    if (ids.length < 100) break;
+  }
+  if (settled > 0) console.warn(`settled ${settled} lapsed quota lease(s)`);
+  return settled;
+}
 
 /** How long after its lease lapsed a claimed job may still be taken over by a queue retry. */
 export const ABANDON_AFTER_LEASE_MS = 15 * 60_000;

@@ -3,6 +3,7 @@ import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloud
 import { type DecodedPng, decode } from 'fast-png';
 import { expect } from 'vitest';
 import worker from '../../src/index';
+import { afterAnswers } from './db';
 
 export const BASE = 'https://picstream.test';
 
@@ -86,12 +87,19 @@ async function withAuth(headers: Record<string, string>): Promise<Record<string,
   return out;
 }
 
+/**
+ * POSTs JSON, then waits for the writes the Worker makes after answering (render records, R2 puts:
+ * helpers/db.ts `afterAnswers`), so a test reads D1 and R2 as they settle. The tests of that lag
+ * call SELF themselves.
+ */
 export async function postJson(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return SELF.fetch(`${BASE}${path}`, {
+  const res = await SELF.fetch(`${BASE}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(await withAuth(headers)) },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
+  await afterAnswers();
+  return res;
 }
 
 export async function get(path: string, headers: Record<string, string> = {}): Promise<Response> {

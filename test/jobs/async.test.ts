@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { RenderJobMessage } from '../../src/env';
 import worker from '../../src/index';
 import { decodePng, expectProblem, generate, get, pathOf, signup } from '../helpers/api';
-import { unitsUsed } from '../helpers/db';
+import { setUnitsUsed, unitsUsed } from '../helpers/db';
 import { unqueuedPendingRow } from '../helpers/renders';
 
 interface RenderBody {
@@ -198,7 +198,7 @@ describe('quota on the queue path', () => {
     const account = await signup();
     const body = { template: 'og-card', vars: { title: `Queued hit ${crypto.randomUUID()}` } };
     expect((await generate(body, { authorization: `Bearer ${account.apiKey}` })).status).toBe(200);
-    await env.DB.prepare('UPDATE usage SET used = 1000 WHERE account_id = ?1').bind(account.id).run();
+    await setUnitsUsed(account.id, 1000);
     const res = await generate({ ...body, async: true }, { authorization: `Bearer ${account.apiKey}` });
     expect(res.status).toBe(202);
     const done = await poll((await res.json<{ id: string }>()).id, undefined, 15_000, account.apiKey);

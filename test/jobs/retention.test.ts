@@ -6,7 +6,7 @@
  */
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
-import { claimRender, completeRender, failRender, insertCachedBatch, insertRender, type NewRender } from '../../src/db/renders';
+import { claimRender, completeRender, failRender, insertFinishedBatch, insertRender, type NewRender } from '../../src/db/renders';
 import { deleteTemplate, insertTemplate, updateTemplate } from '../../src/db/templates';
 import worker from '../../src/index';
 import { finishedKey, finishedRenders } from '../../src/jobs/memo';
@@ -61,7 +61,7 @@ async function stored(state: State, o: Parameters<typeof record>[0]): Promise<Ne
   const r = record(o);
   const completion = { bytes: 1234, render_ms: 40, cached: false, completed_at: r.created_at };
   if (state === 'hit') {
-    await insertCachedBatch(env.DB, [{ record: r, completion: { ...completion, cached: true } }]);
+    await insertFinishedBatch(env.DB, [{ record: { ...r, units: 0 }, completion: { ...completion, cached: true } }]);
     return r;
   }
   await insertRender(env.DB, r, null, 1000);
@@ -125,9 +125,9 @@ describe('records', () => {
       for (let i = 0; i < N; i += 100) {
         const rows = Array.from({ length: 100 }, () => record({ account, mode: 'live', vars }));
         if (state === 'hit') {
-          await insertCachedBatch(
+          await insertFinishedBatch(
             env.DB,
-            rows.map((r) => ({ record: r, completion: { bytes: 48_000, render_ms: 1, cached: true, completed_at: r.created_at } })),
+            rows.map((r) => ({ record: { ...r, units: 0 }, completion: { bytes: 48_000, render_ms: 1, cached: true, completed_at: r.created_at } })),
           );
         } else {
           // as the sync path records a fresh render: inserted claimed, then completed
@@ -154,7 +154,7 @@ describe('records', () => {
     const big = JSON.stringify({ title: 'x', note: 'y'.repeat(8000) });
     for (let i = 0; i < 5; i++) {
       const rows = Array.from({ length: 100 }, () => record({ account, mode: 'test', vars: big }));
-      await insertCachedBatch(
+      await insertFinishedBatch(
         env.DB,
         rows.map((r) => ({ record: r, completion: { bytes: 1, render_ms: 1, cached: true, completed_at: r.created_at } })),
       );

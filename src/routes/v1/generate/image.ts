@@ -52,6 +52,7 @@ export function registerGenerateImage(app: App): void {
       async: body.async,
       timings,
       waitUntil: (p) => c.executionCtx.waitUntil(p),
+      baseUrl: baseUrl(c),
     });
     for (const [name, value] of Object.entries(quotaHeaders(quota))) c.header(name, value);
     if (body.async) {
