@@ -17,7 +17,13 @@
  * And 250 KB adversarial inputs against every user-template and var pattern (bench/adversarial.mjs;
  * in-process, no server: BENCH_ONLY=adversarial runs it alone).
  *
- * BENCH_ONLY=cjk,images,user,cold,adversarial runs only those sections (main: everything else) and writes their
+ * And the far region (issue 17): the cached hit, the poll, an uncached render and /img/:key on two fresh
+ * servers of their own, one without the latency model (local) and one with SIMULATED_RTT_MS=100
+ * (far: every D1 / R2 / Redis / Queue call one region away), P50/P99 and the round trips per request
+ * read from Server-Timing (BENCH_ONLY=far runs it alone; BENCH_FAR_RTT_MS / BENCH_FAR_REPLICA_RTT_MS change
+ * the 100 ms and the replica's 5 ms).
+ *
+ * BENCH_ONLY=cjk,images,user,cold,adversarial,far runs only those sections (main: everything else) and writes their
  * tables to .cache/bench-partial.md instead of bench/RESULTS.md.
  */
 import { execSync, spawnSync } from 'node:child_process';
@@ -34,7 +40,7 @@ import { buildNative } from './build-native.mjs';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
 const n = (full, quick) => (QUICK ? quick : full);
-const SECTIONS = ['main', 'cjk', 'images', 'user', 'cold', 'adversarial'];
+const SECTIONS = ['main', 'cjk', 'images', 'user', 'cold', 'adversarial', 'far'];
 const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim()) : undefined;
 for (const s of ONLY ?? []) if (!SECTIONS.includes(s)) throw new Error(`BENCH_ONLY: unknown section ${s} (one of ${SECTIONS.join(', ')})`);
 const want = (section) => !ONLY || ONLY.includes(section);
@@ -148,7 +154,7 @@ function request(method, path, body, key = server?.apiKey, base = origin) {
     const req = http.request(`${base}${path}`, { method, agent, headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -485,6 +491,171 @@ async function coldSection() {
   results.coldCjk = { label: `cold server: first Japanese og-card after it (manifest + ${results.coldSubsets} subsets)`, ...stats(cjk) };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Far region (issue 17): the same paths on a server without the latency model (local) and on one
+// with SIMULATED_RTT_MS (far: each D1 statement/batch on the primary, R2 op, Redis command and
+// queue send waits that long). Each has its own port and --persist-to state, so they share no
+// Cache API, memo or limiter. The round trips a response waited for before it was sent are in its
+// Server-Timing: `rtt;desc="primary N, replica M";dur=…` (src/lib/region.ts).
+const FAR_RTT_MS = process.env.BENCH_FAR_RTT_MS ?? '100';
+const FAR_REPLICA_RTT_MS = process.env.BENCH_FAR_REPLICA_RTT_MS; // unset: the model's default (5 ms)
+const RTT_ENTRY = /(?:^|,)\s*rtt;desc="primary (\d+), replica (\d+)";dur=([\d.]+)/;
+
+/** The round trips a response reports, or null when it has no rtt entry (the model is off). */
+function tripsOf(res) {
+  const m = RTT_ENTRY.exec(res.headers['server-timing'] ?? '');
+  return m ? { primary: Number(m[1]), replica: Number(m[2]), waited: Number(m[3]) } : null;
+}
+
+async function farSection() {
+  // local: the model off even if this shell has it on; far: on, with the replica time left at its default
+  const servers = {};
+  const dirs = [];
+  const start = async (name, env) => {
+    const dir = existsSync('/dev/shm') ? mkdtempSync(`/dev/shm/picstream-bench-${name}-`) : undefined;
+    if (dir) dirs.push(dir);
+    servers[name] = await startDevServer({
+      ...(dir ? { stateDir: dir } : {}),
+      // the bench plan: no rate limit in the way, a monthly quota nowhere near its edge
+      extraArgs: ['--var', `PLANS:${benchPlans}`, '--var', 'AUTH_FAILURE_RATE_LIMIT:off'],
+      env,
+    });
+  };
+  const t0 = performance.now();
+  try {
+    await start('local', { SIMULATED_RTT_MS: undefined, SIMULATED_REPLICA_RTT_MS: undefined });
+    await start('far', { SIMULATED_RTT_MS: FAR_RTT_MS, SIMULATED_REPLICA_RTT_MS: FAR_REPLICA_RTT_MS });
+    results.farStartMs = performance.now() - t0;
+    results.farLimiter = Object.fromEntries(Object.entries(servers).map(([k, s]) => [k, /rate limiter: (Redis|in memory)/.exec(s.output())?.[1] ?? 'unknown']));
+    await farMeasure(servers);
+  } finally {
+    for (const s of Object.values(servers)) s.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  }
+  results.farTotalMs = performance.now() - t0;
+}
+
+async function farMeasure(servers) {
+  const call = async (target, method, path, body, expectStatus = 200) => {
+    const res = await request(method, path, body === undefined ? undefined : JSON.stringify(body), target.apiKey, target.origin);
+    if (res.status !== expectStatus) throw new Error(`${method} ${path} on ${target.origin}: ${res.status} ${res.body.toString().slice(0, 300)}`);
+    const trips = tripsOf(res);
+    if (target === servers.far && !trips)
+      throw new Error(`${method} ${path}: no rtt entry in Server-Timing on the far server (${res.headers['server-timing']})`);
+    if (target === servers.local && trips) throw new Error(`${method} ${path}: the local server reports round trips: its latency model is on`);
+    return { res, trips, timing: res.headers['server-timing'] ?? '' };
+  };
+  const generate = async (target, body, cached) => {
+    const out = await call(target, 'POST', '/api/v1/generate/image', body);
+    const json = JSON.parse(out.res.body.toString());
+    if (json.cached !== cached) throw new Error(`expected cached: ${cached}, got ${json.cached}`);
+    return { ...out, json };
+  };
+  const image = async (target, path) => {
+    const out = await call(target, 'GET', path, undefined);
+    if (!/^image\//.test(out.res.headers['content-type'] ?? '')) throw new Error(`GET ${path}: ${out.res.headers['content-type']}`);
+    return out;
+  };
+
+  // per server: the hit's body rendered once (its id for the poll, its image for /img/:key), and
+  // the render path warmed (WASM instantiated and tiered up, fonts registered) before timing
+  const setup = {};
+  for (const [name, target] of Object.entries(servers)) {
+    const hit = card(`Far hit ${run} ${name}`);
+    const first = await generate(target, hit, false);
+    const imgPath = new URL(first.json.url).pathname;
+    await image(target, imgPath); // the R2 miss; from here on the Cache API answers
+    for (let i = 0; i < (name === 'local' ? n(30, 5) : n(5, 2)); i++) await generate(target, card(`Far warm ${run} ${name} ${i}`), false);
+    setup[name] = { hit, id: first.json.id, imgPath };
+  }
+
+  const farN = n(30, 5);
+  const LOCAL_PER_FAR = 3; // local requests are cheap: three per far one, interleaved
+  const sample = () => ({ ms: [], primary: [], replica: [], waited: [], timings: {} });
+  const rows = {};
+  /**
+   * One path on both servers, interleaved (one far request, then three local ones, per round), so
+   * drift in the machine hits both alike. `fn(target, name, i, timed)` makes request i (unique per
+   * server) and returns its `{ trips, timing }` and optionally `after`, a dependent request run
+   * outside the timer; `timed` is false in the warm-up rounds.
+   */
+  const both = async (key, label, warmup, fn) => {
+    const r = { label, local: sample(), far: sample() };
+    for (let round = -warmup; round < farN; round++) {
+      for (const [name, count] of [
+        ['far', 1],
+        ['local', LOCAL_PER_FAR],
+      ]) {
+        for (let j = 0; j < count; j++) {
+          const i = (round + warmup) * count + j;
+          let out;
+          const ms = await time(async () => {
+            out = await fn(servers[name], name, i, round >= 0);
+          });
+          await out.after?.(); // a dependent request, outside this row's timer
+          if (round < 0) continue;
+          r[name].ms.push(ms);
+          if (out.trips) {
+            r[name].primary.push(out.trips.primary);
+            r[name].replica.push(out.trips.replica);
+            r[name].waited.push(out.trips.waited);
+          }
+          // the server's own phases (Server-Timing name;dur=…), for where the time goes
+          for (const [, phase, dur] of out.timing.matchAll(/(?:^|,)\s*(\w+)(?:;desc="[^"]*")?;dur=([\d.]+)/g)) {
+            r[name].timings[phase] ??= [];
+            r[name].timings[phase].push(Number(dur));
+          }
+        }
+      }
+    }
+    rows[key] = r;
+    const p = (side) => stats(side.ms);
+    const side = (name) => `${name} P50 ${p(r[name]).p50.toFixed(1).padStart(6)} P99 ${p(r[name]).p99.toFixed(1).padStart(6)} (n=${r[name].ms.length})`;
+    // waited: the sum of the far request's round trips' waits (more than its extra time when they overlap)
+    const phases = Object.entries(r.far.timings)
+      .map(([phase, values]) => `${phase} ${stats(values).p50.toFixed(0)}`)
+      .join(', ');
+    r.farPhases = phases;
+    console.log(
+      `${label.padEnd(40)} ${side('local')}  ${side('far')}  far trips: primary ${tripSummary(r.far.primary)}, replica ${tripSummary(r.far.replica)}, waited ${tripSummary(r.far.waited)} ms${phases ? `\n${''.padEnd(40)} far Server-Timing P50s (ms): ${phases}` : ''}`,
+    );
+  };
+
+  await both('hit', 'cached hit (POST, same body again)', 3, (target, name) => generate(target, setup[name].hit, true));
+  await both('poll', 'GET /api/v1/renders/:id (finished)', 3, (target, name) => call(target, 'GET', `/api/v1/renders/${setup[name].id}`));
+  // each uncached render's image is fetched once right after it: that GET is the R2 miss
+  const firstHits = { local: sample(), far: sample() };
+  await both('uncached', 'uncached og-card (unique title)', 2, async (target, name, i, timed) => {
+    const out = await generate(target, card(`Far uncached ${run} ${name} ${i}`), false);
+    const after = async () => {
+      let img;
+      const ms = await time(async () => {
+        img = await image(target, new URL(out.json.url).pathname);
+      });
+      if (!timed) return;
+      firstHits[name].ms.push(ms);
+      if (img.trips) {
+        firstHits[name].primary.push(img.trips.primary);
+        firstHits[name].replica.push(img.trips.replica);
+        firstHits[name].waited.push(img.trips.waited);
+      }
+    };
+    return { ...out, after };
+  });
+  await both('img', 'GET /img/:key (after its first hit)', 3, (target, name) => image(target, setup[name].imgPath));
+  rows.imgFirst = { label: 'GET /img/:key, first hit (R2 miss)', ...firstHits };
+  const fh = (name) => stats(firstHits[name].ms).p50.toFixed(1);
+  console.log(`${rows.imgFirst.label.padEnd(40)} local P50 ${fh('local')}  far P50 ${fh('far')}  far trips: primary ${tripSummary(firstHits.far.primary)}`);
+  results.far = rows;
+}
+
+function tripSummary(values) {
+  if (!values.length) return 'model off';
+  const s = [...values].sort((a, b) => a - b);
+  const median = s[Math.floor((s.length - 1) / 2)];
+  return `${median} (max ${s.at(-1)})`;
+}
+
 const results = {};
 try {
   if (want('main')) await mainSections();
@@ -501,6 +672,7 @@ try {
   if (shm) rmSync(shm, { recursive: true, force: true });
 }
 if (want('cold')) await coldSection();
+if (want('far')) await farSection();
 
 async function mainSections() {
   latinWarmed = true; // the uncached og-card below warms the Latin path (40 renders)
@@ -712,6 +884,59 @@ ${row(cardHit, 'baseline')}
 ${row(nativeUser, 'in-process: the compiled template drawn by @takumi-rs/core')}
 ${row(userCreate, 'markup parsed, vars typed, the example drawn by takumi and by satori + resvg, stored')}
 ${row(userPreview, 'markup parsed and drawn once (default engine), the image in the answer, nothing stored')}
+`);
+  }
+  if (results.far) {
+    const rowsFar = results.far;
+    const s = (side) => (side.ms.length ? stats(side.ms) : undefined);
+    const maxOf = (values) => (values.length ? Math.max(...values) : undefined);
+    /** `check`: { ms } (P50 at most local + ms) and/or { anyTrip } (replica trips count too); none: for information */
+    const farRow = (key, goal, check) => {
+      const r = rowsFar[key];
+      const local = s(r.local);
+      const far = s(r.far);
+      const delta = far.p50 - local.p50;
+      const replica = r.far.replica.length ? `; replica ${tripSummary(r.far.replica)}` : '';
+      let met = '–';
+      if (check) {
+        const trips = check.anyTrip ? r.far.primary.map((p, i) => p + r.far.replica[i]) : r.far.primary;
+        const misses = [];
+        if (maxOf(trips) !== 0) misses.push(`${tripSummary(trips)} ${check.anyTrip ? 'round trips' : 'primary'}`);
+        if (check.ms !== undefined && delta > check.ms) misses.push(`+${f(delta)} ms`);
+        met = misses.length ? `❌ missed (${misses.join(', ')})` : '✅ met';
+      }
+      return `| ${r.label} | ${f(local.p50)} | ${f(local.p99)} | ${f(far.p50)} | ${f(far.p99)} | ${delta >= 0 ? '+' : ''}${f(delta)} | ${tripSummary(r.local.primary)} | ${tripSummary(r.far.primary)}${replica} | ${goal} | ${met} |`;
+    };
+    const n0 = rowsFar.hit;
+    out.push(`
+## Far region (issue 17): one region away from D1, R2, Redis and the Queues
+
+Two fresh servers of their own, started for this section (separate ports and \`--persist-to\` state on tmpfs, so no
+Cache API, memo or limiter is shared): **local** without the latency model, **far** with \`SIMULATED_RTT_MS=${FAR_RTT_MS}\`
+(src/lib/region.ts: every D1 statement or batch on the primary, R2 operation, Redis command and queue send waits
+${FAR_RTT_MS} ms; a D1 read through a Sessions-API session waits the replica time, ${FAR_REPLICA_RTT_MS ?? '5'} ms). Sequential, after
+warm-up, interleaved: one far request then ${n0.local.ms.length / n0.far.ms.length} local ones per round (n = ${n0.far.ms.length} far, ${n0.local.ms.length} local per path). Round
+trips are the far response's \`Server-Timing\` \`rtt;desc="primary N, replica M"\` entry — what it waited for
+*before the answer* (work after it, e.g. the hit log's D1 batch, is not counted): median per request (max). The local
+server has no rtt entry (model off). The account is on the bench plan (\`PLANS\`: rate limit and monthly quota raised
+to 10,000,000 / 100,000,000, so far from its quota edge); rate limiter: ${results.farLimiter.local === 'Redis' ? 'real redis-server behind an Upstash-REST server' : results.farLimiter.local} on each server.
+A "first hit" is the first GET of each uncached render's image, right after that render (an R2 miss; the Cache API
+then holds it). The section took ${(results.farTotalMs / 1000).toFixed(0)} s (servers started in ${(results.farStartMs / 1000).toFixed(0)} s).
+
+| Path | local P50 ms | local P99 ms | far P50 ms | far P99 ms | far − local P50 ms | round trips (local) | primary round trips (far) | goal | met? |
+|---|---:|---:|---:|---:|---:|---|---|---|---|
+${farRow('hit', '0 primary; P50 ≤ local + 10 ms', { ms: 10 })}
+${farRow('poll', '0 primary; P50 ≤ local + 10 ms', { ms: 10 })}
+${farRow('uncached', '0 primary before the answer; P50 ≤ local + 15 ms', { ms: 15 })}
+${farRow('img', '0 round trips (Cache API)', { anyTrip: true })}
+${farRow('imgFirst', '– (for information)')}
+
+Where the far requests' time goes (their \`Server-Timing\` phases, P50 ms; \`rtt\` is the sum of the waits, which overlap
+where two trips run side by side):
+${['hit', 'poll', 'uncached', 'img']
+  .filter((key) => rowsFar[key].farPhases)
+  .map((key) => `- ${rowsFar[key].label}: ${rowsFar[key].farPhases}`)
+  .join('\n')}
 `);
   }
   return out.join('');

@@ -10,18 +10,27 @@ import { freePort } from './free-port.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** @returns {Promise<{ origin: string, apiKey: string, testKey: string, stop: () => void, output: () => string }>} */
-export async function startDevServer({ stateDir, timeoutMs = 90_000, extraArgs = [] } = {}) {
+/**
+ * `env`: variables for `npm run dev` on top of this process's (undefined removes one), e.g.
+ * `{ SIMULATED_RTT_MS: '100' }` for the latency model (scripts/dev.mjs passes it to the Worker).
+ * @returns {Promise<{ origin: string, apiKey: string, testKey: string, stop: () => void, output: () => string }>}
+ */
+export async function startDevServer({ stateDir, timeoutMs = 90_000, extraArgs = [], env = {} } = {}) {
   const port = await freePort();
   const state = stateDir ?? `${root}.cache/dev-state-${port}`;
   rmSync(state, { recursive: true, force: true });
   let output = '';
+  const childEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) delete childEnv[name];
+    else childEnv[name] = value;
+  }
   const child = spawn(
     process.execPath,
     [`${root}scripts/dev.mjs`, '--port', String(port), '--ip', '127.0.0.1', '--persist-to', state, '--log-level', 'warn', ...extraArgs],
     {
       cwd: root,
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+      env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     },
