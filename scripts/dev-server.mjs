@@ -13,12 +13,14 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /**
  * `env`: variables for `npm run dev` on top of this process's (undefined removes one), e.g.
  * `{ SIMULATED_RTT_MS: '100' }` for the latency model (scripts/dev.mjs passes it to the Worker).
- * @returns {Promise<{ origin: string, apiKey: string, testKey: string, stop: () => void, output: () => string }>}
+ * `keepState`: start on the state `stateDir` already holds (a restart) instead of a fresh one.
+ * `stop('SIGKILL')` kills the server as a crash would (no graceful shutdown, nothing flushed).
+ * @returns {Promise<{ origin: string, apiKey: string, testKey: string, stop: (signal?: string) => void, exited: Promise<void>, output: () => string }>}
  */
-export async function startDevServer({ stateDir, timeoutMs = 90_000, extraArgs = [], env = {} } = {}) {
+export async function startDevServer({ stateDir, timeoutMs = 90_000, extraArgs = [], env = {}, keepState = false } = {}) {
   const port = await freePort();
   const state = stateDir ?? `${root}.cache/dev-state-${port}`;
-  rmSync(state, { recursive: true, force: true });
+  if (!keepState) rmSync(state, { recursive: true, force: true });
   let output = '';
   const childEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
   for (const [name, value] of Object.entries(env)) {
@@ -37,9 +39,10 @@ export async function startDevServer({ stateDir, timeoutMs = 90_000, extraArgs =
   );
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
-  const stop = () => {
+  const exited = new Promise((resolve) => child.once('exit', () => resolve()));
+  const stop = (signal = 'SIGTERM') => {
     try {
-      process.kill(-child.pid, 'SIGTERM'); // the whole group: node, wrangler, workerd
+      process.kill(-child.pid, signal); // the whole group: node, wrangler, workerd
     } catch {}
     if (!stateDir) rmSync(state, { recursive: true, force: true });
   };
@@ -59,5 +62,5 @@ export async function startDevServer({ stateDir, timeoutMs = 90_000, extraArgs =
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { origin, apiKey, testKey, stop, output: () => output };
+  return { origin, apiKey, testKey, stop, exited, output: () => output };
 }

@@ -19,6 +19,7 @@ import { failRender, insertRender, type NewRender, type RenderRow, slimFinished 
 import type { Bindings } from '../env';
 import { ProblemError } from '../errors/problem';
 import { newId } from '../lib/ids';
+import { offThePath } from '../lib/region';
 import { isoNow, now } from '../lib/time';
 import { Timings } from '../lib/timing';
 import { type QuotaState, quotaExceeded, renderUnits } from '../quota/index';
@@ -26,7 +27,7 @@ import { type Charge, chargeUnits, quotaSeen } from '../quota/leases';
 import { type ImageRequest, prepareImage } from '../renders/build-job';
 import { type PdfRequest, preparePdf } from '../renders/build-pdf-job';
 import { accountTemplates } from '../renders/resolve';
-import { landed, publishAtEdge, storing } from '../storage/edge-outputs';
+import { cachedAtEdge, landed, publishAtEdge, storing } from '../storage/edge-outputs';
 import { headOutput, putOutput } from '../storage/outputs';
 import { rememberIfFinished, storedOutputs } from './memo';
 import { recordFinished } from './record-log';
@@ -123,9 +124,20 @@ async function startRender(env: Bindings, record: NewRender, job: RenderJob, opt
   const objectKey = record.object_key as string;
   const quotaBefore: QuotaState = quotaSeen(owner);
 
-  // The content cache first: a hit charges nothing, queued or not.
-  const knownSize = storedOutputs.get(objectKey);
-  const size = knownSize ?? (await timings.measure('cache', () => headOutput(env.OUTPUT, objectKey)))?.size;
+  // The content cache first: a hit charges nothing, queued or not. A sync image looks only where no
+  // round trip is needed (this isolate, then the colo's cache); whether R2 has it is asked after the
+  // answer (renderAtEdge). The rest asks R2.
+  const atEdge = !options.async && job.kind === 'image';
+  const base = options.baseUrl ?? config(env).publicBaseUrl;
+  const size =
+    storedOutputs.get(objectKey) ??
+    (await timings.measure('cache', async () => {
+      if (!atEdge) return (await headOutput(env.OUTPUT, objectKey))?.size;
+      const cached = await cachedAtEdge(base, objectKey);
+      await cached?.body?.cancel();
+      const length = cached?.headers.get('content-length');
+      return length ? Number(length) : undefined;
+    }));
 
   if (options.async) {
     // already made: queued all the same (the job finds it and completes at once), free
@@ -219,32 +231,53 @@ async function renderAtEdge(
   }
   const objectKey = record.object_key as string;
   await timings.measure('store', () => publishAtEdge(options.baseUrl ?? config(env).publicBaseUrl, objectKey, out.bytes, out.contentType));
-  background(storing(storeDurably(env.OUTPUT, objectKey, out)));
   const completion = { bytes: out.bytes.byteLength, render_ms: now() - started, cached: false, completed_at: isoNow() };
   const finished: NewRender = slimFinished({ ...record, lease_id: charge?.leaseId ?? null });
   const row: RenderRow = { ...finishedRow(finished, completion), attempts: 1 };
   rememberIfFinished(row);
-  const written = recordFinished(env.DB, { record: finished, completion }, background);
-  charge?.recorded(written);
+  // After the answer: R2 first. An output another colo had already stored makes this render a cache
+  // hit after all — its unit goes back and its record says cached — else the put (tried again on failure).
+  const after = offThePath(async () => {
+    const existing = await storeDurably(env.OUTPUT, objectKey, out);
+    if (existing) charge?.refund();
+    const recorded = existing
+      ? { record: { ...finished, units: 0, lease_id: null }, completion: { ...completion, cached: true } }
+      : { record: finished, completion };
+    const written = recordFinished(env.DB, recorded, background);
+    charge?.recorded(written);
+    await written;
+  });
+  background(storing(after));
   if (!options.waitUntil) await Promise.all(inline);
   return { row, quota };
 }
 
 const STORE_ATTEMPTS = 4;
 
-/** The R2 put of an output already answered: tried again on failure, the isolate's copy kept until it lands. */
-async function storeDurably(bucket: R2Bucket, objectKey: string, out: { bytes: Uint8Array; contentType: string; meta: Record<string, string> }): Promise<void> {
+/**
+ * The R2 put of an output already answered, unless R2 has it already (made by a render elsewhere;
+ * returns true): tried again on failure, the isolate's copy kept until it lands.
+ */
+async function storeDurably(
+  bucket: R2Bucket,
+  objectKey: string,
+  out: { bytes: Uint8Array; contentType: string; meta: Record<string, string> },
+): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     try {
+      if (attempt === 1 && (await headOutput(bucket, objectKey))) {
+        landed(objectKey);
+        return true;
+      }
       await putOutput(bucket, objectKey, out.bytes, out.contentType, out.meta);
       landed(objectKey);
-      return;
+      return false;
     } catch (err) {
       if (attempt >= STORE_ATTEMPTS) {
         // still served from the colo's cache and this isolate's copy; a later render of the same content stores it
         console.error(`storing ${objectKey} failed after ${attempt} attempts`, err);
         storedOutputs.delete(objectKey);
-        return;
+        return false;
       }
       await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
     }

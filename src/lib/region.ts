@@ -51,6 +51,14 @@ export function countingTrips<T>(trips: RoundTrips, fn: () => Promise<T>): Promi
   return scope.run(trips, fn);
 }
 
+/**
+ * Runs work a request starts but does not wait for (after its answer: R2 puts, record batches,
+ * lease refills) outside its count: its round trips still wait, but are not the answer's.
+ */
+export function offThePath<T>(fn: () => Promise<T>): Promise<T> {
+  return scope.run(undefined as unknown as RoundTrips, fn);
+}
+
 export function newTrips(): RoundTrips {
   return { primary: 0, replica: 0, waitedMs: 0 };
 }

@@ -23,6 +23,7 @@
  */
 import { grantLease, settleLease } from '../db/leases';
 import { newId } from '../lib/ids';
+import { offThePath } from '../lib/region';
 import { now } from '../lib/time';
 import type { QuotaState } from './index';
 
@@ -88,7 +89,7 @@ function usable(lease: Lease | undefined, units: number, at: number): lease is L
 
 function settleWhenDrained(db: D1Database, lease: Lease, background: Background): void {
   if (!lease.retired || lease.open > 0 || lease.settling) return;
-  lease.settling = settleLease(db, lease.id).catch((err) => {
+  lease.settling = offThePath(() => settleLease(db, lease.id)).catch((err) => {
     // the sweep settles it once it has lapsed
     console.error(`settling quota lease ${lease.id} failed`, err);
   });
@@ -172,7 +173,7 @@ export async function chargeUnits(db: D1Database, owner: Owner, units: number, b
 function prefetch(db: D1Database, owner: Owner, slot: Slot, lease: Lease, units: number, background: Background): void {
   const left = lease.units - lease.taken;
   if (lease.units <= 1 || left > Math.max(1, Math.floor(lease.units / 4)) || slot.next || slot.granting) return;
-  const fetching = grant(db, owner, units)
+  const fetching = offThePath(() => grant(db, owner, units))
     .then((next) => {
       if (next) slot.next = next;
       return next;
