@@ -9,6 +9,7 @@ import { getUsed } from '../db/usage';
 import { ProblemError } from '../errors/problem';
 import { newId } from '../lib/ids';
 import { isoNow } from '../lib/time';
+import { unrecordedUnits } from '../quota/leases';
 import { currentPeriod } from '../quota/period';
 import { type Plan, planFor, SIGNUP_PLAN } from '../quota/plans';
 
@@ -80,6 +81,7 @@ export interface Usage {
 
 export async function usageOf(db: D1Database, accountId: string, limit: number, at = Date.now()): Promise<Usage> {
   const { period, resetsAt } = currentPeriod(at);
-  const used = await getUsed(db, accountId, period);
+  // D1's count, then what this isolate charged whose records have not landed yet (quota/leases.ts)
+  const used = (await getUsed(db, accountId, period)) + unrecordedUnits(accountId, period);
   return { period, limit, used, remaining: Math.max(0, limit - used), resets_at: new Date(resetsAt).toISOString() };
 }

@@ -52,6 +52,8 @@ interface Lease {
 }
 
 interface Slot {
+  /** Units charged here (from any of its leases) whose records have not landed yet. */
+  unrecorded: number;
   current?: Lease;
   next?: Lease;
   granting?: Promise<Lease | null>;
@@ -130,7 +132,7 @@ export async function chargeUnits(db: D1Database, owner: Owner, units: number, b
   if (slot) {
     slots.delete(key); // re-inserted: the Map's order is least recently used first
   } else {
-    slot = {};
+    slot = { unrecorded: 0 };
     const oldest = slots.size >= MAX_SLOTS ? slots.keys().next() : undefined;
     if (oldest && !oldest.done) slots.delete(oldest.value);
   }
@@ -147,8 +149,9 @@ export async function chargeUnits(db: D1Database, owner: Owner, units: number, b
     if (usable(lease, units, at)) {
       lease.taken += units;
       lease.open += 1;
+      slot.unrecorded += units;
       prefetch(db, owner, slot, lease, units, background);
-      return chargeOf(db, lease, units, owner, background);
+      return chargeOf(db, slot, lease, units, owner, background);
     }
     retire(db, slot.current, background);
     slot.current = undefined;
@@ -189,7 +192,7 @@ function prefetch(db: D1Database, owner: Owner, slot: Slot, lease: Lease, units:
   background(fetching);
 }
 
-function chargeOf(db: D1Database, lease: Lease, units: number, owner: Owner, background: Background): Charge {
+function chargeOf(db: D1Database, slot: Slot, lease: Lease, units: number, owner: Owner, background: Background): Charge {
   let refunded = false;
   return {
     leaseId: lease.id,
@@ -198,18 +201,28 @@ function chargeOf(db: D1Database, lease: Lease, units: number, owner: Owner, bac
       if (refunded) return;
       refunded = true;
       lease.taken -= units;
+      slot.unrecorded -= units;
     },
     recorded(written) {
       const done = written
         .catch(() => {})
         .then(() => {
           lease.open -= 1;
+          if (!refunded) slot.unrecorded -= units;
           settleWhenDrained(db, lease, background);
           return lease.settling;
         });
       background(done);
     },
   };
+}
+
+/**
+ * Units this isolate charged to the account in `period` whose records have not landed in D1 yet:
+ * what GET /usage adds to D1's count, so a caller sees its own render at once. Read it after D1.
+ */
+export function unrecordedUnits(accountId: string, period: string): number {
+  return slots.get(`${accountId}:${period}`)?.unrecorded ?? 0;
 }
 
 /** Drops this isolate's leases (of one account, or all) without settling them: as if the isolate died (tests). */

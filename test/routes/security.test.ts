@@ -37,6 +37,7 @@ import {
   servedDocument,
   templateOf,
 } from '../helpers/common-route-tests';
+import { afterAnswers } from '../helpers/db';
 
 const doc = await servedDocument();
 const operations = operationsOf(doc);
@@ -402,7 +403,8 @@ describe('no 5xx for malformed keys, headers or bodies', () => {
     expect(res.status, await res.clone().text()).toBeLessThan(500);
   });
 
-  it('leaves nothing half-written: no open renders or claims, and usage equals the units renders hold', async () => {
+  it('leaves nothing half-written: no open renders or claims, and usage equals the units renders hold (and quota leases reserve)', async () => {
+    await afterAnswers();
     const ids = [...touched];
     expect(ids.length).toBeGreaterThan(0);
     const marks = ids.map((_, i) => `?${i + 1}`).join(', ');
@@ -416,7 +418,9 @@ describe('no 5xx for malformed keys, headers or bodies', () => {
     expect(claims).toBe(0);
     const { results } = await env.DB.prepare(
       `SELECT a.id, COALESCE((SELECT SUM(used) FROM usage u WHERE u.account_id = a.id), 0) AS used,
-              COALESCE((SELECT SUM(units) FROM renders r WHERE r.account_id = a.id), 0) AS held
+              COALESCE((SELECT SUM(units) FROM renders r WHERE r.account_id = a.id), 0)
+              + COALESCE((SELECT SUM(l.units - COALESCE((SELECT SUM(units) FROM renders r WHERE r.lease_id = l.id), 0))
+                          FROM quota_leases l WHERE l.account_id = a.id), 0) AS held
        FROM accounts a WHERE a.id IN (${marks})`,
     )
       .bind(...ids)
