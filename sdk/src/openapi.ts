@@ -157,7 +157,7 @@ export type paths = {
         post?: never;
         /**
          * Revoke an API key
-         * @description Takes effect at once. Revoking a revoked key succeeds again; the key stays listed with its `revoked_at`.
+         * @description Takes effect at once on the server that answers it, and everywhere within 10 s. Revoking a revoked key succeeds again; the key stays listed with its `revoked_at`.
          */
         delete: operations["keys.delete"];
         options?: never;

@@ -3,6 +3,7 @@
  * listing and revoking keys, and the account's usage this period. Keys leave this module in
  * plain text only once, in the result that creates them.
  */
+import { forgetKey } from '../auth/key-cache';
 import { generateKey, hashKey, type KeyMode, keyStart } from '../auth/keys';
 import { type AccountRow, type ApiKeyRow, getAccount, insertAccountWithKeys, insertKeyWithin, listKeys, revokeKey } from '../db/accounts';
 import { getUsed } from '../db/usage';
@@ -58,10 +59,14 @@ export function accountKeys(db: D1Database, accountId: string): Promise<ApiKeyRo
   return listKeys(db, accountId);
 }
 
-/** Revokes a key of the account: refused from the next request on. Another account's key is "not found". */
+/**
+ * Revokes a key of the account: refused from the next request on in this isolate (its cached owner
+ * is dropped), within 10 s in every other (auth/key-cache.ts). Another account's key is "not found".
+ */
 export async function revokeAccountKey(db: D1Database, accountId: string, keyId: string): Promise<ApiKeyRow> {
   const row = keyId.startsWith('key_') ? await revokeKey(db, accountId, keyId, isoNow()) : null;
   if (!row) throw new ProblemError('key_not_found', `No API key "${keyId}"`);
+  forgetKey(row.hash);
   return row;
 }
 

@@ -1,23 +1,33 @@
 /**
  * Authentication and throttling for every `/api/v1` call except sign-up.
  *
- * A request's key is looked up in D1 on every call (no cache of who a key belongs to), so a
- * revoked key is refused from the very next request, on every isolate. The rate-limit check runs
- * alongside that lookup: its identifier is the key's hash, and its policy the key's plan as this
- * isolate last saw it (free when unseen). Should the lookup show another plan, the check is made
- * again under that plan's policy — a second Redis call on a key's first request in an isolate.
+ * Who a key belongs to is remembered per isolate (key-cache.ts): a key seen in the last 5 s is
+ * served from memory, one seen 5–10 s ago too while D1 is asked again in the background, and
+ * anything older, unseen, unknown or revoked waits for the D1 lookup. A key revoked through this
+ * isolate is refused from its next request; revoked elsewhere, within 10 s; a plan change reaches
+ * the key's policy and quota within 10 s the same way. With the rate limiter answering from its
+ * estimate far from the limit (ratelimit/limiter.ts), a warm key costs no round trip to the
+ * primary region here at all.
  *
- * Missing, malformed, unknown and revoked keys cost the same work (one SHA-256, one indexed D1
- * read and one limiter call, side by side, then one count of the client IP's failures) and get the
- * same 401: same body, same headers. A 401 has no window of its own to report, so its rate-limit
+ * For a key that must wait for D1, the rate-limit check runs alongside that lookup: its identifier
+ * is the key's hash, and its policy the key's plan as this isolate last saw it (free when unseen).
+ * Should the lookup show another plan, the check is made again under that plan's policy — a
+ * second limiter call, on a key's first request in an isolate or after a plan change. A warm key's
+ * check starts from its cached plan, so it is made once.
+ *
+ * Missing, malformed, unknown and revoked keys are never cached, so they cost the same work (one
+ * SHA-256, one indexed D1 read and one limiter call, side by side, then one count of the client
+ * IP's failures) and get the same 401: same body, same headers. Only a key that authenticated here
+ * in the last 10 s is answered faster. A 401 has no window of its own to report, so its rate-limit
  * headers show the default policy with a fresh window, whatever the key. Malformed and missing keys
  * are counted per client IP.
  *
  * Failed authentications are limited per client IP (ratelimit/failed-auth.ts, 30 a minute): once
  * an address is over, its requests get `429 rate_limited` before the D1 read — all of them alike,
  * whatever key they carry, except a key this isolate has seen authenticate in the last minutes
- * (the plan hints): guesses cannot produce one, and it keeps a customer behind a shared address
- * (a NAT, a CI runner pool) working while a neighbour there retries a revoked key. A valid key this
+ * (the key cache keeps its entries 5 min for this and for the plan hint, and drops a key a lookup
+ * found gone): guesses cannot produce one, and it keeps a customer behind a shared address (a NAT,
+ * a CI runner pool) working while a neighbour there retries a revoked key. A valid key this
  * isolate has not seen yet gets the 429 too: telling it from a guess takes the D1 read the limit
  * exists to save.
  */
@@ -26,19 +36,13 @@ import { type Config, config } from '../config';
 import { findKeyOwner } from '../db/accounts';
 import type { AppEnv } from '../env';
 import { ProblemError } from '../errors/problem';
-import { BoundedMap } from '../lib/bounded-map';
-import { ENTRY_OVERHEAD_BYTES, stringBytes } from '../lib/caches';
+import { offThePath } from '../lib/region';
 import { currentPeriod } from '../quota/period';
 import { planFor } from '../quota/plans';
 import { countAuthFailure, knownThrottled } from '../ratelimit/failed-auth';
 import { enforceLimit, limitRequest, type RateLimitPolicy, type RateLimitResult, rateLimitHeaders } from '../ratelimit/limiter';
+import { keyOwners } from './key-cache';
 import { bearerToken, hashKey, KEY_PATTERN } from './keys';
-
-/** Key hash → plan name, to start the rate-limit check without waiting for D1. */
-const planHints = new BoundedMap<string, string>(10_000, 5 * 60_000, {
-  name: 'plan hints',
-  sizeOf: (hash, plan) => stringBytes(hash) + stringBytes(plan) + ENTRY_OVERHEAD_BYTES,
-});
 
 export function clientIp(header: (name: string) => string | undefined): string {
   return header('cf-connecting-ip') ?? header('x-real-ip') ?? 'unknown';
@@ -76,19 +80,28 @@ export function requireApiKey(): MiddlewareHandler<AppEnv> {
     const failures = settings.authFailureLimit;
     if (failures) {
       const over = knownThrottled(failures, address);
-      if (over && !(wellFormed && planHints.get(hash) !== undefined)) tooManyFailures(failures, over);
+      if (over && !(wellFormed && keyOwners.seen(hash))) tooManyFailures(failures, over);
     }
     const period = currentPeriod();
     const { limiter } = settings;
     const timings = c.get('timings');
     const identifier = wellFormed ? `key:${hash.slice(0, 32)}` : `ip:${address}`;
     const defaultPolicy = policyFor(settings, 'free');
-    let policy = wellFormed ? policyFor(settings, planHints.get(hash) ?? 'free') : defaultPolicy;
+    const lookUp = () => findKeyOwner(c.env.DB, hash, period.period);
+    const known = wellFormed ? keyOwners.lookup(hash, period.period) : null;
+    let policy = wellFormed ? policyFor(settings, known?.plan ?? 'free') : defaultPolicy;
 
-    let [owner, limited] = await Promise.all([
-      timings.measure('auth', () => findKeyOwner(c.env.DB, hash, period.period)),
-      timings.measure('ratelimit', () => limitRequest(limiter, policy, identifier)),
-    ]);
+    let owner = known?.owner ?? null;
+    let limited: RateLimitResult;
+    if (known?.owner) {
+      // the request does not wait for the revalidation, so neither does its round-trip count
+      if (known.revalidate) c.executionCtx.waitUntil(offThePath(() => keyOwners.revalidate(hash, period.period, lookUp)));
+      limited = await timings.measure('ratelimit', () => limitRequest(limiter, policy, identifier));
+    } else {
+      const ticket = keyOwners.begin();
+      [owner, limited] = await Promise.all([timings.measure('auth', lookUp), timings.measure('ratelimit', () => limitRequest(limiter, policy, identifier))]);
+      if (wellFormed) keyOwners.settle(hash, period.period, owner, ticket);
+    }
     if (limited.pending) c.executionCtx.waitUntil(limited.pending);
     if (!owner) {
       if (failures) {
@@ -103,7 +116,6 @@ export function requireApiKey(): MiddlewareHandler<AppEnv> {
       limited = await timings.measure('ratelimit', () => limitRequest(limiter, policy, identifier));
       if (limited.pending) c.executionCtx.waitUntil(limited.pending);
     }
-    planHints.set(hash, owner.plan);
 
     const headers = enforceLimit(policy, limited, (wait) => `This key may make ${policy.requests} requests per ${policy.windowSeconds} s; retry in ${wait} s.`);
 

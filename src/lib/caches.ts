@@ -33,7 +33,16 @@ export const CACHE_BUDGETS = {
   'uploaded font files': { bytes: 16 * 1024 * 1024, stale: 'never: keyed by face id and sha256' },
   'satori font lists': { bytes: 4 * 1024 * 1024, stale: 'never: keyed by the fonts it holds' },
   'satori image cache': { bytes: 0, stale: 'cleared after every satori render (satori keeps the last render’s data: URLs otherwise)' },
-  'plan hints': { bytes: 1.5 * 1024 * 1024, stale: 'a plan change reaches the rate limiter within 5 min' },
+  // ~2,000 keys (a key's hash and owner row ≈ 500 bytes); what was the plan hints' 1.5 MB, shared with the estimates below
+  'API key owners': {
+    bytes: 1024 * 1024,
+    stale: 'served at most 10 s after its D1 lookup: a revocation elsewhere or a plan change is seen within 10 s (at once where revoked)',
+  },
+  // ~2,000 identifiers (policy, identifier and five numbers ≈ 250 bytes); one evicted costs one waited Redis call
+  'rate-limit estimates': {
+    bytes: 512 * 1024,
+    stale: 'answers only while at least 10 % of the limit is left by its count; at most that much over the limit per isolate',
+  },
   // ~2,600 addresses (an IPv6 address and its policy ≈ 200 bytes); one evicted costs a D1 read, then it is back
   'throttled addresses': { bytes: 512 * 1024, stale: 'an address over its failed-auth limit is refused here until its window resets' },
 } as const satisfies Record<string, { bytes: number; stale: string }>;

@@ -13,6 +13,8 @@
  * reported in `Server-Timing` as `rtt;desc="primary N, replica M";dur=<ms waited>`, so tests and the
  * benchmark can assert them. Work a request leaves running after its answer (waitUntil) still
  * waits, and counts into a scope whose header has gone: only what came before the answer shows.
+ * Work a request starts on purpose without waiting for it (`offThePath`: a key-cache revalidation,
+ * a rate-limit count sent behind an estimate) waits too but is counted in no request's scope.
  *
  * Why bindings are wrapped here rather than each call site timed: the model must see every call,
  * including ones added later, and the code under test must be the code that ships.
@@ -52,11 +54,13 @@ export function countingTrips<T>(trips: RoundTrips, fn: () => Promise<T>): Promi
 }
 
 /**
- * Runs work a request starts but does not wait for (after its answer: R2 puts, record batches,
- * lease refills) outside its count: its round trips still wait, but are not the answer's.
+ * Runs `fn` outside the current request's count: for work the request starts but does not wait for
+ * (it is handed to waitUntil: R2 puts after the answer, record batches, lease refills, key
+ * revalidations, rate-limit counts). Its round trips still wait; the request's Server-Timing reports
+ * only what the caller waited on.
  */
 export function offThePath<T>(fn: () => Promise<T>): Promise<T> {
-  return scope.run(undefined as unknown as RoundTrips, fn);
+  return scope.exit(fn);
 }
 
 export function newTrips(): RoundTrips {

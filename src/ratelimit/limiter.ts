@@ -9,6 +9,15 @@
  * treated as unused. Blocked identifiers are remembered per isolate until their window resets
  * (the library's ephemeral cache), so a client hammering past its limit costs no Redis calls.
  *
+ * A request far from its limit does not wait for Redis either (issue 17: Redis is one region away).
+ * Every request's call is still sent; when this isolate's estimate of the window (estimate.ts: the
+ * last count Redis gave, less the calls it has sent since) leaves at least max(2, 10 % of the limit)
+ * after it, the request is answered from the estimate at once and its call runs in the background
+ * (`pending`, for waitUntil), its answer updating the estimate. Near the limit, on first sight of an
+ * identifier and past a window's reset, requests wait for Redis as before. The cost: other isolates'
+ * requests since the last count are not seen, so as a window fills each isolate answering for the
+ * identifier may let up to that margin through past the limit (none with one isolate).
+ *
  * Without UPSTASH_REDIS_REST_URL (e.g. `npm run dev` on a machine with only Node) the same window
  * is counted in this isolate's memory instead: exact for a single local workerd, per-isolate (so
  * looser) if deployed that way, which is why a deployment should set the Upstash secrets.
@@ -20,7 +29,10 @@
 import { Ratelimit } from '@upstash/ratelimit';
 import { Redis } from '@upstash/redis/cloudflare';
 import { ProblemError } from '../errors/problem';
-import { regionTrip } from '../lib/region';
+import { BoundedMap } from '../lib/bounded-map';
+import { ENTRY_OVERHEAD_BYTES, stringBytes } from '../lib/caches';
+import { offThePath, regionTrip } from '../lib/region';
+import { type CountedWindow, estimateMargin, WindowEstimate } from './estimate';
 import { MemoryWindow } from './memory';
 
 export interface RateLimitPolicy {
@@ -69,6 +81,15 @@ class CappedMap<K, V> extends Map<K, V> {
 const blocked = new CappedMap<string, number>(10_000);
 let redisClient: { id: string; redis: Redis } | undefined;
 
+/**
+ * `policy|identifier` → this isolate's estimate of its window. An estimate is void past its window's
+ * reset, so an hour (the longest window configured, sign-up's) bounds how long one is worth keeping.
+ */
+const estimates = new BoundedMap<string, WindowEstimate>(10_000, 60 * 60_000, {
+  name: 'rate-limit estimates',
+  sizeOf: (key) => stringBytes(key) + 48 + ENTRY_OVERHEAD_BYTES,
+});
+
 function redisFor(url: string, token: string, timeoutMs: number): Redis {
   const id = `${url}|${token}|${timeoutMs}`;
   if (redisClient?.id !== id) {
@@ -113,7 +134,10 @@ function upstashLimiter(config: Required<Pick<LimiterConfig, 'url' | 'token'>> &
   return limiter;
 }
 
-/** Counts one request for `identifier` under `policy`. Never throws. */
+/**
+ * Counts one request for `identifier` under `policy`: from this isolate's estimate when the window
+ * is far from full (its Redis call then in `pending`), else from Redis. Never throws.
+ */
 export async function limitRequest(config: LimiterConfig, policy: RateLimitPolicy, identifier: string): Promise<RateLimitResult> {
   if (!config.url || !config.token) {
     const id = `${policy.name}:${policy.requests}:${policy.windowSeconds}`;
@@ -124,24 +148,57 @@ export async function limitRequest(config: LimiterConfig, policy: RateLimitPolic
     }
     return { ...window.limit(identifier), degraded: 'memory' };
   }
-  const failOpen = (degraded: 'timeout' | 'error'): RateLimitResult => ({
-    success: true,
-    limit: policy.requests,
-    remaining: policy.requests,
-    reset: Date.now() + policy.windowSeconds * 1000,
-    degraded,
-  });
+  const limiter = upstashLimiter({ ...config, url: config.url, token: config.token }, policy);
+  const key = `${policy.name}:${policy.requests}:${policy.windowSeconds}|${identifier}`;
+  let estimate = estimates.get(key);
+  if (!estimate) {
+    estimate = new WindowEstimate(estimateMargin(policy.requests));
+    estimates.set(key, estimate);
+  }
+  const local = estimate.answerLocally(Date.now());
+  if (local) {
+    const known = estimate;
+    // the request does not wait for this call, so neither does its round-trip count (lib/region.ts)
+    const pending = offThePath(async () => {
+      const counted = await countInRedis(limiter, config, identifier);
+      record(key, known, local.seq, counted);
+      if (!('degraded' in counted)) await counted.pending;
+    });
+    return { success: true, limit: policy.requests, remaining: local.remaining, reset: local.reset, pending };
+  }
+  const seq = estimate.send();
+  const counted = await countInRedis(limiter, config, identifier);
+  record(key, estimate, seq, counted);
+  if ('degraded' in counted) {
+    return { success: true, limit: policy.requests, remaining: policy.requests, reset: Date.now() + policy.windowSeconds * 1000, degraded: counted.degraded };
+  }
+  // Redis's count, less this isolate's calls it has not counted yet (what the next answer starts from)
+  const remaining = counted.success ? Math.min(counted.remaining, estimate.left) : 0;
+  return { success: counted.success, limit: counted.limit, remaining, reset: counted.reset, pending: counted.pending };
+}
+
+type Counted = (CountedWindow & { limit: number; pending: Promise<unknown> }) | { degraded: 'timeout' | 'error' };
+
+/** One call to Redis; a timeout or a failure is logged and reported as such (the caller fails open). */
+async function countInRedis(limiter: Ratelimit, config: LimiterConfig, identifier: string): Promise<Counted> {
   try {
-    const result = await upstashLimiter({ ...config, url: config.url, token: config.token }, policy).limit(identifier);
+    const result = await limiter.limit(identifier);
     return { success: result.success, limit: result.limit, remaining: result.remaining, reset: result.reset, pending: result.pending };
   } catch (err) {
     if ((err as Error)?.name === 'TimeoutError') {
       console.warn(`rate limiter: Redis did not answer within ${config.timeoutMs} ms; letting the request through`);
-      return failOpen('timeout');
+      return { degraded: 'timeout' };
     }
     console.error('rate limiter: Redis call failed; letting the request through', err);
-    return failOpen('error');
+    return { degraded: 'error' };
   }
+}
+
+/** Updates an estimate with its call's answer, and marks it the most recently used. */
+function record(key: string, estimate: WindowEstimate, seq: number, counted: Counted): void {
+  estimate.answered(seq, 'degraded' in counted ? null : counted);
+  // written again (not replaced: another request may hold it), so eviction takes the least recently answered
+  if (estimates.get(key) === estimate) estimates.set(key, estimate);
 }
 
 /**

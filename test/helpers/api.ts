@@ -149,6 +149,16 @@ export function tinyPlan(requests: number): string {
   return JSON.stringify({ free: { monthly_quota: 1000, rate_limit: { requests, window_seconds: 60 } } });
 }
 
+/**
+ * Round trips to the primary region a request waited for, from its Server-Timing `rtt` entry (the
+ * latency model is on at 0 ms in the workers tests: src/lib/region.ts).
+ */
+export function primaryTrips(res: Response): number {
+  const match = res.headers.get('server-timing')?.match(/rtt;desc="primary (\d+)/);
+  if (!match) throw new Error(`no rtt entry in Server-Timing: ${res.headers.get('server-timing')}`);
+  return Number(match[1]);
+}
+
 /** Path part of a returned URL, so the test can fetch it through SELF. */
 export function pathOf(url: string): string {
   return new URL(url).pathname;

@@ -5,7 +5,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/lib/hash';
-import { awayFromMinuteEdge, bearer, expectProblem, fetchWithEnv, get, postJson, signup, tinyPlan } from '../helpers/api';
+import { awayFromMinuteEdge, bearer, expectProblem, fetchWithEnv, get, postJson, primaryTrips, signup, tinyPlan } from '../helpers/api';
 import { redis } from '../helpers/redis';
 
 function expectRateHeaders(res: Response, remaining: number): void {
@@ -77,6 +77,60 @@ describe('rate limit (free plan: 60 requests a minute per key)', () => {
     const res = await fetchWithEnv({ PLANS: plan }, '/api/v1/usage', { headers: bearer(account.apiKey) });
     await expectProblem(res, 429, 'rate_limited');
     expect(res.headers.get('ratelimit-policy')).toBe('"free";q=2;w=60');
+  });
+});
+
+/** A fresh key whose first request (to a route with no I/O of its own: a 404 after auth) warmed its estimate. */
+async function keyWithWarmEstimate(): Promise<{ key: string; hash: string }> {
+  const account = await signup();
+  await awayFromMinuteEdge(15_000);
+  const first = await get('/api/v1/nothing', bearer(account.apiKey));
+  expect(first.status).toBe(404);
+  expect(first.headers.get('x-ratelimit-remaining')).toBe('59');
+  return { key: account.apiKey, hash: (await sha256Hex(account.apiKey)).slice(0, 32) };
+}
+
+describe('answers from the estimate far from the limit (free plan: 60 a minute, margin 6)', () => {
+  it('70 requests in a row: exactly 60 get through (one isolate never overshoots), most without waiting for Redis', async () => {
+    const { key } = await keyWithWarmEstimate();
+    const statuses: number[] = [];
+    let unwaited = 0;
+    for (let i = 0; i < 69; i++) {
+      const res = await get('/api/v1/nothing', bearer(key));
+      statuses.push(res.status);
+      if (primaryTrips(res) === 0) unwaited++;
+      const remaining = Number(res.headers.get('x-ratelimit-remaining'));
+      // the estimate's headers are sane: what is left never below 0, never above what Redis last said
+      expect(remaining).toBeGreaterThanOrEqual(0);
+      expect(remaining).toBeLessThanOrEqual(Math.max(0, 58 - i));
+      expect(res.headers.get('ratelimit')).toMatch(new RegExp(`^"free";r=${remaining};t=\\d+$`));
+    }
+    expect(statuses.filter((s) => s === 404)).toHaveLength(59);
+    expect(statuses.slice(59)).toEqual(Array(10).fill(429));
+    // from 59 left down to 7 the answers come from the estimate (the last 6, near the limit, wait)
+    expect(unwaited).toBeGreaterThanOrEqual(45);
+  });
+
+  it('a concurrent burst of 69 on a warm estimate: still exactly 60 in all', async () => {
+    const { key } = await keyWithWarmEstimate();
+    const statuses = await Promise.all(Array.from({ length: 69 }, () => get('/api/v1/nothing', bearer(key)).then((r) => r.status)));
+    expect(statuses.filter((s) => s === 404)).toHaveLength(59);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(10);
+  });
+
+  it('the window filled by other isolates behind this one’s back: at most the margin (6) get through past the limit, then 429', async () => {
+    const { key, hash } = await keyWithWarmEstimate();
+    // what 59 requests through other isolates leave in Redis: the window is full, this isolate's estimate says 59 left
+    const bucket = (await redis('KEYS', `picstream:rl:free:60:60:key:${hash}:*`)) as string[];
+    expect(bucket).toHaveLength(1);
+    await redis('INCRBY', bucket[0] as string, 59);
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => get('/api/v1/nothing', bearer(key)).then((r) => r.status)));
+    const over = statuses.filter((s) => s === 404).length;
+    expect(over).toBeGreaterThanOrEqual(1); // answered from the stale estimate
+    expect(over).toBeLessThanOrEqual(6);
+    // once a refusal came back, every later request is refused (the library remembers it until the reset)
+    for (let i = 0; i < 5; i++) await expectProblem(await get('/api/v1/nothing', bearer(key)), 429, 'rate_limited');
+    expect(Number(await redis('GET', bucket[0] as string))).toBe(60);
   });
 });
 

@@ -1,4 +1,4 @@
-/** DELETE /api/v1/keys/:id — revoke a key; it is refused from the next request on. */
+/** DELETE /api/v1/keys/:id — revoke a key; refused from the next request on here, within 10 s everywhere (auth/key-cache.ts). */
 import { createRoute, z } from '@hono/zod-openapi';
 import { revokeAccountKey } from '../../../accounts/service';
 import { type App, liveKeyOnly, only, problems } from '../../shared';
@@ -10,7 +10,8 @@ export const route = createRoute(
     operationId: 'keys.delete',
     tags: ['Keys'],
     summary: 'Revoke an API key',
-    description: 'Takes effect at once. Revoking a revoked key succeeds again; the key stays listed with its `revoked_at`.',
+    description:
+      'Takes effect at once on the server that answers it, and everywhere within 10 s. Revoking a revoked key succeeds again; the key stays listed with its `revoked_at`.',
     request: { params: z.object({ id: z.string().max(64).openapi({ example: 'key_01JD5X1Q4ZB8R3W2K7T6YV9N0M' }) }) },
     responses: {
       204: { description: 'Revoked' },
