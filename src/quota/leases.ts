@@ -227,7 +227,10 @@ export function unrecordedUnits(accountId: string, period: string): number {
 
 /** Drops this isolate's leases (of one account, or all) without settling them: as if the isolate died (tests). */
 export function forgetLeases(accountId?: string): void {
-  if (accountId === undefined) return slots.clear();
+  if (accountId === undefined) {
+    slots.clear();
+    return;
+  }
   for (const key of [...slots.keys()]) if (key.startsWith(`${accountId}:`)) slots.delete(key);
 }
 
