@@ -241,3 +241,11 @@ export function fileVerificationSecrets(settings: Pick<Config, 'fileSigningSecre
   if (settings.fileSigningSecretPrevious) secrets.push(settings.fileSigningSecretPrevious);
   return secrets;
 }
+
+/**
+ * The remote-image policy a render fetches under: the configured one, with the output bucket as
+ * the cache of fetched images (kept a day, render/images/image-cache.ts).
+ */
+export function renderImagePolicy(env: Bindings): RemoteImagePolicy {
+  return { ...config(env).remoteImages, cache: env.OUTPUT };
+}

@@ -2,18 +2,18 @@
  * Creating renders (images and PDFs): the content-cache fast path, the sync render, and the async enqueue.
  * Every request gets its own render record, cached or not, owned by the caller's account.
  *
- * Quota: a cache hit charges nothing; a fresh render (sync or queued) reserves its unit in the
- * same D1 transaction that inserts its record, before any rendering, and the unit goes back if the
- * render fails (or, queued, finds its output already made). Test keys charge nothing.
+ * Quota: a cache hit charges nothing. A sync image charges its unit from this isolate's quota lease
+ * (quota/leases.ts) and gives it back to the lease if it fails; a queued render or a PDF reserves
+ * its units in the same D1 transaction that inserts its record, before any rendering, and they go
+ * back if it fails (or, queued, finds its output already made). Test keys charge nothing.
  *
- * The cache-hit path answers at the floor of the HTTP stack: whether the output exists comes
- * from the per-isolate memo when it can (else one R2 HEAD), and the hit's record is written to D1
- * after the response, batched with other hits (hit-log.ts), while this isolate already serves it
- * from memory. A poll that reaches another isolate within that window (≤ 100 ms) may see 404
- * once; D1 read replicas give a similar window for any write.
+ * A sync image waits on nothing in the primary region (README "At the edge"): whether its output
+ * exists comes from this isolate's memo or the colo's cache, a fresh image is published there before
+ * the answer, and R2 and the record follow it (record-log.ts). A poll that reaches another isolate
+ * before the record lands (≤ ~100 ms) may see 404 once.
  */
 import type { AuthContext } from '../auth/context';
-import { config } from '../config';
+import { config, renderImagePolicy } from '../config';
 import { familyFaces } from '../db/fonts';
 import { failRender, insertRender, type NewRender, type RenderRow, slimFinished } from '../db/renders';
 import type { Bindings } from '../env';
@@ -128,7 +128,7 @@ async function startRender(env: Bindings, record: NewRender, job: RenderJob, opt
   // round trip is needed (this isolate, then the colo's cache); whether R2 has it is asked after the
   // answer (renderAtEdge). The rest asks R2.
   const atEdge = !options.async && job.kind === 'image';
-  const base = options.baseUrl ?? config(env).publicBaseUrl;
+  const base = baseUrlOf(env, options);
   const size =
     storedOutputs.get(objectKey) ??
     (await timings.measure('cache', async () => {
@@ -212,8 +212,7 @@ async function renderAtEdge(
     if (!charge) throw quotaExceeded(owner, record.units);
     quota = charge.quota;
   }
-  // fetched images are kept in the output bucket for a day (render/images/image-cache.ts)
-  const policy = { ...config(env).remoteImages, cache: env.OUTPUT };
+  const policy = renderImagePolicy(env);
   let out: Awaited<ReturnType<typeof renderJob>>;
   try {
     out = await timings.measure('render', () => renderJob(env, job, record.id, null, policy));
@@ -230,7 +229,7 @@ async function renderAtEdge(
     throw failure.problem;
   }
   const objectKey = record.object_key as string;
-  await timings.measure('store', () => publishAtEdge(options.baseUrl ?? config(env).publicBaseUrl, objectKey, out.bytes, out.contentType));
+  await timings.measure('store', () => publishAtEdge(baseUrlOf(env, options), objectKey, out.bytes, out.contentType));
   const completion = { bytes: out.bytes.byteLength, render_ms: now() - started, cached: false, completed_at: isoNow() };
   const finished: NewRender = slimFinished({ ...record, lease_id: charge?.leaseId ?? null });
   const row: RenderRow = { ...finishedRow(finished, completion), attempts: 1 };
@@ -250,6 +249,11 @@ async function renderAtEdge(
   background(storing(after));
   if (!options.waitUntil) await Promise.all(inline);
   return { row, quota };
+}
+
+/** Where the answer's image URLs point, and so the key the edge cache holds a fresh image under. */
+function baseUrlOf(env: Bindings, options: CreateOptions): string {
+  return options.baseUrl ?? config(env).publicBaseUrl;
 }
 
 const STORE_ATTEMPTS = 4;

@@ -7,7 +7,7 @@
  * retrying cannot fix (bad remote image, template gone) fails at once; any other error is retried
  * until `maxAttempts`, then the job is marked failed with a stable code.
  */
-import { config } from '../config';
+import { config, renderImagePolicy } from '../config';
 import { fontsByIds } from '../db/fonts';
 import { claimRender, completeRender, failRender, getRender, type RenderRow, releaseRender } from '../db/renders';
 import type { Bindings } from '../env';
@@ -174,9 +174,7 @@ export async function executeClaimed(env: Bindings, claimed: RenderRow, options:
       await options.recorded;
       row = await completeRender(env.DB, id, { bytes: existing.size, render_ms: now() - started, cached: true, completed_at: isoNow() });
     } else {
-      // fetched images are kept in the output bucket for a day (render/image-cache.ts)
-      // fetched images are kept in the output bucket for a day (render/images/image-cache.ts)
-      const policy = { ...config(env).remoteImages, cache: env.OUTPUT };
+      const policy = renderImagePolicy(env);
       const job = options.job ?? (await jobFromRow(env, claimed, policy));
       const out = await timings.measure('render', () => renderJob(env, job, id, claimed.pages, policy));
       await timings.measure('store', () => putOutput(env.OUTPUT, objectKey, out.bytes, out.contentType, out.meta));

@@ -5,7 +5,7 @@
  * drawn like any render, remote images fetched under the guard, with the TEST watermark (a preview
  * costs no quota, so it must not pass for an image).
  */
-import { config } from '../config';
+import { config, renderImagePolicy } from '../config';
 import { familyFaces } from '../db/fonts';
 import type { Bindings } from '../env';
 import type { EngineName, RenderOutput } from '../render/engine';
@@ -22,7 +22,7 @@ export async function previewTemplate(
   options: { values?: Record<string, unknown>; format: 'png' | 'webp'; engine?: EngineName },
 ): Promise<RenderOutput> {
   const definition = compilePreview(source);
-  const policy = { ...config(env).remoteImages, cache: env.OUTPUT };
+  const policy = renderImagePolicy(env);
   const { job } = await prepareImage(
     {
       template: definition.id,
