@@ -21,7 +21,7 @@ export function reserveStatement(db: D1Database, accountId: string, period: stri
 /**
  * Units the account has spent in `period`: `usage.used` less what its outstanding quota leases
  * reserved but no render has charged yet (db/leases.ts). A render's row lands just after its answer
- * (src/jobs/hit-log.ts), so a render is counted here within about a second of it.
+ * (src/jobs/record-log.ts), so a render is counted here within about a second of it.
  */
 /**
  * SQL for the units quota leases of account ?1 in period ?2 reserved and no render has charged:
