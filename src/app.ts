@@ -27,6 +27,7 @@ import { registerDocs } from './routes/docs';
 import { registerFiles } from './routes/files';
 import { registerHealth } from './routes/health';
 import { registerImages } from './routes/img';
+import { registerOg } from './routes/og';
 import { registerOpenApi } from './routes/openapi';
 import type { App } from './routes/shared';
 import { registerGetAccount } from './routes/v1/account/get';
@@ -46,6 +47,9 @@ import { registerGetTemplate } from './routes/v1/templates/get';
 import { registerListTemplates } from './routes/v1/templates/list';
 import { route as previewTemplateRoute, registerPreviewTemplate } from './routes/v1/templates/preview';
 import { registerUpdateTemplate, route as updateTemplateRoute } from './routes/v1/templates/update';
+import { registerCreateSigningKey } from './routes/v1/url-signing-keys/create';
+import { registerDeleteSigningKey } from './routes/v1/url-signing-keys/delete';
+import { registerListSigningKeys } from './routes/v1/url-signing-keys/list';
 import { registerGetUsage } from './routes/v1/usage/get';
 import { registerCreateWebhook } from './routes/v1/webhooks/create';
 import { registerDeleteWebhook } from './routes/v1/webhooks/delete';
@@ -188,6 +192,9 @@ function authenticatedApi(): App {
   registerTestWebhook(api);
   registerListDeliveries(api);
   registerRedeliver(api);
+  registerListSigningKeys(api);
+  registerCreateSigningKey(api);
+  registerDeleteSigningKey(api);
   return api;
 }
 
@@ -236,6 +243,7 @@ export function createApp(): App {
   registerHealth(app);
   registerDocs(app);
   registerImages(app);
+  registerOg(app);
   registerFiles(app);
   mountApi(app, signupApi());
   mountApi(app, authenticatedApi());

@@ -23,10 +23,18 @@
  * (so the rate-limit policy) and the monthly quota after a plan change, and `used`, the account's
  * usage this period as it was at the lookup (headers may show it up to 10 s behind; a render's
  * quota unit is reserved in D1 whatever it says). Key ids, modes and accounts never change.
+ *
+ * The class is generic over what a lookup returns: the og route keeps its URL-signing keys in one
+ * too (og/signing-keys.ts), keyed by `kid`, under the same rules.
  */
 import type { KeyOwnerRow } from '../db/accounts';
 import { BoundedMap } from '../lib/bounded-map';
 import { ENTRY_OVERHEAD_BYTES, stringBytes } from '../lib/caches';
+
+/** What an entry must say at least: the plan its rate-limit policy comes from. */
+export interface Owner {
+  plan: string;
+}
 
 /** Served as is while younger than this. */
 export const FRESH_MS = 5_000;
@@ -35,8 +43,8 @@ export const MAX_AGE_MS = 10_000;
 /** Kept this long after its lookup for the plan hint and the failed-auth exception. */
 export const HINT_MS = 5 * 60_000;
 
-export interface KeyEntry {
-  owner: KeyOwnerRow;
+export interface KeyEntry<T extends Owner = KeyOwnerRow> {
+  owner: T;
   /** The quota period `owner.used` counts. */
   period: string;
   /** When the lookup behind it started (epoch ms). */
@@ -49,7 +57,7 @@ export interface KeyEntry {
  * What the cache can say about a key: an owner to serve (and whether this caller revalidates it),
  * or none (wait for D1); and the plan the rate-limit check may start under, when it knows one.
  */
-export type KeyLookup = { owner: KeyOwnerRow; revalidate: boolean; plan: string } | { owner: null; plan: string | undefined };
+export type KeyLookup<T extends Owner = KeyOwnerRow> = { owner: T; revalidate: boolean; plan: string } | { owner: null; plan: string | undefined };
 
 /** A lookup in progress: the epoch and time it started under. */
 export interface LookupTicket {
@@ -57,16 +65,16 @@ export interface LookupTicket {
   at: number;
 }
 
-export class KeyCache {
+export class KeyCache<T extends Owner = KeyOwnerRow> {
   private epoch = 0;
 
-  constructor(private readonly entries: BoundedMap<string, KeyEntry>) {}
+  constructor(private readonly entries: BoundedMap<string, KeyEntry<T>>) {}
 
   /**
    * The owner to serve for `hash` in `period` at `at`, or none (wait for D1) with the plan hint.
    * An answer with `revalidate` makes its caller the one to revalidate the entry.
    */
-  lookup(hash: string, period: string, at = Date.now()): KeyLookup {
+  lookup(hash: string, period: string, at = Date.now()): KeyLookup<T> {
     const entry = this.entries.get(hash, at);
     if (!entry) return { owner: null, plan: undefined };
     const age = at - entry.fetchedAt;
@@ -87,7 +95,7 @@ export class KeyCache {
   }
 
   /** What a D1 lookup started with `ticket` found: the owner is kept, a key not found is dropped. */
-  settle(hash: string, period: string, owner: KeyOwnerRow | null, ticket: LookupTicket): void {
+  settle(hash: string, period: string, owner: T | null, ticket: LookupTicket): void {
     if (!owner) {
       this.entries.delete(hash);
       return;
@@ -104,7 +112,7 @@ export class KeyCache {
    * Looks `hash` up again through `find` (after `lookup` answered `revalidate`). Never throws: a
    * failed lookup leaves the entry to age past MAX_AGE_MS, when a request waits for D1.
    */
-  async revalidate(hash: string, period: string, find: () => Promise<KeyOwnerRow | null>, at = Date.now()): Promise<void> {
+  async revalidate(hash: string, period: string, find: () => Promise<T | null>, at = Date.now()): Promise<void> {
     const entry = this.entries.get(hash, at);
     const ticket = this.begin(at);
     try {
@@ -124,7 +132,7 @@ export class KeyCache {
   }
 }
 
-const entryBytes = (hash: string, entry: KeyEntry): number =>
+export const entryBytes = (hash: string, entry: KeyEntry<Owner>): number =>
   stringBytes(hash) + stringBytes(JSON.stringify(entry.owner)) + stringBytes(entry.period) + 16 + ENTRY_OVERHEAD_BYTES;
 
 /** This isolate's key owners (~500 bytes a key: about 2,000 keys in its 1 MB). */

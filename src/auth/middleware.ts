@@ -38,9 +38,9 @@ import type { AppEnv } from '../env';
 import { ProblemError } from '../errors/problem';
 import { offThePath } from '../lib/region';
 import { currentPeriod } from '../quota/period';
-import { planFor } from '../quota/plans';
 import { countAuthFailure, knownThrottled } from '../ratelimit/failed-auth';
 import { enforceLimit, limitRequest, type RateLimitPolicy, type RateLimitResult, rateLimitHeaders } from '../ratelimit/limiter';
+import { planPolicy } from '../ratelimit/policy';
 import { keyOwners } from './key-cache';
 import { bearerToken, hashKey, KEY_PATTERN } from './keys';
 
@@ -49,8 +49,7 @@ export function clientIp(header: (name: string) => string | undefined): string {
 }
 
 function policyFor(settings: Config, plan: string): RateLimitPolicy {
-  const { rate_limit } = planFor(settings.plans, plan);
-  return { name: plan, requests: rate_limit.requests, windowSeconds: rate_limit.window_seconds };
+  return planPolicy(settings.plans, plan);
 }
 
 function unauthorized(policy: RateLimitPolicy): ProblemError {

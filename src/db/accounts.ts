@@ -1,5 +1,6 @@
 /** Typed queries on `accounts` and `api_keys`. */
 import type { KeyMode } from '../auth/keys';
+import { spentUnits } from './usage';
 
 export interface AccountRow {
   id: string;
@@ -63,12 +64,9 @@ export function getAccount(db: D1Database, id: string): Promise<AccountRow | nul
 export function findKeyOwner(db: D1Database, hash: string, period: string): Promise<KeyOwnerRow | null> {
   return db
     .prepare(
-      `SELECT k.id AS key_id, k.mode, k.account_id, a.plan, a.monthly_quota,
-         MAX(0, COALESCE(u.used, 0) - COALESCE((SELECT SUM(MAX(0, l.units - COALESCE((SELECT SUM(r.units) FROM renders r WHERE r.lease_id = l.id), 0)))
-           FROM quota_leases l WHERE l.account_id = k.account_id AND l.period = ?2), 0)) AS used
+      `SELECT k.id AS key_id, k.mode, k.account_id, a.plan, a.monthly_quota, ${spentUnits('k.account_id', '?2')} AS used
        FROM api_keys k
        JOIN accounts a ON a.id = k.account_id
-       LEFT JOIN usage u ON u.account_id = k.account_id AND u.period = ?2
        WHERE k.hash = ?1 AND k.revoked_at IS NULL`,
     )
     .bind(hash, period)

@@ -19,20 +19,27 @@ export function reserveStatement(db: D1Database, accountId: string, period: stri
 }
 
 /**
- * Units the account has spent in `period`: `usage.used` less what its outstanding quota leases
- * reserved but no render has charged yet (db/leases.ts). A render's row lands just after its answer
- * (src/jobs/record-log.ts), so a render is counted here within about a second of it.
+ * SQL for the units the quota leases of account `account` in period `period` (SQL expressions:
+ * bound parameters or columns) reserved and no render has charged: what `usage.used` holds beyond
+ * what was spent (db/leases.ts).
  */
+export function unspentLeased(account: string, period: string): string {
+  return `COALESCE((SELECT SUM(MAX(0, l.units - COALESCE((SELECT SUM(r.units) FROM renders r WHERE r.lease_id = l.id), 0)))
+  FROM quota_leases l WHERE l.account_id = ${account} AND l.period = ${period}), 0)`;
+}
+
 /**
- * SQL for the units quota leases of account ?1 in period ?2 reserved and no render has charged:
- * what `usage.used` holds beyond what was spent.
+ * SQL for what account `account` has spent in `period` (SQL expressions), never below 0: its
+ * `usage.used` less what its outstanding leases hold unspent. A render's row lands just after its
+ * answer (src/jobs/record-log.ts), so a render is counted here within about a second of it.
  */
-export const UNSPENT_LEASED = `COALESCE((SELECT SUM(MAX(0, l.units - COALESCE((SELECT SUM(r.units) FROM renders r WHERE r.lease_id = l.id), 0)))
-  FROM quota_leases l WHERE l.account_id = ?1 AND l.period = ?2), 0)`;
+export function spentUnits(account: string, period: string): string {
+  return `MAX(0, COALESCE((SELECT used FROM usage WHERE account_id = ${account} AND period = ${period}), 0) - ${unspentLeased(account, period)})`;
+}
 
 export async function getUsed(db: D1Database, accountId: string, period: string): Promise<number> {
   const row = await db
-    .prepare(`SELECT COALESCE((SELECT used FROM usage WHERE account_id = ?1 AND period = ?2), 0) - ${UNSPENT_LEASED} AS used`)
+    .prepare(`SELECT ${spentUnits('?1', '?2')} AS used`)
     .bind(accountId, period)
     .first<{ used: number }>();
   return Math.max(0, row?.used ?? 0);

@@ -26,7 +26,7 @@ import { type QuotaState, quotaExceeded, renderUnits } from '../quota/index';
 import { type Charge, chargeUnits, quotaSeen } from '../quota/leases';
 import { type ImageRequest, prepareImage } from '../renders/build-job';
 import { type PdfRequest, preparePdf } from '../renders/build-pdf-job';
-import { accountTemplates } from '../renders/resolve';
+import { type AccountTemplates, accountTemplates } from '../renders/resolve';
 import { cachedAtEdge, landed, publishAtEdge, storing } from '../storage/edge-outputs';
 import { headOutput, putOutput } from '../storage/outputs';
 import { rememberIfFinished, storedOutputs } from './memo';
@@ -42,6 +42,10 @@ export interface CreateOptions {
   waitUntil?: (work: Promise<unknown>) => void;
   /** Where the answer's image URLs point (the route's base URL): a fresh image is cached at the edge under it. */
   baseUrl?: string;
+  /** The templates the request may name (default: the owner's account's). */
+  templates?: AccountTemplates;
+  /** Told of a sync image render that failed once its record is written (the og route announces it). */
+  onFailed?: (row: RenderRow, written: Promise<void>) => void;
 }
 
 export interface Created {
@@ -60,7 +64,7 @@ export async function createImageRender(env: Bindings, req: ImageRequest, option
         policy: config(env).remoteImages,
         defaultEngine: config(env).defaultEngine,
         fonts: { lookup: (family) => familyFaces(env.DB, owner.accountId, family) },
-        templates: accountTemplates(env.DB, owner.accountId),
+        templates: options.templates ?? accountTemplates(env.DB, owner.accountId),
       },
     ),
   );
@@ -219,12 +223,10 @@ async function renderAtEdge(
   } catch (err) {
     const failure = finalFailure(err, record.id);
     charge?.refund();
-    const written = recordFinished(
-      env.DB,
-      { record: { ...record, units: 0, lease_id: null }, failure: { code: failure.code, message: failure.message, completed_at: isoNow() } },
-      background,
-    );
+    const failed = { record: { ...record, units: 0, lease_id: null }, failure: { code: failure.code, message: failure.message, completed_at: isoNow() } };
+    const written = recordFinished(env.DB, failed, background);
     charge?.recorded(written);
+    options.onFailed?.(failedRow(failed.record, failed.failure), written);
     if (!options.waitUntil) await Promise.all(inline);
     throw failure.problem;
   }
@@ -313,4 +315,53 @@ function pendingRow(r: NewRender): RenderRow {
 /** The row the record log will write, built in memory so the response need not wait for it. */
 function finishedRow(r: NewRender, c: { bytes: number; render_ms: number; cached: boolean; completed_at: string }): RenderRow {
   return { ...pendingRow(r), status: 'complete', bytes: c.bytes, render_ms: c.render_ms, cached: c.cached ? 1 : 0, completed_at: c.completed_at };
+}
+
+/** The row the record log will write for a failure. */
+function failedRow(r: NewRender, f: { code: string; message: string; completed_at: string }): RenderRow {
+  return { ...pendingRow(slimFinished(r)), status: 'failed', error_code: f.code, error_message: f.message, completed_at: f.completed_at };
+}
+
+/** What a refused request was for, as far as it got: the template it named and what it could read of it. */
+export interface Refused {
+  template: string;
+  version?: number;
+  format: 'png' | 'webp';
+  size?: { width: number; height: number };
+  code: string;
+  message: string;
+}
+
+/**
+ * Records an image request refused before it rendered (vars that fail the template, over quota) as
+ * a failed render of `owner`'s, charged nothing, through the record log. The og route uses it: a
+ * site's og URL has no caller to tell, so its failures go where the owner sees them. Returns the
+ * row and when it lands.
+ */
+export function recordRefusal(
+  env: Bindings,
+  owner: AuthContext,
+  refused: Refused,
+  waitUntil?: (work: Promise<unknown>) => void,
+): { row: RenderRow; written: Promise<void> } {
+  const record: NewRender = {
+    ...ownedBy(owner),
+    type: 'image',
+    template: refused.template,
+    template_version: refused.version ?? 0,
+    engine: config(env).defaultEngine,
+    format: refused.format,
+    width: refused.size?.width ?? 0,
+    height: refused.size?.height ?? 0,
+    scale: 1,
+    vars: '',
+    cache_key: '',
+    object_key: null,
+    units: 0,
+    pages: null,
+    font_faces: null,
+    font_family: null,
+  };
+  const failure = { code: refused.code, message: refused.message.slice(0, 1000), completed_at: isoNow() };
+  return { row: failedRow(record, failure), written: recordFinished(env.DB, { record, failure }, waitUntil) };
 }

@@ -27,7 +27,7 @@ export const CACHE_BUDGETS = {
   'stored outputs': { bytes: 2 * 1024 * 1024, stale: 'an output deleted out of band (R2 lifecycle) is reported for up to 10 min' },
   'compiled templates': { bytes: 6 * 1024 * 1024, stale: 'never: a template version is immutable' },
   'pinned template versions': { bytes: 2 * 1024 * 1024, stale: 'a deleted template is drawn by another isolate for up to 1 min' },
-  'fallback fonts and emoji': { bytes: 10 * 1024 * 1024, stale: 'never: keys carry the manifest version' },
+  'fallback fonts and emoji': { bytes: 9 * 1024 * 1024, stale: 'never: keys carry the manifest version' },
   // one render's uploaded faces (render/budget.ts FONT_BUDGET, 16 MB) fit in it together
   'font manifest': { bytes: 2 * 1024 * 1024, stale: 'a reseed with a new manifest is read by a new isolate (keys carry its version)' },
   'uploaded font files': { bytes: 16 * 1024 * 1024, stale: 'never: keyed by face id and sha256' },
@@ -45,6 +45,13 @@ export const CACHE_BUDGETS = {
   },
   // ~2,600 addresses (an IPv6 address and its policy ≈ 200 bytes); one evicted costs a D1 read, then it is back
   'throttled addresses': { bytes: 512 * 1024, stale: 'an address over its failed-auth limit is refused here until its window resets' },
+  // ~1,000 keys (a kid, its secret and owner row ≈ 500 bytes), under the API keys' rules
+  'URL-signing keys': {
+    bytes: 512 * 1024,
+    stale: 'served at most 10 s after its lookup: a key deleted elsewhere stops signing within 10 s (at once where deleted)',
+  },
+  // a few templates' fallback images (a 1200×630 card ≈ 40–120 KB); one evicted is drawn again, or read from the colo's cache
+  'og fallback images': { bytes: 512 * 1024, stale: 'never wrong: keyed by template id, version and format' },
 } as const satisfies Record<string, { bytes: number; stale: string }>;
 
 export type CacheName = keyof typeof CACHE_BUDGETS;

@@ -4,7 +4,7 @@ import { monotonicFactory } from 'ulid';
 // monotonic: ids made in the same millisecond still sort in the order they were made
 const ulid = monotonicFactory();
 
-export type IdPrefix = 'rnd' | 'req' | 'acc' | 'key' | 'whe' | 'msg' | 'fnt' | 'tpl' | 'qls';
+export type IdPrefix = 'rnd' | 'req' | 'acc' | 'key' | 'whe' | 'msg' | 'fnt' | 'tpl' | 'qls' | 'usk';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid()}`;

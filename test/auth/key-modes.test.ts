@@ -1,7 +1,7 @@
 /**
  * Key modes (README "Key modes"): what a pk_test_ key may do, for every operation of the OpenAPI
  * document. A test key is refused (403 live_key_required, and nothing changes) on every operation
- * that mints, lists or revokes keys or changes templates, fonts or webhooks; it may read and render.
+ * that mints, lists or revokes keys (URL-signing keys too) or changes templates, fonts or webhooks; it may read and render.
  * Renders are kept apart by mode both ways; webhook events say which mode made them (livemode).
  */
 import { SELF } from 'cloudflare:test';
@@ -25,17 +25,18 @@ async function holdings(account: TestAccount): Promise<unknown> {
     templates: await read('/api/v1/templates'),
     fonts: await read('/api/v1/fonts'),
     webhooks: await read('/api/v1/webhooks'),
+    urlSigningKeys: await read('/api/v1/url-signing-keys'),
   };
 }
 
 /**
- * The rule of README "Key modes", as a predicate over the document: keys and webhooks take a live
- * key for everything (webhook endpoints and their log are live configuration and live data);
+ * The rule of README "Key modes", as a predicate over the document: keys, URL-signing keys and
+ * webhooks take a live key for everything (webhook endpoints and their log are live configuration and live data);
  * templates and fonts for every change (a preview renders, it changes nothing).
  */
 function liveOnlyByRule(op: Operation): boolean {
   const tag = op.path.split('/')[3];
-  if (tag === 'keys' || tag === 'webhooks') return true;
+  if (tag === 'keys' || tag === 'url-signing-keys' || tag === 'webhooks') return true;
   return (tag === 'templates' || tag === 'fonts') && op.method !== 'GET' && op.operationId !== 'templates.preview';
 }
 

@@ -65,6 +65,7 @@ export const PUBLIC_OPERATIONS: Record<string, string> = {
   'health.get': 'the liveness probe: it names no account and reads nothing of one',
   'images.get': 'rendered images are public by design (og:image tags point here); the path is a content address nobody can guess',
   'files.get': 'private PDFs, but the credential is the signed URL (expires + signature), checked by the route itself',
+  'og.get': "a site's og:image URL: the credential is its signature (kid + s, an account's URL-signing key), checked by the route itself",
   'signup.create': 'makes the account and its first keys, so it cannot take one; throttled per client address instead',
 };
 
@@ -265,6 +266,11 @@ export function spareKeyOf(account: TestAccount): Promise<string> {
   return postJson('/api/v1/keys', { name: 'spare' }, bearer(account.apiKey)).then((res) => created(res, 'key create'));
 }
 
+/** A URL-signing key of the account. */
+export function signingKeyOf(account: TestAccount): Promise<string> {
+  return postJson('/api/v1/url-signing-keys', { name: 'spare' }, bearer(account.apiKey)).then((res) => created(res, 'URL-signing key create', 201));
+}
+
 /** A delivery of a test event to a new endpoint of the account. */
 export async function deliveryOf(account: TestAccount): Promise<string> {
   const endpoint = await endpointOf(account);
@@ -283,6 +289,7 @@ export const RESOURCE_MAKERS: Record<string, (account: TestAccount, as: KeyKind)
   tpl_: (account) => templateOf(account),
   whe_: (account) => endpointOf(account),
   msg_: (account) => deliveryOf(account),
+  usk_: (account) => signingKeyOf(account),
 };
 
 /** A new resource of the account's, of the kind the operation's path names (made for a `as` key); none when it names none. */
