@@ -504,13 +504,13 @@ export type paths = {
          * List URL-signing keys
          * @description The keys the account signs its og:image URLs with, deleted ones included (with `revoked_at`). Never the secret: only its first characters (`start`).
          */
-        get: operations["urlSigningKeys.list"];
+        get: operations["signing.listKeys"];
         put?: never;
         /**
          * Create a URL-signing key
          * @description A key to sign og:image URLs with (`signUrl` in the SDKs; README "Signed og:image URLs"). The secret is in this answer only. At most 10 active keys. To rotate: create a new key, sign new URLs with it, and delete the old one when its links may stop working.
          */
-        post: operations["urlSigningKeys.create"];
+        post: operations["signing.createKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -531,7 +531,7 @@ export type paths = {
          * Delete a URL-signing key
          * @description URLs signed with it are refused (403 `signing_key_invalid`) from the next request on the server that answers this, and everywhere within 10 s. Images already in a crawler's or browser's cache stay there. Deleting a deleted key succeeds again; it stays listed with its `revoked_at`.
          */
-        delete: operations["urlSigningKeys.delete"];
+        delete: operations["signing.deleteKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -6789,7 +6789,7 @@ export interface operations {
             };
         };
     };
-    "urlSigningKeys.list": {
+    "signing.listKeys": {
         parameters: {
             query?: never;
             header?: never;
@@ -6898,7 +6898,7 @@ export interface operations {
             };
         };
     };
-    "urlSigningKeys.create": {
+    "signing.createKey": {
         parameters: {
             query?: never;
             header?: {
@@ -7127,7 +7127,7 @@ export interface operations {
             };
         };
     };
-    "urlSigningKeys.delete": {
+    "signing.deleteKey": {
         parameters: {
             query?: never;
             header?: never;

@@ -46,7 +46,8 @@ const TAGS = [
   { name: 'Account', description: 'Sign-up, the account and its monthly usage.' },
   { name: 'Keys', description: 'API keys: live keys count against the quota, test keys are free and watermark their output.' },
   { name: 'Fonts', description: "Custom fonts: upload a face, then draw a template's text in its family with `font_family`." },
-  { name: 'Images', description: 'Rendered images: public, immutable, cacheable (og:image tags point here).' },
+  { name: 'URL signing', description: 'Keys a site signs its own og:image URLs with (`/og/<template>.png?…&kid=…&s=…`): no API call per page.' },
+  { name: 'Images', description: 'Rendered images and signed og:image URLs: public, cacheable (og:image tags point here).' },
   { name: 'Files', description: 'Rendered PDFs: private, served through signed URLs valid 24 hours.' },
   { name: 'Meta', description: 'Liveness.' },
 ];

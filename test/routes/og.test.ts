@@ -1,12 +1,12 @@
 /**
  * Signed og:image URLs (issue 18): URL-signing keys, `GET /og/<template>.<ext>?…`, the canonical
  * form surviving what crawlers do to URLs, expiry, rotation, accounts kept apart, caching, and the
- * fallback image when a valid URL cannot render. URLs are signed here from the
- * server's own canonical form; test/sdk/sign-url.test.ts holds the SDK's signer to the shared vectors.
+ * fallback image when a valid URL cannot render. URLs are signed by the SDK's
+ * `signUrl` (test/sdk/sign-url.test.ts and test/og/canonical.test.ts hold both sides to the shared vectors).
  */
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { encodeStrict, parseOgUrl, signCanonical } from '../../src/og/canonical';
+import { type OgVarValue, signUrl } from '../../sdk/src/index';
 import { BASE, bearer, decodePng, expectProblem, signup, type TestAccount } from '../helpers/api';
 import { afterAnswers, renderCount, setUnitsUsed, unitsUsed } from '../helpers/db';
 
@@ -31,28 +31,8 @@ async function newSigningKey(account: TestAccount, name = 'site'): Promise<Signi
   return res.json<SigningKey>();
 }
 
-async function sign(
-  key: SigningKey,
-  template: string,
-  vars: Record<string, unknown>,
-  extra: { format?: 'png' | 'webp'; expiresAt?: number } = {},
-): Promise<string> {
-  const flat = Object.entries(vars).filter(([, v]) => typeof v === 'string') as [string, string][];
-  const typed = Object.fromEntries(Object.entries(vars).filter(([, v]) => typeof v !== 'string'));
-  const pairs: [string, string][] = [...flat, ['kid', key.id]];
-  if (Object.keys(typed).length > 0)
-    pairs.push([
-      'vars',
-      btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(typed))))
-        .replace(/\+/g, '-')
-        .replace(/\//g, '_')
-        .replace(/=+$/, ''),
-    ]);
-  if (extra.expiresAt !== undefined) pairs.push(['exp', String(extra.expiresAt)]);
-  const file = `${template}.${extra.format ?? 'png'}`;
-  const search = `?${pairs.map(([n, v]) => `${encodeStrict(n)}=${encodeStrict(v)}`).join('&')}`;
-  const { canonical } = parseOgUrl(file, `${search}&s=${'A'.repeat(43)}`);
-  return `${BASE}${canonical}&s=${await signCanonical(key.secret, canonical)}`;
+function sign(key: SigningKey, template: string, vars: Record<string, OgVarValue>, extra: { format?: 'png' | 'webp'; expiresAt?: number } = {}): Promise<string> {
+  return signUrl({ baseUrl: BASE, keyId: key.id, secret: key.secret, template, vars, ...extra });
 }
 
 const unique = (label: string) => `${label} ${crypto.randomUUID().slice(0, 8)}`;

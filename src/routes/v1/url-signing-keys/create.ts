@@ -8,7 +8,7 @@ export const route = createRoute(
   liveKeyOnly({
     method: 'post',
     path: '/api/v1/url-signing-keys',
-    operationId: 'urlSigningKeys.create',
+    operationId: 'signing.createKey',
     tags: ['URL signing'],
     summary: 'Create a URL-signing key',
     description: `A key to sign og:image URLs with (\`signUrl\` in the SDKs; README "Signed og:image URLs"). The secret is in this answer only. At most ${MAX_ACTIVE_SIGNING_KEYS} active keys. To rotate: create a new key, sign new URLs with it, and delete the old one when its links may stop working.`,

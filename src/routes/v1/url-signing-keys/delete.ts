@@ -7,7 +7,7 @@ export const route = createRoute(
   liveKeyOnly({
     method: 'delete',
     path: '/api/v1/url-signing-keys/{id}',
-    operationId: 'urlSigningKeys.delete',
+    operationId: 'signing.deleteKey',
     tags: ['URL signing'],
     summary: 'Delete a URL-signing key',
     description:

@@ -8,7 +8,7 @@ export const route = createRoute(
   liveKeyOnly({
     method: 'get',
     path: '/api/v1/url-signing-keys',
-    operationId: 'urlSigningKeys.list',
+    operationId: 'signing.listKeys',
     tags: ['URL signing'],
     summary: 'List URL-signing keys',
     description:
