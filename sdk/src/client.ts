@@ -40,6 +40,9 @@ import type {
   WebhookEndpointList,
   WebhookEndpointWithSecret,
   WebhookEvent,
+  CreatedUrlSigningKey,
+  CreateUrlSigningKeyRequest,
+  UrlSigningKeyList,
 } from './types.js';
 import { verifyWebhook, type WebhookHeaders } from './verify.js';
 
@@ -196,6 +199,26 @@ export class Keys {
   }
 }
 
+/** The keys the account signs its og:image URLs with (`signUrl`). */
+export class UrlSigningKeys {
+  constructor(private readonly transport: Transport) {}
+
+  /** The account's URL-signing keys, deleted ones included; never their secrets (only their `start`). */
+  list(options?: RequestOptions): Promise<UrlSigningKeyList> {
+    return this.transport.request({ method: 'GET', path: '/api/v1/url-signing-keys' }, options);
+  }
+
+  /** A new URL-signing key; its `secret` is in this answer only. */
+  create(request: CreateUrlSigningKeyRequest = {}, options?: RequestOptions): Promise<CreatedUrlSigningKey> {
+    return this.transport.request({ method: 'POST', path: '/api/v1/url-signing-keys', body: request }, options);
+  }
+
+  /** Deletes a key: URLs signed with it answer 403 from then on (within 10 s everywhere). */
+  async delete(id: string, options?: RequestOptions): Promise<void> {
+    await this.transport.request({ method: 'DELETE', path: `/api/v1/url-signing-keys/${segment(id)}` }, options);
+  }
+}
+
 export class Fonts {
   constructor(private readonly transport: Transport) {}
 
@@ -224,6 +247,7 @@ export class PicStream {
   readonly webhooks: Webhooks;
   readonly keys: Keys;
   readonly fonts: Fonts;
+  readonly urlSigningKeys: UrlSigningKeys;
   private readonly transport: Transport;
 
   constructor(options: ClientOptions) {
@@ -233,6 +257,7 @@ export class PicStream {
     this.webhooks = new Webhooks(this.transport);
     this.keys = new Keys(this.transport);
     this.fonts = new Fonts(this.transport);
+    this.urlSigningKeys = new UrlSigningKeys(this.transport);
   }
 
   /** The account the key belongs to: its plan and monthly quota. */

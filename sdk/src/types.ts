@@ -45,6 +45,11 @@ export type ApiKey = Schemas['ApiKey'];
 export type CreatedApiKey = Schemas['CreatedApiKey'];
 export type CreateApiKeyRequest = Schemas['CreateApiKeyRequest'];
 export type ApiKeyList = JsonAnswer<'keys.list', 200>;
+export type UrlSigningKey = Schemas['UrlSigningKey'];
+/** A URL-signing key as created: the only time its `secret` is shown. */
+export type CreatedUrlSigningKey = Schemas['CreatedUrlSigningKey'];
+export type CreateUrlSigningKeyRequest = Schemas['CreateUrlSigningKeyRequest'];
+export type UrlSigningKeyList = JsonAnswer<'signing.listKeys', 200>;
 export type Font = Schemas['Font'];
 export type CreateFontRequest = Schemas['CreateFontRequest'];
 export type FontList = JsonAnswer<'fonts.list', 200>;

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { type OgVarValue, signUrl } from '../../sdk/src/index';
 import { BASE, bearer, decodePng, expectProblem, signup, type TestAccount } from '../helpers/api';
 import { afterAnswers, renderCount, setUnitsUsed, unitsUsed } from '../helpers/db';
+import { createEndpoint, hmacSignature, receiverUrl, waitForReceived } from '../webhooks/helpers';
 
 interface SigningKey {
   id: string;
@@ -31,7 +32,12 @@ async function newSigningKey(account: TestAccount, name = 'site'): Promise<Signi
   return res.json<SigningKey>();
 }
 
-function sign(key: SigningKey, template: string, vars: Record<string, OgVarValue>, extra: { format?: 'png' | 'webp'; expiresAt?: number } = {}): Promise<string> {
+function sign(
+  key: SigningKey,
+  template: string,
+  vars: Record<string, OgVarValue>,
+  extra: { format?: 'png' | 'webp'; expiresAt?: number } = {},
+): Promise<string> {
   return signUrl({ baseUrl: BASE, keyId: key.id, secret: key.secret, template, vars, ...extra });
 }
 
@@ -320,5 +326,35 @@ describe('never a broken preview', () => {
       .bind(account.id, 'failed')
       .all();
     expect(results.map((r) => r.error_code)).toEqual(['validation_failed', 'quota_exceeded']);
+  });
+
+  it('the failure reaches the owner as a signed render.failed webhook naming the failed render', async () => {
+    const account = await signup();
+    const { url: hook, name } = receiverUrl('ok');
+    const endpoint = await createEndpoint(account, hook);
+    const key = await newSigningKey(account);
+    const res = await og(await sign(key, 'og-card', { title: unique('Announced'), logo: 'http://localhost:1/logo.png' }));
+    expect(res.headers.get('x-picstream-error')).toBe('remote_image_fetch_failed');
+    await res.arrayBuffer();
+    const [delivery] = await waitForReceived(name);
+    const event = JSON.parse(delivery?.body as string) as { event: string; job_id: string; template: string; livemode: boolean; error: { code: string } };
+    expect(event).toMatchObject({ event: 'render.failed', template: 'og-card', livemode: true, error: { code: 'remote_image_fetch_failed' } });
+    const h = delivery?.headers as Record<string, string>;
+    expect(h['webhook-signature']).toContain(
+      await hmacSignature(endpoint.secret, h['webhook-id'] as string, h['webhook-timestamp'] as string, delivery?.body as string),
+    );
+    await afterAnswers();
+    const row = await env.DB.prepare('SELECT status, key_id FROM renders WHERE id = ?1').bind(event.job_id).first();
+    expect(row).toEqual({ status: 'failed', key_id: key.id });
+  });
+
+  it('the last resort, a plain card at the template proportions, is a valid image', async () => {
+    const { plainCard } = await import('../../src/og/fallback');
+    const card = await plainCard({ width: 2400, height: 1260 }, 'png');
+    expect(card.contentType).toBe('image/png');
+    const png = decodePng(card.bytes);
+    expect([png.width, png.height]).toEqual([1200, 630]);
+    const webp = await plainCard({ width: 600, height: 600 }, 'webp');
+    expect(new TextDecoder().decode(webp.bytes.slice(8, 12))).toBe('WEBP');
   });
 });

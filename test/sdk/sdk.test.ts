@@ -18,6 +18,7 @@ import {
   PicStreamError,
   QuotaExceededError,
   RateLimitError,
+  signUrl,
   TimeoutError,
   ValidationError,
   WebhookVerificationError,
@@ -599,4 +600,24 @@ describe('SDK: templates', () => {
     expect(gone).toBeInstanceOf(NotFoundError);
     expect(gone).toMatchObject({ code: 'template_not_found', status: 404 });
   }, 60_000);
+});
+
+describe('SDK: URL-signing keys and signUrl', () => {
+  it('creates a key, signs an og URL that answers the image, lists the key without its secret, deletes it (then 403)', async () => {
+    const account = await signup();
+    const sdk = client(account);
+    const key = await sdk.urlSigningKeys.create({ name: 'blog' });
+    expect(key.secret).toMatch(/^usksec_/);
+    const url = await signUrl({ baseUrl: BASE, keyId: key.id, secret: key.secret, template: 'og-card', vars: { title: 'From the SDK' } });
+    const image = await SELF.fetch(url);
+    expect(image.status).toBe(200);
+    expect(decodePng(await image.arrayBuffer()).width).toBe(1200);
+    const listed = await sdk.urlSigningKeys.list();
+    expect(listed.data.map((k) => k.id)).toEqual([key.id]);
+    expect(JSON.stringify(listed)).not.toContain(key.secret);
+    await sdk.urlSigningKeys.delete(key.id);
+    const refused = await SELF.fetch(url);
+    expect(refused.status).toBe(403);
+    await refused.text();
+  });
 });
