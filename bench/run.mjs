@@ -21,12 +21,14 @@
  * servers of their own, one without the latency model (local) and one with SIMULATED_RTT_MS=100
  * (far: every D1 / R2 / Redis / Queue call one region away), P50/P99 and the round trips per request
  * read from Server-Timing (BENCH_ONLY=far runs it alone; BENCH_FAR_RTT_MS / BENCH_FAR_REPLICA_RTT_MS change
- * the 100 ms and the replica's 5 ms).
+ * the 100 ms and the replica's 5 ms). The same table holds signed og:image URLs (issue 18): a repeat fetch, a
+ * first fetch (renders) and one whose vars fail (the fallback image).
  *
  * BENCH_ONLY=cjk,images,user,cold,adversarial,far runs only those sections (main: everything else) and writes their
  * tables to .cache/bench-partial.md instead of bench/RESULTS.md.
  */
 import { execSync, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
@@ -507,6 +509,16 @@ function tripsOf(res) {
   return m ? { primary: Number(m[1]), replica: Number(m[2]), waited: Number(m[3]) } : null;
 }
 
+/** A signed og URL's path and query (README "Signed og:image URLs": the canonical form), string vars only. */
+function signedOg(key, template, vars) {
+  const E = (x) => encodeURIComponent(x).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const pairs = [...Object.entries(vars), ['kid', key.id]]
+    .map(([k, v]) => [E(k), E(v)])
+    .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0));
+  const canonical = `/og/${E(`${template}.png`)}?${pairs.map((p) => p.join('=')).join('&')}`;
+  return `${canonical}&s=${createHmac('sha256', key.secret).update(canonical).digest('base64url')}`;
+}
+
 async function farSection() {
   // local: the model off even if this shell has it on; far: on, with the replica time left at its default
   const servers = {};
@@ -566,7 +578,12 @@ async function farMeasure(servers) {
     const imgPath = new URL(first.json.url).pathname;
     await image(target, imgPath); // the R2 miss; from here on the Cache API answers
     for (let i = 0; i < (name === 'local' ? n(30, 5) : n(5, 2)); i++) await generate(target, card(`Far warm ${run} ${name} ${i}`), false);
-    setup[name] = { hit, id: first.json.id, imgPath };
+    // a URL-signing key, and a signed og URL rendered once (its later hits come from the Cache API)
+    const made = await call(target, 'POST', '/api/v1/url-signing-keys', { name: 'bench' }, 201);
+    const signing = JSON.parse(made.res.body.toString());
+    const ogHit = signedOg(signing, 'og-card', { title: `Far og hit ${run} ${name}`, site: 'picstream.dev' });
+    await image(target, ogHit);
+    setup[name] = { hit, id: first.json.id, imgPath, signing, ogHit };
   }
 
   const farN = n(30, 5);
@@ -643,6 +660,16 @@ async function farMeasure(servers) {
     return { ...out, after };
   });
   await both('img', 'GET /img/:key (after its first hit)', 3, (target, name) => image(target, setup[name].imgPath));
+  // signed og:image URLs (issue 18): a crawler's repeat, a URL's first fetch (a render), and a URL that falls back
+  await both('ogHit', 'GET /og/… signed URL (after its first hit)', 3, (target, name) => image(target, setup[name].ogHit));
+  await both('ogFirst', 'GET /og/… signed URL, first fetch (renders)', 2, (target, name, i) =>
+    image(target, signedOg(setup[name].signing, 'og-card', { title: `Far og first ${run} ${name} ${i}`, site: 'picstream.dev' })),
+  );
+  await both('ogFallback', 'GET /og/… invalid vars → fallback image', 2, async (target, name, i) => {
+    const out = await image(target, signedOg(setup[name].signing, 'og-card', { title: `Far og fallback ${run} ${name} ${i} ${'x'.repeat(300)}` }));
+    if (out.res.headers['x-picstream-error'] !== 'validation_failed') throw new Error(`expected a fallback, got ${out.res.headers['x-picstream-error']}`);
+    return out;
+  });
   rows.imgFirst = { label: 'GET /img/:key, first hit after its render', ...firstHits };
   const fh = (name) => stats(firstHits[name].ms).p50.toFixed(1);
   console.log(`${rows.imgFirst.label.padEnd(40)} local P50 ${fh('local')}  far P50 ${fh('far')}  far trips: primary ${tripSummary(firstHits.far.primary)}`);
@@ -930,10 +957,13 @@ ${farRow('poll', '0 primary; P50 ≤ local + 10 ms', { ms: 10 })}
 ${farRow('uncached', '0 primary before the answer; P50 ≤ local + 15 ms', { ms: 15 })}
 ${farRow('img', '0 round trips (Cache API)', { anyTrip: true })}
 ${farRow('imgFirst', '– (for information)')}
+${farRow('ogHit', '0 primary (kid remembered or read from a replica; Cache API); P50 ≤ local + 10 ms', { ms: 10 })}
+${farRow('ogFirst', '0 primary before the answer; P50 ≤ local + 15 ms', { ms: 15 })}
+${farRow('ogFallback', '0 primary before the answer (the failure recorded after it)', {})}
 
 Where the far requests' time goes (their \`Server-Timing\` phases, P50 ms; \`rtt\` is the sum of the waits, which overlap
 where two trips run side by side):
-${['hit', 'poll', 'uncached', 'img']
+${['hit', 'poll', 'uncached', 'img', 'ogHit', 'ogFirst', 'ogFallback']
   .filter((key) => rowsFar[key].farPhases)
   .map((key) => `- ${rowsFar[key].label}: ${rowsFar[key].farPhases}`)
   .join('\n')}
