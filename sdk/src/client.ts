@@ -17,8 +17,10 @@ import type {
   CompletedPdfRender,
   CreateApiKeyRequest,
   CreatedApiKey,
+  CreatedUrlSigningKey,
   CreateFontRequest,
   CreateTemplateRequest,
+  CreateUrlSigningKeyRequest,
   CreateWebhookRequest,
   Font,
   FontList,
@@ -33,6 +35,7 @@ import type {
   TemplateList,
   UpdateTemplateRequest,
   UpdateWebhookRequest,
+  UrlSigningKeyList,
   Usage,
   WebhookDeliveriesQuery,
   WebhookDeliveryPage,
@@ -40,9 +43,6 @@ import type {
   WebhookEndpointList,
   WebhookEndpointWithSecret,
   WebhookEvent,
-  CreatedUrlSigningKey,
-  CreateUrlSigningKeyRequest,
-  UrlSigningKeyList,
 } from './types.js';
 import { verifyWebhook, type WebhookHeaders } from './verify.js';
 
