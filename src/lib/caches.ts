@@ -51,7 +51,9 @@ export const CACHE_BUDGETS = {
     stale: 'served at most 10 s after its lookup: a key deleted elsewhere stops signing within 10 s (at once where deleted)',
   },
   // a few templates' fallback images (a 1200×630 card ≈ 40–120 KB); one evicted is drawn again, or read from the colo's cache
-  'og fallback images': { bytes: 512 * 1024, stale: 'never wrong: keyed by template id, version and format' },
+  // what this isolate answered for an og URL lately (its output's key, ≈ 300 bytes): ~800 URLs
+  'og answers': { bytes: 256 * 1024, stale: 'an answer is kept its own lifetime (Cache-Control), as the Cache API keeps it' },
+  'og fallback images': { bytes: 256 * 1024, stale: 'never wrong: keyed by template id, version and format' },
 } as const satisfies Record<string, { bytes: number; stale: string }>;
 
 export type CacheName = keyof typeof CACHE_BUDGETS;

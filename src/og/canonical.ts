@@ -160,14 +160,15 @@ export async function signCanonical(secret: string, canonical: string): Promise<
 }
 
 /**
- * Whether `url` is signed with `secret` and, when it carries `exp`, not past it at `nowSeconds`.
+ * Whether `url` is signed with `secret` and, when it carries `exp`, not past it at `nowSeconds`
+ * (valid through the second `exp` names).
  * The signature is checked first (constant time, `crypto.subtle.verify`), so a changed `exp` is a
  * bad signature, not an expiry. Throws OgUrlError.
  */
 export async function verifyOgUrl(url: OgUrl, secret: string, nowSeconds: number): Promise<void> {
   const genuine = await crypto.subtle.verify('HMAC', await hmacKey(secret, 'verify'), Buffer.from(url.signature, 'base64url'), encoder.encode(url.canonical));
   if (!genuine) throw new OgUrlError('invalid_signature', 'The signature does not match this URL');
-  if (url.exp !== undefined && url.exp <= nowSeconds) throw new OgUrlError('url_expired', `This URL expired at ${new Date(url.exp * 1000).toISOString()}`);
+  if (url.exp !== undefined && url.exp < nowSeconds) throw new OgUrlError('url_expired', `This URL expired at ${new Date(url.exp * 1000).toISOString()}`);
 }
 
 /** Sets an own property, whatever its name (`__proto__` included). */

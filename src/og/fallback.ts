@@ -1,12 +1,17 @@
 /**
  * The image an og URL answers when it cannot render (README "Never a broken preview"): the
- * template drawn with its own example vars — for an account's template, the example its owner
- * saved with that version — with no watermark and no quota unit. Should that fail too (the
- * example's remote logo is down, an engine error), a plain card at the template's proportions.
+ * template drawn with its own example vars. A built-in template's example is fixed, so it is drawn
+ * free. An account's template's example is its owner's markup and vars — a free drawing of it would
+ * be a free render on demand (update the template, break a URL) — so it is rendered as the account's
+ * own render (createImageRender: one unit the first time, then the content cache, a record in the
+ * history). Should that fail too (over quota, the example's remote logo down, an engine error), a
+ * plain card at the template's proportions, kept 60 s.
  *
  * A fallback is drawn once per template version and format in a colo: kept in this isolate
- * ('og fallback images' in lib/caches.ts) and in the colo's Cache API for a day.
+ * ('og fallback images' in lib/caches.ts) and in the colo's Cache API for a day; concurrent requests
+ * for one share its drawing.
  */
+import type { AuthContext } from '../auth/context';
 import { config, renderImagePolicy } from '../config';
 import { familyFaces } from '../db/fonts';
 import type { Bindings } from '../env';
@@ -18,7 +23,10 @@ import { encodeWebp } from '../render/encode/webp';
 import { buildImageJob } from '../renders/build-job';
 import { drawImage } from '../renders/draw';
 import type { ResolvedImageTemplate } from '../renders/resolve';
-import { md5Etag } from '../storage/edge-outputs';
+import { createImageRender } from '../jobs/create';
+import { onlyTemplate } from '../renders/resolve';
+import { cachedAtEdge, md5Etag, pendingOutput } from '../storage/edge-outputs';
+import { getOutput } from '../storage/outputs';
 
 export interface OgImage {
   bytes: Uint8Array;
@@ -36,49 +44,105 @@ const drawn = new BoundedMap<string, OgImage>(256, DAY_SECONDS * 1000, {
   sizeOf: (key, image) => stringBytes(key) + image.bytes.byteLength + ENTRY_OVERHEAD_BYTES,
 });
 
-/** The fallback of `resolved` (undefined: the template could not even be read) in `format`. */
+/** A plain card that stands in for a fallback that could not be drawn: kept this long before trying again. */
+const PLAIN_KEPT_MS = 60_000;
+const plain = new Map<string, { image: OgImage; until: number }>();
+const drawing = new Map<string, Promise<OgImage>>();
+
+/**
+ * The fallback of `resolved` (undefined: the template could not even be read) in `format`, for
+ * `owner`'s URL. Never throws: the last resort is the plain card.
+ */
 export async function fallbackImage(
   env: Bindings,
-  accountId: string,
+  owner: AuthContext,
   resolved: ResolvedImageTemplate | undefined,
   format: 'png' | 'webp',
-  baseUrl: string,
+  context: { baseUrl: string; waitUntil: (work: Promise<unknown>) => void },
 ): Promise<OgImage> {
   if (!resolved) return plainCard(PLAIN_SIZE, format);
   const { template } = resolved;
   // an account's template is the account's: its id is unique, but its example is its owner's
-  const name = `${resolved.user ? `${accountId}/` : ''}${template.id}@${template.version}.${format}`;
+  const name = `${resolved.user ? `${owner.accountId}/` : ''}${template.id}@${template.version}.${format}`;
   const known = drawn.get(name);
   if (known) return known;
-  const key = new Request(`${trimEnd(baseUrl, '/')}/og-fallback/${name}`);
+  const stand = plain.get(name);
+  if (stand && stand.until > Date.now()) return stand.image;
+  let made = drawing.get(name);
+  if (!made) {
+    made = draw(env, owner, resolved, format, name, context)
+      .catch(async (err) => {
+        console.error(`the og fallback of ${template.id}@${template.version} could not be drawn; answering a plain card`, err);
+        const image = await plainCard(template.size, format);
+        if (plain.size > 1000) plain.clear();
+        plain.set(name, { image, until: Date.now() + PLAIN_KEPT_MS });
+        return image;
+      })
+      .finally(() => drawing.delete(name));
+    drawing.set(name, made);
+    // the drawing outlives the request that started it: others wait on it
+    context.waitUntil(made);
+  }
+  return made;
+}
+
+async function draw(
+  env: Bindings,
+  owner: AuthContext,
+  resolved: ResolvedImageTemplate,
+  format: 'png' | 'webp',
+  name: string,
+  context: { baseUrl: string; waitUntil: (work: Promise<unknown>) => void },
+): Promise<OgImage> {
+  const { template } = resolved;
+  const key = new Request(`${trimEnd(context.baseUrl, '/')}/og-fallback/${name}`);
   const cached = await caches.default.match(key).catch(() => undefined);
   if (cached?.ok) {
-    const image = {
-      bytes: new Uint8Array(await cached.arrayBuffer()),
-      contentType: cached.headers.get('content-type') ?? 'image/png',
-      etag: cached.headers.get('etag') ?? '',
-    };
+    const image = { bytes: new Uint8Array(await cached.arrayBuffer()), contentType: cached.headers.get('content-type') ?? 'image/png', etag: cached.headers.get('etag') ?? '' };
     drawn.set(name, image);
     return image;
   }
   let image: OgImage;
-  try {
+  const vars = template.example as Record<string, unknown>;
+  if (resolved.user) {
+    // the account's own render of its example (charged once, then a content-cache hit)
+    const created = await createImageRender(
+      env,
+      { template: `${template.id}@${template.version}`, vars, format, scale: 1 },
+      { owner, async: false, waitUntil: context.waitUntil, baseUrl: context.baseUrl, templates: onlyTemplate(resolved.user) },
+    );
+    const stored = await outputBytes(env, context.baseUrl, created.row.object_key as string);
+    if (!stored) throw new Error(`the fallback render ${created.row.id} left no output`);
+    image = stored;
+  } else {
     const policy = renderImagePolicy(env);
     const { job } = await buildImageJob(
       resolved,
-      { vars: template.example as Record<string, unknown>, format, scale: 1, watermark: false },
-      { policy, defaultEngine: config(env).defaultEngine, fonts: { lookup: (family) => familyFaces(env.DB, accountId, family) } },
+      { vars, format, scale: 1, watermark: false },
+      { policy, defaultEngine: config(env).defaultEngine, fonts: { lookup: (family) => familyFaces(env.DB, owner.accountId, family) } },
     );
     const out = await drawImage(job, policy, env.FONTS);
     image = { bytes: out.bytes, contentType: out.contentType, etag: await md5Etag(out.bytes) };
-  } catch (err) {
-    console.error(`the og fallback of ${template.id}@${template.version} could not be drawn; answering a plain card`, err);
-    return plainCard(template.size, format);
   }
   drawn.set(name, image);
   const headers = { 'Content-Type': image.contentType, ETag: image.etag, 'Cache-Control': `public, max-age=${DAY_SECONDS}` };
   await caches.default.put(key, new Response(image.bytes, { headers })).catch((err) => console.error('caching an og fallback failed', err));
   return image;
+}
+
+/** A rendered output's bytes: this isolate's copy, the colo's cache, or R2. */
+export async function outputBytes(env: Bindings, baseUrl: string, objectKey: string): Promise<OgImage | undefined> {
+  const fresh = pendingOutput(objectKey);
+  if (fresh) return fresh;
+  const cached = await cachedAtEdge(baseUrl, objectKey);
+  if (cached?.ok) {
+    const bytes = new Uint8Array(await cached.arrayBuffer());
+    return { bytes, contentType: cached.headers.get('content-type') ?? 'image/png', etag: cached.headers.get('etag') ?? (await md5Etag(bytes)) };
+  }
+  const object = await getOutput(env.OUTPUT, objectKey, {});
+  if (!object || !('body' in object)) return undefined;
+  const bytes = new Uint8Array(await object.arrayBuffer());
+  return { bytes, contentType: object.httpMetadata?.contentType ?? 'image/png', etag: object.httpEtag };
 }
 
 /** A plain light card at the template's proportions (at most PLAIN_MAX_SIDE a side): the last resort. */

@@ -38,11 +38,12 @@ import { currentPeriod } from '../quota/period';
 import { limitRequest } from '../ratelimit/limiter';
 import { planPolicy } from '../ratelimit/policy';
 import { accountTemplates, onlyTemplate, type ResolvedImageTemplate, resolveImageTemplate } from '../renders/resolve';
-import { cachedAtEdge, md5Etag, pendingOutput } from '../storage/edge-outputs';
-import { getOutput, IMMUTABLE_CACHE_CONTROL } from '../storage/outputs';
+import { BoundedMap } from '../lib/bounded-map';
+import { ENTRY_OVERHEAD_BYTES, stringBytes } from '../lib/caches';
+import { IMMUTABLE_CACHE_CONTROL } from '../storage/outputs';
 import { announceRender } from '../webhooks/events';
 import { type OgUrl, OgUrlError, ogVars, parseOgUrl, verifyOgUrl } from './canonical';
-import { fallbackImage, type OgImage } from './fallback';
+import { fallbackImage, type OgImage, outputBytes } from './fallback';
 import { signingKeyOwner } from './signing-keys';
 
 export const FALLBACK_CACHE_CONTROL = 'public, max-age=60';
@@ -72,7 +73,12 @@ export async function serveOg(env: Bindings, segment: string, search: string, ct
 
   const cacheKey = new Request(`${trimEnd(ctx.baseUrl, '/')}${url.canonical}`);
   const cached = await ctx.timings.measure('cache', () => caches.default.match(cacheKey).catch(() => undefined));
-  if (cached?.ok) return { bytes: cached.body, headers: new Headers(cached.headers) };
+  if (cached?.ok) {
+    const headers = new Headers(cached.headers);
+    // a kept answer's lifetime counts down to the URL's expiry
+    if (url.exp !== undefined) headers.set('Cache-Control', capped(headers.get('cache-control') ?? '', url.exp - nowSeconds));
+    return { bytes: cached.body, headers };
+  }
 
   const owner: AuthContext = {
     accountId: key.account_id,
@@ -84,12 +90,7 @@ export async function serveOg(env: Bindings, segment: string, search: string, ct
     period: currentPeriod(),
   };
   const flight = `${owner.accountId}|${url.canonical}`;
-  let made = inFlight.get(flight);
-  if (!made) {
-    made = produce(env, url, owner, ctx, nowSeconds).finally(() => inFlight.delete(flight));
-    inFlight.set(flight, made);
-  }
-  const image = await made;
+  const image = (await remembered(env, flight, ctx, url, nowSeconds)) ?? (await shared(flight, ctx, () => produce(env, url, owner, ctx, nowSeconds)));
   const headers = new Headers({
     'Content-Type': image.contentType,
     'Content-Length': String(image.bytes.byteLength),
@@ -102,6 +103,44 @@ export async function serveOg(env: Bindings, segment: string, search: string, ct
   return { bytes: image.bytes, headers };
 }
 
+/** One production per URL in this isolate at a time; it outlives the request that started it (others wait on it). */
+function shared(flight: string, ctx: OgContext, make: () => Promise<Made>): Promise<Made> {
+  let made = inFlight.get(flight);
+  if (!made) {
+    made = make().finally(() => inFlight.delete(flight));
+    inFlight.set(flight, made);
+    ctx.waitUntil(made.catch(() => {}));
+  }
+  return made;
+}
+
+/**
+ * What this isolate answered for a URL lately, by its output's key (the Cache API is per colo and
+ * absent on workers.dev; this keeps a crawler's repeats from drawing again, charging, recording
+ * and counting against the account's og rate limit). Entries live as long as the answer's lifetime.
+ */
+const answers = new BoundedMap<string, { objectKey: string; cacheControl: string; until: number }>(4_000, DAY * 1000, {
+  name: 'og answers',
+  sizeOf: (flight, a) => stringBytes(flight) + stringBytes(a.objectKey) + stringBytes(a.cacheControl) + ENTRY_OVERHEAD_BYTES,
+});
+
+async function remembered(env: Bindings, flight: string, ctx: OgContext, url: OgUrl, nowSeconds: number): Promise<Made | undefined> {
+  const known = answers.get(flight);
+  if (!known || known.until <= now()) return undefined;
+  const image = await outputBytes(env, ctx.baseUrl, known.objectKey);
+  if (!image) {
+    answers.delete(flight);
+    return undefined;
+  }
+  return { ...image, cacheControl: url.exp !== undefined ? capped(known.cacheControl, url.exp - nowSeconds) : known.cacheControl };
+}
+
+/** `cacheControl` with its max-age at most `seconds` (and not immutable then). */
+function capped(cacheControl: string, seconds: number): string {
+  const maxAge = Number(/max-age=(\d+)/.exec(cacheControl)?.[1] ?? 0);
+  return `public, max-age=${Math.max(0, Math.min(maxAge, seconds))}`;
+}
+
 interface Made extends OgImage {
   cacheControl: string;
   /** Set on a fallback: why the image could not be drawn. */
@@ -112,6 +151,11 @@ interface Made extends OgImage {
 const inFlight = new Map<string, Promise<Made>>();
 
 async function produce(env: Bindings, url: OgUrl, owner: AuthContext, ctx: OgContext, nowSeconds: number): Promise<Made> {
+  // first: every og miss of the account counts, whatever becomes of it (a malformed var costs a record)
+  const settings = config(env);
+  const limited = await ctx.timings.measure('ratelimit', () => limitRequest(settings.limiter, planPolicy(settings.plans, owner.plan), `og:${owner.accountId}`));
+  if (limited.pending) ctx.waitUntil(limited.pending);
+
   let resolved: ResolvedImageTemplate | undefined;
   try {
     resolved = await resolveImageTemplate(url.template, accountTemplates(env.DB, owner.accountId));
@@ -119,27 +163,18 @@ async function produce(env: Bindings, url: OgUrl, owner: AuthContext, ctx: OgCon
     // an unknown template (another account's tpl_… is unknown to this one): 404, nothing to fall back to
     if (err instanceof ProblemError && err.status === 404) throw err;
     if (err instanceof ProblemError && err.status < 500) throw new ProblemError('not_found', err.message);
-    return fallback(env, url, owner, ctx, undefined, internal(err));
+    return fallback(env, url, owner, ctx, undefined, internal(err), nowSeconds);
+  }
+  if (!limited.success) {
+    return fallback(env, url, owner, ctx, resolved, new ProblemError('rate_limited', 'Too many og renders for this account'), nowSeconds, { record: false });
   }
 
   const { template } = resolved;
   const parsed = ogVars(url, (name, value) => coerce(template.vars.shape[name], value));
   if ('errors' in parsed) {
-    return fallback(
-      env,
-      url,
-      owner,
-      ctx,
-      resolved,
-      new ProblemError('validation_failed', "The URL's vars do not match the template", { errors: parsed.errors }),
-    );
+    const invalid = new ProblemError('validation_failed', "The URL's vars do not match the template", { errors: parsed.errors });
+    return fallback(env, url, owner, ctx, resolved, invalid, nowSeconds);
   }
-
-  const settings = config(env);
-  const limited = await ctx.timings.measure('ratelimit', () => limitRequest(settings.limiter, planPolicy(settings.plans, owner.plan), `og:${owner.accountId}`));
-  if (limited.pending) ctx.waitUntil(limited.pending);
-  if (!limited.success)
-    return fallback(env, url, owner, ctx, resolved, new ProblemError('rate_limited', 'Too many og renders for this account'), { record: false });
 
   let failedRecord: { row: RenderRow; written: Promise<void> } | undefined;
   try {
@@ -160,11 +195,17 @@ async function produce(env: Bindings, url: OgUrl, owner: AuthContext, ctx: OgCon
     );
     const objectKey = created.row.object_key as string;
     const image = await outputBytes(env, ctx.baseUrl, objectKey);
-    if (!image) throw new Error(`og render ${created.row.id}: output ${objectKey} not found after its render`);
-    return { ...image, cacheControl: lifetime(url, resolved, nowSeconds) };
+    if (!image) {
+      console.error(`og render ${created.row.id}: output ${objectKey} not found after its render`);
+      return fallback(env, url, owner, ctx, resolved, new ProblemError('render_failed', 'The image could not be read back'), nowSeconds, { record: false });
+    }
+    const cacheControl = lifetime(url, resolved, nowSeconds);
+    const seconds = Number(/max-age=(\d+)/.exec(cacheControl)?.[1] ?? 0);
+    answers.set(`${owner.accountId}|${url.canonical}`, { objectKey, cacheControl, until: now() + Math.min(seconds, DAY) * 1000 });
+    return { ...image, cacheControl };
   } catch (err) {
     const problem = err instanceof ProblemError ? err : internal(err);
-    return fallback(env, url, owner, ctx, resolved, problem, failedRecord ? { recorded: failedRecord } : {});
+    return fallback(env, url, owner, ctx, resolved, problem, nowSeconds, failedRecord ? { recorded: failedRecord } : {});
   }
 }
 
@@ -176,6 +217,7 @@ async function fallback(
   ctx: OgContext,
   resolved: ResolvedImageTemplate | undefined,
   problem: ProblemError,
+  nowSeconds: number,
   options: { record?: boolean; recorded?: { row: RenderRow; written: Promise<void> } } = {},
 ): Promise<Made> {
   if (options.record !== false) {
@@ -200,8 +242,9 @@ async function fallback(
       }).catch((err) => console.error('announcing an og render failure failed', err)),
     );
   }
-  const image = await fallbackImage(env, owner.accountId, resolved, url.format, ctx.baseUrl);
-  return { ...image, cacheControl: FALLBACK_CACHE_CONTROL, error: problem.code };
+  const image = await fallbackImage(env, owner, resolved, url.format, ctx);
+  const cacheControl = url.exp !== undefined ? capped(FALLBACK_CACHE_CONTROL, url.exp - nowSeconds) : FALLBACK_CACHE_CONTROL;
+  return { ...image, cacheControl, error: problem.code };
 }
 
 /** A problem's message with its field errors, for the render history. */
@@ -213,21 +256,6 @@ function problemMessage(problem: ProblemError): string {
 function internal(err: unknown): ProblemError {
   console.error('og render failed', err);
   return new ProblemError('render_failed', 'The image could not be drawn', { cause: err });
-}
-
-/** The output's bytes: this isolate's copy, the colo's cache, or R2. */
-async function outputBytes(env: Bindings, baseUrl: string, objectKey: string): Promise<OgImage | undefined> {
-  const fresh = pendingOutput(objectKey);
-  if (fresh) return fresh;
-  const cached = await cachedAtEdge(baseUrl, objectKey);
-  if (cached?.ok) {
-    const bytes = new Uint8Array(await cached.arrayBuffer());
-    return { bytes, contentType: cached.headers.get('content-type') ?? 'image/png', etag: cached.headers.get('etag') ?? (await md5Etag(bytes)) };
-  }
-  const object = await getOutput(env.OUTPUT, objectKey, {});
-  if (!object || !('body' in object)) return undefined;
-  const bytes = new Uint8Array(await object.arrayBuffer());
-  return { bytes, contentType: object.httpMetadata?.contentType ?? 'image/png', etag: object.httpEtag };
 }
 
 /** How long an og image may be kept: by how its template is named, never past the URL's expiry. */

@@ -8,7 +8,8 @@
  * What a `kid` resolves to is remembered per isolate by the API keys' own cache (auth/key-cache.ts:
  * served under 10 s old, revalidated in the background after 5 s), and read from the nearest D1
  * replica when it must be read, so an og hit waits for no round trip to the primary region. A key
- * deleted through this isolate is refused here at once; elsewhere within 10 s.
+ * deleted through this isolate is refused here at once (and for a minute without asking a replica,
+ * which may not have seen the delete yet); elsewhere within 10 s of the replica seeing it.
  */
 import { Buffer } from 'node:buffer';
 import { entryBytes, HINT_MS, KeyCache, type Owner } from '../auth/key-cache';
@@ -53,8 +54,15 @@ export async function deleteSigningKey(db: D1Database, accountId: string, id: st
   const row = id.startsWith('usk_') ? await revokeSigningKey(db, accountId, id, isoNow()) : null;
   if (!row) throw new ProblemError('signing_key_not_found', `No URL-signing key "${id}"`);
   signingKeys.forget(id);
+  // a replica may not have seen the delete yet: this isolate does not ask one about this key for a while
+  if (deletedHere.size > 1000) deletedHere.clear();
+  deletedHere.set(id, Date.now() + DELETED_KEPT_MS);
   return row;
 }
+
+/** How long a key deleted through this isolate is refused here without asking D1 (longer than a replica's lag). */
+const DELETED_KEPT_MS = 60_000;
+const deletedHere = new Map<string, number>();
 
 type SigningKeyOwner = SigningKeyOwnerRow & Owner;
 
@@ -76,6 +84,8 @@ export async function signingKeyOwner(
   period: string,
   background: (work: () => Promise<unknown>) => void,
 ): Promise<SigningKeyOwnerRow | null> {
+  const deleted = deletedHere.get(kid);
+  if (deleted !== undefined && deleted > Date.now()) return null;
   const find = () => findSigningKeyOwner(db, kid, period);
   const known = signingKeys.lookup(kid, period);
   if (known.owner) {

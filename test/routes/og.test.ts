@@ -7,7 +7,7 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { type OgVarValue, signUrl } from '../../sdk/src/index';
-import { BASE, bearer, decodePng, expectProblem, signup, type TestAccount } from '../helpers/api';
+import { BASE, bearer, decodePng, expectProblem, fetchWithEnv, signup, type TestAccount, tinyPlan } from '../helpers/api';
 import { afterAnswers, renderCount, setUnitsUsed, unitsUsed } from '../helpers/db';
 import { createEndpoint, hmacSignature, receiverUrl, waitForReceived } from '../webhooks/helpers';
 
@@ -41,6 +41,25 @@ function sign(
   return signUrl({ baseUrl: BASE, keyId: key.id, secret: key.secret, template, vars, ...extra });
 }
 
+/** A template of the account's: a coloured card with its title, at this size. */
+async function cardTemplate(account: TestAccount, size: [number, number], background: string, title: Record<string, unknown>, example: string) {
+  const res = await SELF.fetch(`${BASE}/api/v1/templates`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...bearer(account.apiKey) },
+    body: JSON.stringify({
+      name: 'Card',
+      width: size[0],
+      height: size[1],
+      html: `<div style="display:flex;width:100%;height:100%;background:${background};color:#fff;font-size:40px">{{title}}</div>`,
+      vars: { title: { type: 'text', required: true, ...title } },
+      example: { title: example },
+    }),
+  });
+  expect(res.status).toBe(201);
+  return res.json<{ id: string; version: number }>();
+}
+
+const pathAndQuery = (url: string) => url.slice(BASE.length);
 const unique = (label: string) => `${label} ${crypto.randomUUID().slice(0, 8)}`;
 
 function og(url: string, headers: Record<string, string> = {}): Promise<Response> {
@@ -105,7 +124,8 @@ describe('GET /og/:template.:format', () => {
     expect(first.headers.get('x-picstream-error')).toBeNull();
     const etag = first.headers.get('etag');
     expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
-    const png = decodePng(await first.arrayBuffer());
+    const firstBytes = new Uint8Array(await first.arrayBuffer());
+    const png = decodePng(firstBytes);
     expect([png.width, png.height]).toEqual([1200, 630]);
     await afterAnswers();
     expect(await unitsUsed(account.id)).toBe(1);
@@ -114,7 +134,7 @@ describe('GET /og/:template.:format', () => {
     const second = await og(url);
     expect(second.status).toBe(200);
     expect(second.headers.get('etag')).toBe(etag);
-    expect(new Uint8Array(await second.arrayBuffer())).toEqual(new Uint8Array(png.data.length ? await (await og(url)).arrayBuffer() : new ArrayBuffer(0)));
+    expect(new Uint8Array(await second.arrayBuffer())).toEqual(firstBytes);
     expect(primary(second)).toBe(0);
     await afterAnswers();
     expect(await unitsUsed(account.id)).toBe(1);
@@ -189,7 +209,8 @@ describe('signatures', () => {
     change((x) => {
       x.pathname = '/og/blog-post.png';
     });
-    change((x) => x.searchParams.set('s', `${(u.searchParams.get('s') as string).slice(0, 42)}A`));
+    const real = u.searchParams.get('s') as string;
+    change((x) => x.searchParams.set('s', `${real.slice(0, 42)}${real.endsWith('A') ? 'E' : 'A'}`));
     change((x) => x.searchParams.delete('s'));
     change((x) => x.searchParams.append('s', u.searchParams.get('s') as string));
     for (const t of tampered) {
@@ -250,20 +271,7 @@ describe('signatures', () => {
 
   it("another account's kid cannot sign a tpl_… it does not own: 404, nothing charged", async () => {
     const owner = await signup();
-    const res = await SELF.fetch(`${BASE}/api/v1/templates`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...bearer(owner.apiKey) },
-      body: JSON.stringify({
-        name: 'Card',
-        width: 600,
-        height: 315,
-        html: '<div style="display:flex;width:100%;height:100%;background:#123456;color:#fff;font-size:48px">{{title}}</div>',
-        vars: { title: { type: 'text', required: true, max_length: 100 } },
-        example: { title: 'Example title' },
-      }),
-    });
-    expect(res.status).toBe(201);
-    const template = await res.json<{ id: string; version: number }>();
+    const template = await cardTemplate(owner, [600, 315], '#123456', { max_length: 100 }, 'Example title');
     const ownKey = await newSigningKey(owner);
     const mine = await og(await sign(ownKey, template.id, { title: 'Mine' }));
     expect(mine.status).toBe(200);
@@ -356,5 +364,102 @@ describe('never a broken preview', () => {
     expect([png.width, png.height]).toEqual([1200, 630]);
     const webp = await plainCard({ width: 600, height: 600 }, 'webp');
     expect(new TextDecoder().decode(webp.bytes.slice(8, 12))).toBe('WEBP');
+  });
+
+  it('a repeated parameter or a vars that is not base64url JSON: the fallback with validation_failed', async () => {
+    const account = await signup();
+    const key = await newSigningKey(account);
+    const url = new URL(await sign(key, 'og-card', { title: unique('Twice') }));
+    const twice = new URL(url);
+    twice.searchParams.delete('s');
+    twice.searchParams.append('title', 'again');
+    // re-signed as the site wrote it: a valid URL whose vars cannot be read
+    const { canonicalOgString, ogSignature } = await import('../../sdk/src/index');
+    twice.searchParams.set('s', await ogSignature(canonicalOgString(twice.toString()), key.secret));
+    const res = await og(twice.toString());
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-picstream-error')).toBe('validation_failed');
+    await res.arrayBuffer();
+  });
+
+  it("an account template's fallback is its example, rendered as the account's own render (one unit, then free)", async () => {
+    const account = await signup();
+    const template = await cardTemplate(account, [640, 320], '#0f766e', { max_length: 40 }, 'Read the post');
+    const key = await newSigningKey(account);
+    const broken = await og(await sign(key, template.id, { title: 'x'.repeat(100) }));
+    expect(broken.headers.get('x-picstream-error')).toBe('validation_failed');
+    expect(decodePng(await broken.arrayBuffer()).width).toBe(640);
+    await afterAnswers();
+    expect(await unitsUsed(account.id)).toBe(1);
+    const again = await og(await sign(key, template.id, { title: 'y'.repeat(100) }));
+    expect(again.headers.get('x-picstream-error')).toBe('validation_failed');
+    expect(new Uint8Array(await again.arrayBuffer())).toEqual(
+      new Uint8Array(await (await og(await sign(key, template.id, { title: 'z'.repeat(100) }))).arrayBuffer()),
+    );
+    await afterAnswers();
+    expect(await unitsUsed(account.id)).toBe(1);
+
+    // over quota, a template whose fallback was never drawn: the plain card, nothing charged
+    const other = await signup();
+    const wide = await cardTemplate(other, [1000, 500], '#7c2d12', {}, 'Example');
+    await setUnitsUsed(other.id, 1000);
+    const otherKey = await newSigningKey(other);
+    const plain = await og(await sign(otherKey, wide.id, { title: 'Over quota' }));
+    expect(plain.headers.get('x-picstream-error')).toBe('quota_exceeded');
+    const card = decodePng(await plain.arrayBuffer());
+    expect([card.width, card.height]).toEqual([1000, 500]);
+    expect(card.data[0]).toBe(244);
+  });
+
+  it("the account's og rate limit: past it, misses answer the fallback with rate_limited (not recorded); hits still answer", async () => {
+    const account = await signup();
+    const key = await newSigningKey(account);
+    const plans = { PLANS: tinyPlan(3) };
+    const hit = await sign(key, 'og-card', { title: unique('Limited hit') });
+    expect((await fetchWithEnv(plans, pathAndQuery(hit))).headers.get('x-picstream-error')).toBeNull();
+    const codes: (string | null)[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await fetchWithEnv(plans, pathAndQuery(await sign(key, 'og-card', { title: unique(`Limited ${i}`) })));
+      expect(res.status).toBe(200);
+      codes.push(res.headers.get('x-picstream-error'));
+      await res.arrayBuffer();
+    }
+    expect(codes.slice(0, 2)).toEqual([null, null]);
+    expect(codes.slice(2)).toEqual(['rate_limited', 'rate_limited']);
+    const again = await fetchWithEnv(plans, pathAndQuery(hit));
+    expect(again.headers.get('x-picstream-error')).toBeNull();
+    await again.arrayBuffer();
+    await afterAnswers();
+    const failed = await env.DB.prepare("SELECT COUNT(*) AS n FROM renders WHERE account_id = ?1 AND status = 'failed'")
+      .bind(account.id)
+      .first<{ n: number }>();
+    expect(failed?.n).toBe(0);
+  });
+});
+
+describe('caching details', () => {
+  it('a URL with exp: max-age never past it, on the first answer and on hits', async () => {
+    const account = await signup();
+    const key = await newSigningKey(account);
+    const url = await sign(key, 'og-card', { title: unique('Expiring') }, { expiresAt: Math.floor(Date.now() / 1000) + 120 });
+    const first = await og(url);
+    const firstAge = Number(/max-age=(\d+)/.exec(first.headers.get('cache-control') ?? '')?.[1]);
+    expect(firstAge).toBeGreaterThan(100);
+    expect(firstAge).toBeLessThanOrEqual(120);
+    await first.arrayBuffer();
+    const hit = await og(url);
+    expect(Number(/max-age=(\d+)/.exec(hit.headers.get('cache-control') ?? '')?.[1])).toBeLessThanOrEqual(firstAge);
+    expect(hit.headers.get('cache-control')).not.toContain('immutable');
+    await hit.arrayBuffer();
+  });
+
+  it('HEAD answers the headers without a body', async () => {
+    const account = await signup();
+    const key = await newSigningKey(account);
+    const url = await sign(key, 'og-card', { title: unique('Head') });
+    const res = await SELF.fetch(url, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect((await res.arrayBuffer()).byteLength).toBe(0);
   });
 });
