@@ -1697,6 +1697,23 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            /** @description Too many requests: see Retry-After: `rate_limited` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {number} */
+                        status?: 429;
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                    "text/plain": string;
+                };
+            };
             /** @description Something failed on our side: `render_failed`, `template_unavailable`, `internal_error` */
             500: {
                 headers: {

@@ -35,7 +35,8 @@ import { now } from '../lib/time';
 import type { Timings } from '../lib/timing';
 import { trimEnd } from '../lib/trim';
 import { currentPeriod } from '../quota/period';
-import { limitRequest } from '../ratelimit/limiter';
+import { countAuthFailure, knownThrottled } from '../ratelimit/failed-auth';
+import { enforceLimit, limitRequest } from '../ratelimit/limiter';
 import { planPolicy } from '../ratelimit/policy';
 import { accountTemplates, onlyTemplate, type ResolvedImageTemplate, resolveImageTemplate } from '../renders/resolve';
 import { BoundedMap } from '../lib/bounded-map';
@@ -44,7 +45,7 @@ import { IMMUTABLE_CACHE_CONTROL } from '../storage/outputs';
 import { announceRender } from '../webhooks/events';
 import { type OgUrl, OgUrlError, ogVars, parseOgUrl, verifyOgUrl } from './canonical';
 import { fallbackImage, type OgImage, outputBytes } from './fallback';
-import { signingKeyOwner } from './signing-keys';
+import { signingKeyOwner, signingKeySeen } from './signing-keys';
 
 export const FALLBACK_CACHE_CONTROL = 'public, max-age=60';
 const HOUR = 3600;
@@ -55,6 +56,8 @@ export interface OgContext {
   baseUrl: string;
   waitUntil: (work: Promise<unknown>) => void;
   timings: Timings;
+  /** The client's address, for the limit on failed authentications (unknown kids count as those). */
+  clientIp: string;
 }
 
 export interface OgAnswer {
@@ -66,8 +69,17 @@ export interface OgAnswer {
 export async function serveOg(env: Bindings, segment: string, search: string, ctx: OgContext): Promise<OgAnswer> {
   const url = parseOgUrl(segment, search);
   const { period } = currentPeriod();
+  // an address over its limit of failed authentications (API keys or kids) looks up no kid this isolate has not seen
+  const failures = config(env).authFailureLimit;
+  if (failures && !signingKeySeen(url.kid)) {
+    const over = knownThrottled(failures, ctx.clientIp);
+    if (over) enforceLimit(failures, over, (wait) => `Too many unknown URL-signing keys from this address; retry in ${wait} s.`);
+  }
   const key = await ctx.timings.measure('auth', () => signingKeyOwner(env.DB, url.kid, period, (work) => ctx.waitUntil(offThePath(work))));
-  if (!key) throw new OgUrlError('signing_key_invalid', `The URL-signing key ${url.kid} is unknown or was deleted`);
+  if (!key) {
+    if (failures) ctx.waitUntil(offThePath(() => countAuthFailure(config(env).limiter, failures, ctx.clientIp)).catch(() => {}));
+    throw new OgUrlError('signing_key_invalid', `The URL-signing key ${url.kid} is unknown or was deleted`);
+  }
   const nowSeconds = Math.floor(now() / 1000);
   await verifyOgUrl(url, key.secret, nowSeconds);
 

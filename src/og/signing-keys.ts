@@ -97,3 +97,8 @@ export async function signingKeyOwner(
   signingKeys.settle(kid, period, owner, ticket);
   return owner;
 }
+
+/** Whether `kid` was found in this isolate lately (a throttled address may still use a key it has used). */
+export function signingKeySeen(kid: string): boolean {
+  return signingKeys.seen(kid);
+}

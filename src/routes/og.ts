@@ -5,6 +5,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { clientIp } from '../auth/middleware';
 import type { AppEnv } from '../env';
 import { PROBLEMS, ProblemError, toProblem } from '../errors/problem';
 import { OgUrlError } from '../og/canonical';
@@ -28,8 +29,9 @@ const textOrProblem = (entry: { description: string; content: Record<string, unk
 const {
   403: forbidden,
   404: notFound,
+  429: throttled,
   500: failed,
-} = problems(only(403, 'invalid_signature', 'url_expired', 'signing_key_invalid'), only(404, 'not_found', 'template_not_found'));
+} = problems(only(403, 'invalid_signature', 'url_expired', 'signing_key_invalid'), only(404, 'not_found', 'template_not_found'), only(429, 'rate_limited'));
 
 export const route = createRoute({
   method: 'get',
@@ -69,6 +71,7 @@ export const route = createRoute({
     304: { description: 'Not modified' },
     403: textOrProblem(forbidden as NonNullable<typeof forbidden>),
     404: textOrProblem(notFound as NonNullable<typeof notFound>),
+    429: textOrProblem(throttled as NonNullable<typeof throttled>),
     500: failed as NonNullable<typeof failed>,
   },
 });
@@ -81,7 +84,7 @@ function notModified(c: Context<AppEnv>, etag: string | null): boolean {
 
 /** A refusal: problem+json when the client takes JSON, else the status with one line of text. */
 function refuse(c: Context<AppEnv>, err: ProblemError): Response {
-  const headers = { 'Cache-Control': 'no-store' };
+  const headers = { ...err.headers, 'Cache-Control': 'no-store' };
   if (/json/i.test(c.req.header('accept') ?? '')) {
     return c.body(JSON.stringify(toProblem(err, c.get('requestId'))), err.status as 403, { ...headers, 'Content-Type': 'application/problem+json' });
   }
@@ -100,10 +103,11 @@ export function registerOg(app: App): void {
         baseUrl: baseUrl(c),
         waitUntil: (work) => c.executionCtx.waitUntil(work),
         timings: c.get('timings'),
+        clientIp: clientIp((n) => c.req.header(n)),
       });
     } catch (err) {
       if (err instanceof OgUrlError) return refuse(c, new ProblemError(err.fault, err.message));
-      if (err instanceof ProblemError && err.status === 404) return refuse(c, err);
+      if (err instanceof ProblemError && (err.status === 404 || err.status === 429)) return refuse(c, err);
       throw err;
     }
     const { headers } = answer;

@@ -7,7 +7,7 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { type OgVarValue, signUrl } from '../../sdk/src/index';
-import { BASE, bearer, decodePng, expectProblem, fetchWithEnv, signup, type TestAccount, tinyPlan } from '../helpers/api';
+import { BASE, bearer, decodePng, expectProblem, fetchWithEnv, freshIp, signup, type TestAccount, tinyPlan } from '../helpers/api';
 import { afterAnswers, renderCount, setUnitsUsed, unitsUsed } from '../helpers/db';
 import { createEndpoint, hmacSignature, receiverUrl, waitForReceived } from '../webhooks/helpers';
 
@@ -461,5 +461,23 @@ describe('caching details', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/png');
     expect((await res.arrayBuffer()).byteLength).toBe(0);
+  });
+
+  it('unknown kids count as failed authentications of the address: past its limit, 429 before any lookup; a kid it used still works', async () => {
+    const account = await signup();
+    const key = await newSigningKey(account);
+    const limit = { AUTH_FAILURE_RATE_LIMIT: '3/1m' };
+    const address = { 'cf-connecting-ip': freshIp(), accept: 'application/json' };
+    const good = await sign(key, 'og-card', { title: unique('Known kid') });
+    expect((await fetchWithEnv(limit, pathAndQuery(good), { headers: address })).status).toBe(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const ghost = await sign({ ...key, id: `usk_01JD5X1Q4ZB8R3W2K7T6YV9N${String(i).padStart(2, '0')}` }, 'og-card', { title: 'Ghost' });
+      const res = await fetchWithEnv(limit, pathAndQuery(ghost), { headers: address });
+      statuses.push(res.status);
+      await res.text();
+    }
+    expect(statuses).toEqual([403, 403, 403, 429, 429]);
+    expect((await fetchWithEnv(limit, pathAndQuery(good), { headers: address })).status).toBe(200);
   });
 });
