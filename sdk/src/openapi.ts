@@ -360,7 +360,7 @@ export type paths = {
          *
          *     Issue codes: `text_clamped` (a line clamp / ellipsis hides lines: `var`, `lines`, `lines_hidden`, `overflow_px`), `text_overflow` (text runs past its box, a clipping box or the image edge: `overflow_px`), `tofu` (characters no available font draws: `chars`, `scripts`), `image_unreachable`, `image_invalid`, `image_blocked`, `image_too_large` (`url`), `css_unsupported` (`property`, `value`, `engines`), `engine_unsupported`, `limit_exceeded` (`actual`, `limit`), `font_unavailable`, `vars_invalid`, `template_invalid`, `template_not_found`, `template_kind_mismatch`.
          *
-         *     Text is measured by laying the template out with takumi (the default engine) as written and with its clamps off — the same fonts and sizes as a render, no raster. Speed: a few milliseconds for a card after the first call of an isolate, plus the time to fetch its remote images (fetched like a render, up to 5 s each) — cheap enough to call on every debounce of an editor.
+         *     Text is measured by laying the template out with takumi (the default engine) as written and with its clamps off — the same fonts and sizes as a render, no raster. Speed: the two layouts of a card take ~4 ms once an isolate is warm; end to end about 10 ms (P50; P99 ~40 ms) against ~55 ms for a preview of the same source (measured in workerd under the test pool; `BENCH_ONLY=lint npm run bench` measures it against the preview), plus the time to fetch remote images (as a render does, up to 5 s each) — cheap enough for every debounce of an editor.
          */
         post: operations["templates.lint"];
         delete?: never;
