@@ -24,7 +24,10 @@
  * the 100 ms and the replica's 5 ms). The same table holds signed og:image URLs (issue 18): a repeat fetch, a
  * first fetch (renders) and one whose vars fail (the fallback image).
  *
- * BENCH_ONLY=cjk,images,user,cold,adversarial,far runs only those sections (main: everything else) and writes their
+ * And the template lint (issue 18): POST /api/v1/templates/lint against POST /api/v1/templates/preview of the
+ * same source, interleaved (BENCH_ONLY=lint).
+ *
+ * BENCH_ONLY=cjk,images,user,lint,cold,adversarial,far runs only those sections (main: everything else) and writes their
  * tables to .cache/bench-partial.md instead of bench/RESULTS.md.
  */
 import { execSync, spawnSync } from 'node:child_process';
@@ -42,7 +45,7 @@ import { buildNative } from './build-native.mjs';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
 const n = (full, quick) => (QUICK ? quick : full);
-const SECTIONS = ['main', 'cjk', 'images', 'user', 'cold', 'adversarial', 'far'];
+const SECTIONS = ['main', 'cjk', 'images', 'user', 'lint', 'cold', 'adversarial', 'far'];
 const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim()) : undefined;
 for (const s of ONLY ?? []) if (!SECTIONS.includes(s)) throw new Error(`BENCH_ONLY: unknown section ${s} (one of ${SECTIONS.join(', ')})`);
 const want = (section) => !ONLY || ONLY.includes(section);
@@ -131,7 +134,7 @@ async function throughput(label, seconds, concurrency, fn) {
 // ---------------------------------------------------------------------------------------------
 // pure CPU, before anything else runs on the machine
 const adversarialRows = want('adversarial') ? await adversarialSection({ iterations: n(20, 3) }) : undefined;
-const needsServer = ['main', 'cjk', 'images', 'user'].some(want);
+const needsServer = ['main', 'cjk', 'images', 'user', 'lint'].some(want);
 const native = await import(await buildNative());
 // Local D1/R2 state on tmpfs when there is one: the simulators fsync every write, and on a VM
 // disk that measures the host's I/O queue (40 % iowait seen here), not the Worker.
@@ -463,6 +466,33 @@ async function userSection() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The template lint: what an editor calls on each debounce, against the preview of the same source.
+async function lintSection() {
+  await warmLatin();
+  const long = 'A remarkably long headline that keeps going well past the point where any sensible editor would have stopped it';
+  const call = async (path, body, want) => {
+    const res = await request('POST', path, JSON.stringify(body));
+    if (res.status !== want) throw new Error(`${path}: ${res.status} ${res.body.toString().slice(0, 200)}`);
+    return res;
+  };
+  let i = 0;
+  Object.assign(
+    results,
+    await interleaved(n(60, 6), 5, {
+      lintSource: [
+        'lint, the source (og-card as HTML, a clamped title)',
+        async () => {
+          const report = JSON.parse((await call('/api/v1/templates/lint', { ...USER_CARD, values: card(`${long} ${i++}`).vars }, 200)).body.toString());
+          if (!report.issues.some((x) => x.code === 'text_clamped')) throw new Error(`lint: no clamp reported ${JSON.stringify(report)}`);
+        },
+      ],
+      lintBuiltIn: ['lint, og-card by reference (a clamped title)', () => call('/api/v1/templates/lint', card(`${long} ${i++}`), 200)],
+      lintPreview: ['preview of the same source (PNG)', () => call('/api/v1/templates/preview', { ...USER_CARD, values: card(`${long} ${i++}`).vars }, 200)],
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Cold: a freshly started server (new workerd isolate, fresh local state, fonts just seeded).
 const COLD_TITLE = '東京で開催される新しいウェブ開発カンファレンスのお知らせ';
 
@@ -689,6 +719,7 @@ try {
   if (want('cjk')) await cjkSection();
   if (want('images')) await imageSection();
   if (want('user')) await userSection();
+  if (want('lint')) await lintSection();
 } catch (err) {
   console.error(err);
   console.error(`--- dev server output (tail) ---\n${server?.output().split('\n').slice(-40).join('\n')}`);
@@ -882,6 +913,21 @@ ${row(miss, `+${f(miss.p50 - hitRow.p50)} ms over cached (fetch + decode + R2 pu
 ${row(hitRow, `+${f(hitRow.p50 - none.p50)} ms over no logo (R2 read + drawing it); ${ratio(hitRow.p50, nativeLogo.p50)}× native`)}
 ${row(none, 'baseline')}
 ${row(nativeLogo, 'in-process; the logo as a PNG data URL (what the cache holds)')}
+`);
+  }
+  if (results.lintSource) {
+    const { lintSource: src, lintBuiltIn: ref, lintPreview: prev } = results;
+    out.push(`
+## Template lint: what an editor calls on each debounce
+
+POST /api/v1/templates/lint of the user-template card (og-card as HTML) with a title its clamp cuts, against
+POST /api/v1/templates/preview of the same source and values (the preview draws and encodes the PNG; the lint
+lays the tree out twice with takumi and draws nothing). Interleaved rounds, every title new.
+
+${table}
+${row(src, `${ratio(src.p50, prev.p50)}× the preview`)}
+${row(ref, 'the built-in og-card, by reference')}
+${row(prev, 'baseline: the same source drawn')}
 `);
   }
   if (results.userUncached) {

@@ -44,6 +44,7 @@ import { registerSignup, route as signupRoute } from './routes/v1/signup/create'
 import { route as createTemplateRoute, registerCreateTemplate } from './routes/v1/templates/create';
 import { registerDeleteTemplate } from './routes/v1/templates/delete';
 import { registerGetTemplate } from './routes/v1/templates/get';
+import { route as lintTemplateRoute, registerLintTemplate } from './routes/v1/templates/lint';
 import { registerListTemplates } from './routes/v1/templates/list';
 import { route as previewTemplateRoute, registerPreviewTemplate } from './routes/v1/templates/preview';
 import { registerUpdateTemplate, route as updateTemplateRoute } from './routes/v1/templates/update';
@@ -160,7 +161,7 @@ function authenticatedApi(): App {
       [[generatePdfRoute], MAX_PDF_BODY_BYTES],
       [[createFontRoute], MAX_FONT_BODY_BYTES],
       // a template's markup may carry small pictures as data: URLs
-      [[createTemplateRoute, updateTemplateRoute, previewTemplateRoute], MAX_TEMPLATE_BODY_BYTES],
+      [[createTemplateRoute, updateTemplateRoute, previewTemplateRoute, lintTemplateRoute], MAX_TEMPLATE_BODY_BYTES],
     ],
     MAX_BODY_BYTES,
   );
@@ -181,6 +182,7 @@ function authenticatedApi(): App {
   registerGetTemplate(api);
   registerCreateTemplate(api);
   registerPreviewTemplate(api);
+  registerLintTemplate(api);
   registerUpdateTemplate(api);
   registerDeleteTemplate(api);
   registerCreateWebhook(api);

@@ -397,3 +397,21 @@ export async function loadTextAssets(bucket: R2Bucket | undefined, element: Temp
   const scriptLang = families.length > 0 ? (m.families.find((f) => f.family === families[0])?.lang ?? undefined) : undefined;
   return { fonts, families, lang: needs.hanLang ?? scriptLang, emoji, ...(needs.rtl ? { rtl: true } : {}) };
 }
+
+/**
+ * The code points of `text` no font can draw: outside the bundled fonts and every fallback family
+ * of the bucket's manifest (emoji graphemes and invisible code points aside: Twemoji draws the
+ * former, nothing needs to draw the latter). What the template lint reports as tofu; the caller
+ * checks its uploaded fonts for what is left. Undefined when the bucket has no manifest (a
+ * deployment that never seeded its fonts: a render of such text is refused anyway).
+ */
+export async function uncoveredCodepoints(bucket: R2Bucket | undefined, text: string): Promise<Set<number> | undefined> {
+  const needs = textNeeds([{ text, weight: 400 }]);
+  const out = new Set<number>();
+  const wanted = needs.codepoints.get(400);
+  if (!wanted) return out;
+  const m = bucket ? await loadManifest(bucket) : null;
+  if (!m) return undefined;
+  for (const cp of wanted) if (!m.lookup.some((family) => subsetFor(family, cp) >= 0)) out.add(cp);
+  return out;
+}

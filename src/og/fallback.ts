@@ -15,6 +15,7 @@ import type { AuthContext } from '../auth/context';
 import { config, renderImagePolicy } from '../config';
 import { familyFaces } from '../db/fonts';
 import type { Bindings } from '../env';
+import { createImageRender } from '../jobs/create';
 import { BoundedMap } from '../lib/bounded-map';
 import { ENTRY_OVERHEAD_BYTES, stringBytes } from '../lib/caches';
 import { trimEnd } from '../lib/trim';
@@ -23,7 +24,6 @@ import { encodeWebp } from '../render/encode/webp';
 import { buildImageJob } from '../renders/build-job';
 import { drawImage } from '../renders/draw';
 import type { ResolvedImageTemplate } from '../renders/resolve';
-import { createImageRender } from '../jobs/create';
 import { onlyTemplate } from '../renders/resolve';
 import { cachedAtEdge, md5Etag, pendingOutput } from '../storage/edge-outputs';
 import { getOutput } from '../storage/outputs';
@@ -98,7 +98,11 @@ async function draw(
   const key = new Request(`${trimEnd(context.baseUrl, '/')}/og-fallback/${name}`);
   const cached = await caches.default.match(key).catch(() => undefined);
   if (cached?.ok) {
-    const image = { bytes: new Uint8Array(await cached.arrayBuffer()), contentType: cached.headers.get('content-type') ?? 'image/png', etag: cached.headers.get('etag') ?? '' };
+    const image = {
+      bytes: new Uint8Array(await cached.arrayBuffer()),
+      contentType: cached.headers.get('content-type') ?? 'image/png',
+      etag: cached.headers.get('etag') ?? '',
+    };
     drawn.set(name, image);
     return image;
   }

@@ -10,7 +10,16 @@ import { loadTextAssets } from '../fonts/text-assets';
 import { bytesOfDataUrl } from '../lib/data-url';
 import { withRenderMemory } from '../lib/isolate-memory';
 import { PDF_REMOTE_IMAGE_BUDGET, SATORI_WORK_PIXELS } from './budget';
-import { CONTENT_TYPES, type Engine, type EngineName, ImageDecodeError, type ImageFormat, type RenderImage, type RenderOutput } from './engine';
+import {
+  CONTENT_TYPES,
+  type Engine,
+  type EngineName,
+  ImageDecodeError,
+  type ImageFormat,
+  type RenderImage,
+  type RenderOutput,
+  type RenderRequest,
+} from './engine';
 import { satoriEngine } from './engines/satori';
 import { takumiEngine } from './engines/takumi';
 import { picturePixels } from './images/image-check';
@@ -134,20 +143,33 @@ function satoriTooMuch(job: ImageJob, pixels: number): never {
 }
 
 /**
- * Renders an image job. `fonts`: the FONTS bucket, for text the bundled fonts do not cover
- * (CJK, Arabic, Hebrew, Devanagari, Thai, symbols) and emoji.
+ * What an engine is handed for a job, short of the format: its remote images fetched, its uploaded
+ * fonts read, the tree built (families, watermark, literal images) and the fallback fonts and emoji
+ * its text needs. `pixels`: the work the engine's WASM memory grows with (the output and the
+ * pictures it decodes). Shared by renderImage and the template lint, which lays the same request out.
  */
-export async function renderImage(job: ImageJob, policy: RemoteImagePolicy, fonts: R2Bucket | undefined): Promise<RenderOutput> {
+export async function imageRequest(
+  job: ImageJob,
+  policy: RemoteImagePolicy,
+  fonts: R2Bucket | undefined,
+): Promise<{ request: Omit<RenderRequest, 'format'>; pixels: number }> {
   const [{ vars, images }, { custom, names }] = await Promise.all([resolveImageVars(job, policy), loadJobFonts(fonts, job)]);
   const template = job.template.render(vars as never, { width: job.width, height: job.height });
   const drawn = names.size > 0 ? withFamilies(template, names) : template;
   const element = job.watermark ? withTestWatermark(drawn, job.width, job.height) : drawn;
   literalImages(element, new Set(images.map((i) => i.src)), images);
-  const engine = ENGINE_IMPLS[job.engine];
-  const text = await loadTextAssets(fonts, element, engine.fontFormat);
-  const request = { element, images, text, custom, width: job.width, height: job.height, scale: job.scale };
-  // the work the engine's WASM memory grows with: the output and the pictures it decodes
+  const text = await loadTextAssets(fonts, element, ENGINE_IMPLS[job.engine].fontFormat);
   const pixels = Math.round(job.width * job.scale) * Math.round(job.height * job.scale) + images.reduce((n, i) => n + picturePixels(i.data), 0);
+  return { request: { element, images, text, custom, width: job.width, height: job.height, scale: job.scale }, pixels };
+}
+
+/**
+ * Renders an image job. `fonts`: the FONTS bucket, for text the bundled fonts do not cover
+ * (CJK, Arabic, Hebrew, Devanagari, Thai, symbols) and emoji.
+ */
+export async function renderImage(job: ImageJob, policy: RemoteImagePolicy, fonts: R2Bucket | undefined): Promise<RenderOutput> {
+  const { request, pixels } = await imageRequest(job, policy, fonts);
+  const engine = ENGINE_IMPLS[job.engine];
   if (job.engine === 'satori' && pixels > SATORI_WORK_PIXELS) satoriTooMuch(job, pixels);
   try {
     return await withRenderMemory(pixels, async () => {

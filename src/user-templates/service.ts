@@ -147,7 +147,7 @@ export async function templateFaces(definition: UserTemplateDefinition, lookup: 
 }
 
 /** A 2×2 grey PNG: what stands in for image vars when a template is tried. */
-const STAND_IN_IMAGE = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAE0lEQVR4AWNcsGDBfwYgYGKAAgAsKALjuNjIWQAAAABJRU5ErkJggg==';
+export const STAND_IN_IMAGE = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAE0lEQVR4AWNcsGDBfwYgYGKAAgAsKALjuNjIWQAAAABJRU5ErkJggg==';
 
 /** Draws the template's example with each engine; what an engine refuses is a 422 naming it. */
 async function tryTemplate(env: Bindings, accountId: string, definition: UserTemplateDefinition): Promise<void> {

@@ -31,13 +31,14 @@ async function holdings(account: TestAccount): Promise<unknown> {
 
 /**
  * The rule of README "Key modes", as a predicate over the document: keys, URL-signing keys and
- * webhooks take a live key for everything (webhook endpoints and their log are live configuration and live data);
- * templates and fonts for every change (a preview renders, it changes nothing).
+ * webhooks take a live key for everything (webhook endpoints and their log are live configuration
+ * and live data); templates and fonts for every change (a preview renders and a lint reports: they
+ * change nothing).
  */
 function liveOnlyByRule(op: Operation): boolean {
   const tag = op.path.split('/')[3];
   if (tag === 'keys' || tag === 'url-signing-keys' || tag === 'webhooks') return true;
-  return (tag === 'templates' || tag === 'fonts') && op.method !== 'GET' && op.operationId !== 'templates.preview';
+  return (tag === 'templates' || tag === 'fonts') && op.method !== 'GET' && !['templates.preview', 'templates.lint'].includes(op.operationId);
 }
 
 describe('every operation has a key-mode decision', () => {

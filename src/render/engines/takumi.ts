@@ -4,7 +4,10 @@
  * HTML default styles off, so a `div` means what it means in satori (a flex container).
  */
 import { fromJsx } from '@takumi-rs/helpers/jsx';
-import initTakumi, { __dropInstance, Renderer, type Node as TakumiNode } from '@takumi-rs/wasm';
+import initTakumi, { __dropInstance, type MeasuredNode, Renderer, type Node as TakumiNode } from '@takumi-rs/wasm';
+
+export type { MeasuredNode, TakumiNode };
+
 import takumiWasm from '@takumi-rs/wasm/auto';
 import { BUNDLED_FONTS } from '../../fonts/bundled';
 import { RTL_LETTER, splitEmoji, twemojiName } from '../../fonts/text-assets';
@@ -326,7 +329,8 @@ export const takumiEngine: Engine = {
   },
 };
 
-async function draw(r: Renderer, { element, images = [], text, custom, width, height, scale, format }: RenderRequest): Promise<RenderOutput> {
+/** The tree as takumi draws it, and the options it is drawn with (shared by `draw` and `measureLayout`). */
+async function prepare({ element, images = [], text, custom, width, height, scale }: Omit<RenderRequest, 'format'>) {
   let { node } = (await fromJsx(element, { defaultStyles: false })) as { node: TakumiNode };
   const emojiImages = new Map<string, Uint8Array>();
   if (text?.rtl) node = rightToLeftParagraphs(node);
@@ -347,10 +351,55 @@ async function draw(r: Renderer, { element, images = [], text, custom, width, he
     fontFamilies: [...new Set((custom ?? []).map((f) => f.family)), ...BUNDLED_FAMILIES, ...(text?.families ?? [])],
     ...(text?.lang ? { lang: text.lang } : {}),
   };
+  return { node, options, outW, outH };
+}
+
+async function draw(r: Renderer, request: RenderRequest): Promise<RenderOutput> {
+  const { node, options, outW, outH } = await prepare(request);
   // raw RGBA, encoded here: takumi's own PNG encoder costs ~3× its rasteriser (see ../png.ts)
   const raw = await r.render(node, { ...options, format: 'raw' }).catch((err: unknown) => {
     throw undecodable(err) ?? err;
   });
-  const bytes = format === 'webp' ? await encodeWebp(raw, outW, outH) : encodePng(raw, outW, outH);
-  return { bytes, contentType: CONTENT_TYPES[format], width: outW, height: outH };
+  const bytes = request.format === 'webp' ? await encodeWebp(raw, outW, outH) : encodePng(raw, outW, outH);
+  return { bytes, contentType: CONTENT_TYPES[request.format], width: outW, height: outH };
+}
+
+/** A node of the tree takumi laid out, beside the box it was given (`measured`). */
+export interface LaidOutNode {
+  node: TakumiNode;
+  measured: MeasuredNode;
+}
+
+/**
+ * Lays the trees out as takumi would draw them — the same fonts, fallbacks and options as a
+ * render — without rasterising: each tree's takumi node beside its measured boxes and text runs
+ * (`MeasuredNode.children` follows `node.children`). `edit` may change the takumi tree before it is
+ * measured (the lint removes line clamps to learn how far text runs past them); all trees share
+ * one font registration. Costs layout only: no pixels are allocated.
+ */
+export async function measureLayout(request: Omit<RenderRequest, 'format'>, edits: readonly ((node: TakumiNode) => TakumiNode)[]): Promise<LaidOutNode[]> {
+  const faces: Face[] = [...(request.custom ?? []), ...(request.text?.fonts ?? []).map((f) => ({ ...f, style: 'normal' as const }))];
+  rendering++;
+  try {
+    const inst = await withFonts(faces);
+    try {
+      const { node, options } = await prepare(request);
+      const out: LaidOutNode[] = [];
+      for (const edit of edits) {
+        const edited = edit(node);
+        out.push({ node: edited, measured: await inst.renderer.measure(edited, options) });
+      }
+      return out;
+    } catch (err) {
+      if (poisoned(err)) {
+        retire(inst);
+        trapped = true;
+      }
+      throw err;
+    } finally {
+      release(inst);
+    }
+  } finally {
+    rendering--;
+  }
 }

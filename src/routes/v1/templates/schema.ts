@@ -3,9 +3,11 @@ import type { TemplateListing } from '../../../db/templates';
 import { ENGINES, MAX_OUTPUT_PIXELS } from '../../../render/engine';
 import type { AnyTemplate } from '../../../render/pdf/index';
 import { pageSizeFor } from '../../../renders/build-pdf-job';
+import { LINT_CODES } from '../../../renders/lint/issue';
 import { DEFAULT_TEXT_LENGTH, VAR_TYPES } from '../../../user-templates/compile';
 import { MAX_HTML_BYTES } from '../../../user-templates/markup';
 import type { UserTemplate } from '../../../user-templates/service';
+import { FontFamilyName } from '../fonts/schema';
 
 /** Vars a user template may declare. */
 export const MAX_TEMPLATE_VARS = 50;
@@ -187,3 +189,100 @@ export const PreviewTemplateBody = z
   .strict()
   .superRefine(pixelLimit)
   .openapi('PreviewTemplateRequest');
+
+/**
+ * The lint's body: one object of two forms, told apart by which of `template` and `html` it has
+ * (exactly one): a template by reference with its `vars`, or a source as the preview takes it
+ * (`vars` are then its declarations and `values` what it is drawn with). One object, not a union,
+ * so a bad field is named by its path (a union's failure names only the body).
+ */
+export const LintTemplateBody = z
+  .object({
+    template: z.string().min(1).max(200).optional().openapi({ description: 'Form 1: a built-in template id, `tpl_…` or `tpl_…@N`', example: 'og-card' }),
+    html: TemplateHtml.optional().openapi({ description: 'Form 2: the markup of a source being edited (as POST /api/v1/templates/preview takes it)' }),
+    width: Dimension.optional().openapi({ description: "Form 1: the layout width (default the template's); form 2: required" }),
+    height: Dimension.optional(),
+    vars: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({ description: 'Form 1: the vars to check, as a generate request sends them; form 2: the var declarations (as on create)' }),
+    values: z.record(z.string(), z.unknown()).optional().openapi({ description: "Form 2: the vars to check (by default the source's example)" }),
+    example: SourceFields.example,
+    name: z.string().trim().max(100).optional().openapi({ description: 'Ignored: the body of a create may be sent as it is' }),
+    description: z.string().trim().max(500).optional().openapi({ description: 'Ignored' }),
+    engine: z.enum(ENGINES).optional().openapi({ description: 'The engine to check against (default: what a render would get)' }),
+    format: z.enum(['png', 'webp', 'svg']).default('png'),
+    font_family: FontFamilyName.optional().openapi({ description: 'Form 1: an uploaded family for the house font, as on generate' }),
+  })
+  .strict()
+  .superRefine((body, ctx) => {
+    const form1 = body.template !== undefined;
+    if (form1 === (body.html !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [form1 ? 'html' : 'template'],
+        message: 'give either template (with vars) or html (a source), not both and not neither',
+      });
+      return;
+    }
+    if (form1) {
+      for (const key of ['values', 'example'] as const) {
+        if (body[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'only with html (a source); a template by reference takes vars' });
+      }
+      return;
+    }
+    for (const key of ['width', 'height'] as const) {
+      if (body[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required with html' });
+    }
+    if (body.font_family !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['font_family'], message: 'only with template; a source names its fonts in font-family' });
+    const declared = TemplateVars.optional().safeParse(body.vars);
+    if (!declared.success) for (const issue of declared.error.issues) ctx.addIssue({ code: 'custom', path: ['vars', ...issue.path], message: issue.message });
+    pixelLimit(body, ctx);
+  })
+  .openapi('LintTemplateRequest');
+
+const LintIssueSchema = z
+  .object({
+    path: z.string().openapi({ description: 'Where in the request: `vars.title`, `values.logo`, `html`, `template`, `width`', example: 'vars.title' }),
+    code: z.enum(LINT_CODES).openapi({ description: 'Stable, machine-readable', example: 'text_clamped' }),
+    severity: z
+      .enum(['error', 'warning', 'info'])
+      .openapi({ description: 'error: refused or drawn wrong; warning: drawn, not as written; info: worth knowing' }),
+    message: z.string(),
+    var: z.string().optional().openapi({ description: 'The var the issue is about', example: 'title' }),
+    overflow_px: z.number().optional().openapi({ description: 'Text: how far it runs past its box, or the height its clamp hides (CSS px)' }),
+    lines: z.number().int().optional().openapi({ description: 'Text: lines drawn' }),
+    lines_hidden: z.number().int().optional().openapi({ description: 'text_clamped: lines the clamp hides' }),
+    chars: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: 'tofu: the characters no font draws', example: ['U+1230 ሰ'] }),
+    scripts: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: 'tofu: their scripts', example: ['Ethiopic'] }),
+    url: z.string().optional().openapi({ description: 'Images: the URL at fault' }),
+    property: z.string().optional().openapi({ description: 'css_unsupported: the CSS property', example: 'display' }),
+    value: z.string().optional().openapi({ description: 'css_unsupported: its value', example: 'grid' }),
+    engines: z.array(z.string()).optional().openapi({ description: 'css_unsupported: the engines that ignore it or draw it differently' }),
+    actual: z.number().optional().openapi({ description: 'limit_exceeded: what the request comes to' }),
+    limit: z.number().optional().openapi({ description: 'limit_exceeded: what is allowed' }),
+  })
+  .openapi('LintIssue');
+
+export const LintReportSchema = z
+  .object({
+    ok: z.boolean().openapi({ description: 'No issue of severity error' }),
+    issues: z.array(LintIssueSchema),
+    checked: z
+      .object({
+        template: z.string().openapi({ description: 'The template id, or `source`' }),
+        engine: z.enum(ENGINES),
+        width: z.number().int(),
+        height: z.number().int(),
+      })
+      .optional()
+      .openapi({ description: 'What was checked, once the template could be read' }),
+  })
+  .openapi('LintReport');
