@@ -51,7 +51,7 @@ export const route = createRoute({
   },
   responses: {
     200: { description: 'The report (nothing stored)', content: { 'application/json': { schema: LintReportSchema } } },
-    ...problems(400, 401, only(409, 'idempotency_key_in_progress'), 413, 415, 429, 503),
+    ...problems(400, 401, only(409, 'idempotency_key_in_progress'), 413, 415, only(422, 'idempotency_key_reused'), 429, 503),
   },
 });
 
